@@ -1,0 +1,1 @@
+"""runtest.py: an Exim-compatible regression test runner."""

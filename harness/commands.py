@@ -1,0 +1,630 @@
+"""The script commands: one handler per command name, as Exim's harness runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from harness.context import SERVER_ERRORS, SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT, TestContext
+from harness.processes import Identity, wait_for_file
+from harness.script import EXIM_COMMAND, Step
+from harness.suitefiles import read_text
+
+DH_BITS_NORMAL = 2236  # the GnuTLS D-H size Exim asks for, part of the params file name
+DAEMON_START_TIMEOUT = 9.0
+SERVER_START_TIMEOUT = 10.0
+DUMP_SEPARATOR = "+" * 27 + "\n"
+
+
+class Kind(Enum):
+    INLINE = 0  # nothing was run
+    WAITED = 1  # a command ran and was waited for
+    WAITED_EXIM = 2  # an exim command ran and was waited for
+    STARTED = 3  # a process was started and left running (daemon, server)
+
+
+@dataclass
+class Outcome:
+    kind: Kind
+    status: int = 0  # exit code, or -signal
+    sigpipe: bool = False
+
+
+class CommandError(Exception):
+    """A command could not be carried out as written (bad file, missing program...)."""
+
+
+Handler = Callable[[TestContext, Step], Outcome]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+# ---- helpers ------------------------------------------------------------------------
+
+def _status(proc: subprocess.Popen[bytes]) -> int:
+    rc = proc.returncode
+    return rc if rc is not None else 0
+
+
+def _run_waited(
+    ctx: TestContext,
+    command: str,
+    who: Identity,
+    *,
+    stdout: str | None = STDOUT,
+    stderr: str | None = STDERR,
+    data: list[str] | None = None,
+    wait_time: int = 0,
+    extra_env: dict[str, str] | None = None,
+    kind: Kind = Kind.WAITED,
+) -> Outcome:
+    proc = ctx.spawn(command, who, stdout=stdout, stderr=stderr, extra_env=extra_env)
+    sigpipe = _feed(ctx, proc, data or [], wait_time)
+    proc.wait()
+    return Outcome(kind, _status(proc), sigpipe)
+
+
+_PERL_ESCAPES = re.compile(r"\\(x\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{0,2}|[0-7]{1,3}|.)")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "e": "\x1b", "a": "\x07", "f": "\x0c"}
+
+
+def perl_dq_escapes(text: str) -> str:
+    """The escapes of a Perl double-quoted string, for `:eval:` data lines."""
+
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e.startswith("x{"):
+            return chr(int(e[2:-1], 16))
+        if e.startswith("x"):
+            return chr(int(e[1:] or "0", 16))
+        if e[0] in "01234567":
+            return chr(int(e, 8))
+        return _SIMPLE_ESCAPES.get(e, e)
+
+    return _PERL_ESCAPES.sub(one, text)
+
+
+def data_bytes(ctx: TestContext, lines: list[str]) -> list[bytes | float]:
+    """Data lines after substitution and the `:eval:`/`:noeol:`/`:sleep:` prefixes.
+
+    A float in the result is a pause, in seconds, before the following lines.
+    """
+    out: list[bytes | float] = []
+    for raw in lines:
+        line = ctx.substitute(raw) + "\n"
+        m = re.match(r"^(:\S+?:)(.*)", line, re.S)
+        if m:
+            prefix, line = m.group(1), m.group(2)
+            if prefix == ":eval:":
+                line = perl_dq_escapes(line)
+            elif prefix == ":noeol:":
+                line = line.rstrip("\r\n")
+            elif prefix == ":sleep:":
+                out.append(float(line.strip() or 0))
+                continue
+        out.append(line.encode("latin-1"))
+    return out
+
+
+def _feed(
+    ctx: TestContext, proc: subprocess.Popen[bytes], lines: list[str], wait_time: int
+) -> bool:
+    """Write data to the command's stdin, pause if asked, close it. True on a broken pipe."""
+    stdin = proc.stdin
+    if stdin is None:
+        return False
+    items = data_bytes(ctx, lines)
+    broken = False
+    try:
+        for item in items:
+            if isinstance(item, float):
+                stdin.flush()
+                time.sleep(item)
+            else:
+                stdin.write(item)
+        stdin.flush()
+    except BrokenPipeError:
+        broken = True
+    if wait_time > 0:
+        time.sleep(wait_time)
+    try:
+        stdin.close()
+    except BrokenPipeError:
+        broken = True
+    return broken
+
+
+def _feed_in_background(ctx: TestContext, proc: subprocess.Popen[bytes], data: bytes) -> None:
+    """Write a script to a long-running peer without closing its stdin."""
+    stdin = proc.stdin
+    if stdin is None:
+        return
+
+    def write() -> None:
+        try:
+            stdin.write(data)
+            stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+def _shell_tool(ctx: TestContext, step: Step, tool: str, command: str) -> Outcome:
+    """Run one of Exim's utilities, recording its exit code in stdout as the harness does."""
+    exe = ctx.dir / "eximdir" / tool
+    if not exe.exists():
+        raise CommandError(f"{tool} was not found beside the Exim binary or in system paths")
+    line = f"({command}; echo {tool} exit code = $?)"
+    return _run_waited(ctx, line, ctx.settings.caller, stderr=None)
+
+
+# ---- commands without data lines ---------------------------------------------------
+
+@handler("comment")
+def run_comment(ctx: TestContext, step: Step) -> Outcome:
+    text = ctx.substitute(step.text) + "\n"
+    for name in (STDOUT, STDERR, SERVER_STDERR, SERVER_STDOUT):
+        ctx.append_text(name, text)
+    return Outcome(Kind.INLINE)
+
+
+@handler("echo")
+def run_echo(ctx: TestContext, step: Step) -> Outcome:
+    ctx.say(ctx.substitute(step.text)[5:].lstrip())
+    return Outcome(Kind.INLINE)
+
+
+@handler("millisleep")
+def run_millisleep(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    time.sleep(int(step.match.group(1)) / 1000)
+    return Outcome(Kind.INLINE)
+
+
+@handler("sleep")
+def run_sleep(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    time.sleep(int(step.match.group(1)))
+    return Outcome(Kind.INLINE)
+
+
+@handler("munge")
+def run_munge(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    ctx.munge_name = step.match.group(1).strip()
+    return Outcome(Kind.INLINE)
+
+
+@handler("dbmbuild")
+def run_dbmbuild(ctx: TestContext, step: Step) -> Outcome:
+    m = re.match(r"^dbmbuild\s+(\S+)\s+(\S+)", ctx.substitute(step.text))
+    assert m
+    d = ctx.dir
+    return _shell_tool(
+        ctx, step, "exim_dbmbuild", f"./eximdir/exim_dbmbuild {d}/{m.group(1)} {d}/{m.group(2)}"
+    )
+
+
+def _dump_sort_key_factory(ctx: TestContext, which: str) -> Callable[[str], str]:
+    ipv4 = ctx.facts.ipv4
+
+    if which == "callout":
+        return lambda item: item[21:]
+    if which == "seen":
+        return lambda item: item.replace(ipv4, "ip4.ip4.ip4.ip4", 1)
+    return lambda item: item
+
+
+@handler("dump")
+def run_dump(ctx: TestContext, step: Step) -> Outcome:
+    """exim_dumpdb with its records in a stable order (the DBM order varies by system)."""
+    assert step.match
+    which = ctx.substitute(step.match.group(1))
+    exe = ctx.dir / "eximdir" / "exim_dumpdb"
+    if not exe.exists():
+        raise CommandError("exim_dumpdb was not found beside the Exim binary or in system paths")
+    proc = ctx.tracker.spawn(
+        [str(exe), ctx.path("spool"), which], ctx.settings.caller, cwd=str(ctx.dir),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=None,
+    )
+    raw, _ = proc.communicate()
+    text = raw.decode("latin-1")
+    ipv4 = ctx.facts.ipv4
+    if which == "retry":
+        records = [r for r in text.split("\n  ") if r != ""]
+
+        def retry_key(rec: str) -> str:
+            first = rec.split()[0] if rec.split() else ""
+            return first.replace(ipv4, "ip4.ip4.ip4.ip4")
+
+        body = ""
+        for rec in sorted(records, key=retry_key):
+            m = re.match(r"^\s*(.*)\n(.*)\n?\s*$", rec, re.M)
+            if m and m.end() == len(rec):
+                rec = f"{m.group(1)}\n{m.group(2)}"
+            body += f"  {rec}\n"
+    else:
+        lines = text.splitlines(keepends=True)
+        if which in ("callout", "seen"):
+            lines.sort(key=_dump_sort_key_factory(ctx, which))
+        body = "".join(lines)
+    ctx.append_text(STDOUT, DUMP_SEPARATOR + body)
+    return Outcome(Kind.WAITED, _status(proc))
+
+
+@handler("exim_lock")
+def run_exim_lock(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    exe = ctx.dir / "eximdir" / "exim_lock"
+    if not exe.exists():
+        raise CommandError("exim_lock was not found beside the Exim binary or in system paths")
+    args = ctx.substitute(step.match.group(1))
+    proc = ctx.spawn(f"./eximdir/exim_lock {args}", ctx.settings.caller, stderr=None)
+    ctx.server, ctx.server_line = proc, step.line
+    time.sleep(0.1)
+    return Outcome(Kind.STARTED)
+
+
+@handler("exinext")
+def run_exinext(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    d = ctx.dir
+    args = ctx.substitute(step.match.group(1))
+    return _shell_tool(
+        ctx, step, "exinext",
+        f"./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
+    )
+
+
+@handler("exigrep")
+def run_exigrep(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    args = ctx.substitute(step.match.group(1))
+    return _shell_tool(
+        ctx, step, "exigrep", f"./eximdir/exigrep {args} {ctx.dir}/spool/log/mainlog"
+    )
+
+
+@handler("exiqgrep")
+def run_exiqgrep(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    args = ctx.substitute(step.match.group(1) or "")
+    return _shell_tool(
+        ctx, step, "exiqgrep",
+        f"./eximdir/exiqgrep -E ./eximdir/exim -C {ctx.dir}/test-config{args}",
+    )
+
+
+@handler("eximstats")
+def run_eximstats(ctx: TestContext, step: Step) -> Outcome:
+    assert step.match
+    args = ctx.substitute(step.match.group(1))
+    return _shell_tool(
+        ctx, step, "eximstats", f"./eximdir/eximstats {args} {ctx.dir}/spool/log/mainlog"
+    )
+
+
+@handler("gnutls")
+def run_gnutls(ctx: TestContext, step: Step) -> Outcome:
+    """Put saved GnuTLS D-H parameters in the spool so that Exim need not make them."""
+    f = ctx.facts
+    target = f"spool/gnutls-params-{DH_BITS_NORMAL}"
+    command = (
+        f"cp -p aux-fixed/gnutls-params {target} && chown {f.exim_uid}:{f.exim_gid} {target}"
+        f" && chmod 0400 {target}"
+    )
+    return _run_waited(ctx, command, ctx.settings.root, stdout=None, stderr=None)
+
+
+@handler("killdaemon")
+def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
+    """End the daemons this test started: by pid file, by tracked process, by orphan."""
+    tracker = ctx.tracker
+    if ctx.kill_pid is not None:
+        tracker.kill_tree(ctx.kill_pid)
+        ctx.kill_pid = None
+    spool = ctx.dir / "spool"
+    for pidfile in sorted(spool.glob("exim-daemon.*")):
+        try:
+            pid = int(pidfile.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = 0
+        if pid > 0:
+            tracker.kill_tree(pid)
+        pidfile.unlink(missing_ok=True)
+    for proc in ctx.daemons:
+        tracker.kill_tree(proc.pid)
+        if proc.stdin:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        tracker.forget(proc)
+    ctx.daemons.clear()
+    # Daemons that forked away from the process we started (a queue runner without -bd
+    # writes its pid file elsewhere) were re-parented to the runner: end those too.
+    for p in tracker.descendants():
+        try:
+            cmd = " ".join(p.cmdline())
+        except Exception:  # noqa: BLE001 - the process may be gone already
+            continue
+        if "-DSERVER=server" in cmd and "-DNOTDAEMON" not in cmd:
+            tracker.kill_tree(p.pid)
+    return Outcome(Kind.WAITED)
+
+
+@handler("shell")
+def run_shell(ctx: TestContext, step: Step) -> Outcome:
+    return _run_waited(ctx, ctx.substitute(step.text), ctx.settings.caller)
+
+
+@handler("sudo_shell")
+def run_sudo_shell(ctx: TestContext, step: Step) -> Outcome:
+    command = ctx.substitute(step.text)[len("sudo"):].lstrip()
+    return _run_waited(ctx, command, ctx.settings.root)
+
+
+# ---- commands with data lines ---------------------------------------------------------
+
+@handler("server")
+def run_server(ctx: TestContext, step: Step) -> Outcome:
+    """Start the scripted server; it is waited for after the next exim command."""
+    assert step.match
+    pidfile = ctx.path("aux-var/server-daemon.pid")
+    try:
+        os.unlink(pidfile)
+    except FileNotFoundError:
+        pass
+    opts = ""
+    if not ctx.facts.have_ipv4:
+        opts += " -noipv4"
+    if not ctx.facts.have_ipv6:
+        opts += " -noipv6"
+    args = ctx.substitute(step.match.group(1))
+    command = f"./bin/server{opts} -oP {pidfile} {args}"
+    proc = ctx.spawn(command, ctx.settings.caller, stdout=SERVER_STDOUT, stderr=SERVER_ERRORS)
+    script = "".join(ctx.substitute(x) + "\n" for x in step.data) + "++++\n"
+    _feed_in_background(ctx, proc, script.encode("latin-1"))
+    ctx.server, ctx.server_line = proc, step.line
+    if not wait_for_file(pidfile, proc, SERVER_START_TIMEOUT):
+        ctx.say(f"server started at line {step.line} did not write its pid file")
+    return Outcome(Kind.STARTED)
+
+
+@handler("write")
+def run_write(ctx: TestContext, step: Step) -> Outcome:
+    """Write a file from data lines and sized blocks (`catwrite` copies it to stdout)."""
+    assert step.match
+    m = re.match(r"^(cat)?write\s+(\S+)(?:\s+(.*))?\s*$", ctx.substitute(step.text))
+    assert m
+    path = m.group(2)
+    target = path if os.path.isabs(path) else ctx.path(path)
+    parts = list(step.predata or [])
+    blocks: list[str] = []
+    for size in (m.group(3) or "").split():
+        sm = re.match(r"(\d+)x(\d+)(?:=(.*))?", size)
+        if not sm:
+            raise CommandError(f"write: size '{size}' is not COUNTxLENGTH[=LEADIN]")
+        leadin = (sm.group(3) or "").replace("_", " ")
+        line = leadin + "a" * (int(sm.group(2)) - len(leadin) - 1)
+        blocks.extend([line] * int(sm.group(1)))
+    text = "".join(x + "\n" for x in [*parts, *blocks, *step.data])
+    try:
+        with open(target, "w", encoding="latin-1", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise CommandError(f"write: cannot write {target}: {exc.strerror}") from exc
+    if os.getuid() == 0:
+        try:
+            os.chown(target, ctx.facts.caller_uid, ctx.facts.caller_gid)
+        except OSError:
+            pass
+    if m.group(1):
+        ctx.append_text(STDOUT, "==========\n" + text + "==========\n")
+    return Outcome(Kind.INLINE)
+
+
+@handler("client")
+def run_client(ctx: TestContext, step: Step) -> Outcome:
+    command = "./bin/" + ctx.substitute(step.text)
+    return _run_waited(ctx, command, ctx.settings.caller, data=step.data,
+                       extra_env=step.expect.env)
+
+
+@handler("perl")
+def run_perl(ctx: TestContext, step: Step) -> Outcome:
+    command = ctx.substitute(step.text)
+    who = ctx.settings.caller
+    if command.startswith("sudo"):
+        command, who = command[4:].lstrip(), ctx.settings.root
+    return _run_waited(ctx, command, who, data=step.data, extra_env=step.expect.env)
+
+
+@handler("background")
+def run_background(ctx: TestContext, step: Step) -> Outcome:
+    """Start one command line and leave it running until killdaemon."""
+    command = ctx.substitute(step.data[0])
+    stdin_fd = os.open(ctx.path(STDOUT), os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        proc = ctx.spawn(command, ctx.settings.caller, stdin=stdin_fd, stderr=SERVER_STDERR)
+    finally:
+        os.close(stdin_fd)
+    ctx.kill_pid = proc.pid
+    time.sleep(0.3)
+    return Outcome(Kind.STARTED)
+
+
+def _message_ids(ctx: TestContext, queue: str | None) -> list[str]:
+    d = ctx.dir
+    argv = [f"{d}/eximdir/exim", "-bp", *([queue] if queue else []),
+            f"-DEXIM_PATH={d}/eximdir/exim", "-C", f"{d}/test-config"]
+    proc = ctx.tracker.spawn(argv, ctx.settings.caller, cwd=str(d), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out, _ = proc.communicate()
+    ids = re.findall(r"^\s*\d+[smhdw]\s+\S+\s+(\S+)", out.decode("latin-1"), re.M)
+
+    def key(mid: str) -> str:
+        parts = mid.split("-")
+        return f"{parts[0]}.{parts[2]}" if len(parts) >= 3 else mid
+
+    return sorted(ids, key=key)
+
+
+def write_test_config(ctx: TestContext) -> None:
+    conf = ctx.settings.suite / "confs" / ctx.testno
+    try:
+        text = read_text(conf)
+    except OSError as exc:
+        raise CommandError(f"cannot read {conf}: {exc.strerror}") from exc
+    target = ctx.path("test-config")
+    tmp = target + ".new"
+    with open(tmp, "w", encoding="latin-1", newline="") as fh:
+        fh.write(ctx.substitute(text))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
+@handler("exim")
+def run_exim(ctx: TestContext, step: Step) -> Outcome:
+    m = EXIM_COMMAND.match(ctx.substitute(step.text))
+    if m is None:
+        raise CommandError("exim command did not parse after substitution")
+    d = ctx.dir
+    settings = ctx.settings
+    envset = m.group("env") or ""
+    special = m.group("special") or ""
+    wait_time = int(m.group("wait") or 0)
+    args = m.group("args")
+    who = settings.caller
+    if m.group("sudo"):
+        user = m.group("user")
+        who = settings.root if not user else _identity_for(ctx, user)
+    ctx.subtest += 1
+    write_test_config(ctx)
+
+    if "$msg" in args:
+        queue = re.search(r"-qG\w+", args)
+        ids = _message_ids(ctx, queue.group(0) if queue else None)
+        for i in range(len(ids), 0, -1):
+            args = args.replace(f"$msg{i}", ids[i - 1])
+        if re.search(r"\$msg\d", args):
+            raise CommandError(f"not enough messages in spool for line {step.line}")
+    if re.search(r"(?:^|\s)-d", settings.exim_optargs):
+        args = re.sub(r"(?:^|\s)-d\S*", "", args)
+    optargs = f" {settings.exim_optargs}" if settings.exim_optargs else ""
+    exe = f"{d}/eximdir/exim{special}"
+    command = f"{envset}{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
+    env = dict(step.expect.env)
+
+    if re.search(r"\s-DSERVER=server\s", command) and not re.search(r"\s-DNOTDAEMON\s", command):
+        return _start_daemon(ctx, command, who, env)
+    wait_port = re.search(r"\s-DSERVER=wait:(\d+)\s", command)
+    if wait_port:
+        return _start_inetd_daemon(ctx, command, who, env)
+    stderr = SERVER_STDERR if re.search(r"\s-DSERVER=server\s", command) else STDERR
+    return _run_waited(ctx, command, who, stderr=stderr, data=step.data, wait_time=wait_time,
+                       extra_env=env, kind=Kind.WAITED_EXIM)
+
+
+def _make_log_dir(ctx: TestContext) -> None:
+    log = ctx.dir / "spool" / "log"
+    log.mkdir(exist_ok=True)
+    if os.getuid() == 0:
+        os.chown(log, ctx.facts.exim_uid, ctx.facts.exim_gid)
+
+
+def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, str]) -> Outcome:
+    """An Exim daemon: kept in the foreground (-bdf) with its pid file in the spool."""
+    _make_log_dir(ctx)
+    explicit = re.search(r"\s-oP\s+(\S+)", command)
+    if explicit:
+        pidfile = explicit.group(1)
+        command = re.sub(r"\s-bd\s", " -bdf ", command, count=1)
+    else:
+        pidfile = ctx.path("spool/exim-daemon.pid")
+        command = re.sub(r"\s-bd\s", f" -bdf -oP {pidfile} ", command, count=1)
+    proc = ctx.spawn(command, who, stderr=SERVER_STDERR, extra_env=env)
+    ctx.daemons.append(proc)
+    if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT):
+        ctx.say(f"daemon did not write its pid file {pidfile}")
+    return Outcome(Kind.STARTED)
+
+
+def _start_inetd_daemon(
+    ctx: TestContext, command: str, who: Identity, env: dict[str, str]
+) -> Outcome:
+    """An Exim daemon in wait mode, handed its listening socket as stdin."""
+    _make_log_dir(ctx)
+    sock = ctx.dynamic_socket
+    if sock is None:
+        raise CommandError("-DSERVER=wait: needs PORT_DYNAMIC, which has no socket")
+    proc = ctx.spawn(f"exec {command}", who, stdin=sock.fileno(), stderr=SERVER_STDERR,
+                     extra_env=env)
+    ctx.kill_pid = proc.pid
+    time.sleep(0.3)
+    return Outcome(Kind.STARTED)
+
+
+def _identity_for(ctx: TestContext, user: str) -> Identity:
+    import grp
+    import pwd
+
+    try:
+        pw = pwd.getpwnam(user)
+    except KeyError as exc:
+        raise CommandError(f"sudo -u {user}: no such user") from exc
+    groups = tuple(g.gr_gid for g in grp.getgrall() if user in g.gr_mem)
+    env = dict(ctx.settings.root.env, USER=user, LOGNAME=user, HOME=pw.pw_dir)
+    return Identity(pw.pw_uid, pw.pw_gid, (pw.pw_gid, *groups), env)
+
+
+def close_server(ctx: TestContext) -> str | None:
+    """Close the waiting peer's input and wait for it; a message if it did not end well."""
+    proc = ctx.server
+    if proc is None:
+        return None
+    ctx.server = None
+    if proc.stdin:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+    proc.wait()
+    ctx.tracker.forget(proc)
+    rc = proc.returncode
+    if rc == 0:
+        return None
+    if rc > 0:
+        return f"Server return code {rc} for test {ctx.testno} starting line {ctx.server_line}"
+    return f"Server killed by signal {-rc}"
+
+
+def describe_status(status: int) -> str:
+    if status >= 0:
+        return f"Return code {status}"
+    return f"Killed by signal {-status} ({signal.Signals(-status).name})"
+
+
+def quote(text: str) -> str:
+    return shlex.quote(text)

@@ -1,0 +1,248 @@
+"""Checking a test's output against the suite's expected files.
+
+The files are checked in Exim's harness order (paniclog, rejectlog, mainlog, stdout, stderr,
+delivered mail, message logs) with one munger, because message ids are renumbered in order
+of first appearance across them all. A flavour file (`stdout/NNNN.FLAVOUR`) overrides the
+common one. Only `update=True` writes into the suite, atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.context import SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT
+from harness.munge import (
+    TestMunger,
+    drop_truncation_variance,
+    maildir_sort_key,
+    sort_delivery_lines,
+)
+from harness.suitefiles import ENCODING, resolve
+
+SERVER_MARK = "\n******** SERVER ********\n"
+MAX_DIFF_LINES = 400
+
+
+@dataclass
+class Mismatch:
+    expected: str  # path of the expected file, relative to the suite
+    message: str
+    diff: str = ""
+    updated: bool = False
+
+
+@dataclass
+class CheckSpec:
+    raw: Path
+    server_raw: Path | None
+    expected: str  # suite-relative, without flavour
+    kind: str
+    sortlog: bool = False
+
+
+@dataclass
+class Checker:
+    suite: Path
+    work: Path
+    testno: str
+    munger: TestMunger
+    custom: str | None = None
+    flavour: str | None = None
+    update: bool = False
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    # -- the whole set --------------------------------------------------------------
+    def check_all(self, flags: set[str], caller: str) -> list[Mismatch]:
+        log = self.work / "spool" / "log"
+        n = self.testno
+        specs = [
+            CheckSpec(log / "paniclog", log / "serverpaniclog", f"paniclog/{n}", "paniclog"),
+            CheckSpec(log / "rejectlog", log / "serverrejectlog", f"rejectlog/{n}", "rejectlog"),
+            CheckSpec(log / "mainlog", log / "servermainlog", f"log/{n}", "mainlog",
+                      "sortlog" in flags),
+        ]
+        if "no_stdout_check" not in flags:
+            specs.append(CheckSpec(self.work / STDOUT, self.work / SERVER_STDOUT,
+                                   f"stdout/{n}", "stdout"))
+        if "no_stderr_check" not in flags:
+            specs.append(CheckSpec(self.work / STDERR, self.work / SERVER_STDERR,
+                                   f"stderr/{n}", "stderr"))
+        for spec in specs:
+            self.check_file(spec)
+        if "no_message_check" not in flags:
+            self.check_mails(caller)
+        if "no_msglog_check" not in flags:
+            self.check_msglogs()
+        return self.mismatches
+
+    def check_mails(self, caller: str) -> None:
+        root = self.work / "test-mail"
+        expected = {p.name for p in (self.suite / "mail").glob(f"{self.testno}.*")}
+        expected = {e for e in expected if not self._is_flavour_name(e)}
+        msgno = 0
+        for path in _files_below(root):
+            rel = path.relative_to(root).as_posix()
+            if re.fullmatch(r"oncelog(\.(dir|pag|db))?", rel):
+                continue
+            saved = re.sub(rf"^{re.escape(caller)}(/|$)", r"CALLER\1", rel)
+            if re.search(r"\d+\.[^.]+\.", saved):
+                msgno += 1
+                saved = re.sub(r"\d+\.[^.]+\.", f"{msgno}.", saved)
+            name = f"{self.testno}.{saved}"
+            self.check_file(CheckSpec(path, None, f"mail/{name}", "mail"))
+            expected.discard(name)
+        for name in sorted(expected):
+            self._missing(f"mail/{name}", "no mail was delivered to match this expected file")
+
+    def check_msglogs(self) -> None:
+        expected = {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")}
+        expected = {e for e in expected if not self._is_flavour_name(e)}
+        d = self.work / "spool" / "msglog"
+        if d.is_dir():
+            for path in sorted(d.iterdir()):
+                if not path.is_file():
+                    continue
+                munged_name = re.sub(
+                    r"(?:[^\W_]{6}-){2}[^\W_]{2}",
+                    lambda m: self.munger.message_id(m.group(0)),
+                    path.name,
+                )
+                name = f"{self.testno}.{munged_name}"
+                self.check_file(CheckSpec(path, None, f"msglog/{name}", "msglog"))
+                expected.discard(name)
+        for name in sorted(expected):
+            self._missing(f"msglog/{name}", "no message log remained to match this file")
+
+    # -- one file ------------------------------------------------------------------
+    def expected_path(self, rel: str) -> Path:
+        common = self.suite / rel
+        if self.flavour:
+            flavoured = self.suite / f"{rel}.{self.flavour}"
+            if flavoured.exists():
+                return flavoured
+        return common
+
+    def check_file(self, spec: CheckSpec) -> None:
+        expected = self.expected_path(spec.expected)
+        raw_size = _size(spec.raw)
+        server_size = _size(spec.server_raw) if spec.server_raw else 0
+        if not expected.exists():
+            if raw_size == 0 and server_size == 0:
+                return
+            shown = _read(spec.raw) + (_read(spec.server_raw) if server_size else "")
+            if self.update:
+                text = self._munged(spec)
+                self._write_expected(expected, text)
+                self.mismatches.append(Mismatch(spec.expected, "created", text, True))
+                return
+            self.mismatches.append(Mismatch(
+                spec.expected, f"{spec.raw.name} is not empty and there is no expected file",
+                _indent(shown),
+            ))
+            return
+        actual = self._munged(spec)
+        try:
+            saved = resolve(expected).read_bytes().decode(ENCODING)
+        except OSError as exc:
+            self.mismatches.append(Mismatch(spec.expected, f"cannot read: {exc.strerror}"))
+            return
+        if self._truncated:
+            actual = "".join(drop_truncation_variance(
+                actual.splitlines(keepends=True), saved.splitlines(keepends=True)))
+        if spec.sortlog:
+            actual = "".join(sort_delivery_lines(actual.splitlines(keepends=True)))
+        if actual == saved:
+            return
+        rel_expected = expected.relative_to(self.suite).as_posix()
+        diff = unified_diff(saved, actual, rel_expected, f"{rel_expected} (this run)")
+        if self.update:
+            self._write_expected(expected, actual)
+        self.mismatches.append(Mismatch(
+            rel_expected, "updated" if self.update else "differs", diff, self.update))
+
+    _truncated = False
+
+    def _munged(self, spec: CheckSpec) -> str:
+        self._truncated = False
+        text = ""
+        if spec.raw.exists():
+            text, t = self.munger.munge(_read(spec.raw), spec.kind, self.custom)
+            self._truncated |= t
+        if spec.server_raw is not None and spec.server_raw.exists():
+            part, t = self.munger.munge(_read(spec.server_raw), spec.kind, self.custom)
+            self._truncated |= t
+            text += SERVER_MARK + part
+        return text
+
+    def _missing(self, rel: str, why: str) -> None:
+        if self.update:
+            path = self.suite / rel
+            path.unlink(missing_ok=True)
+            self.mismatches.append(Mismatch(rel, "removed (" + why + ")", updated=True))
+        else:
+            self.mismatches.append(Mismatch(rel, why))
+
+    def _is_flavour_name(self, name: str) -> bool:
+        return bool(self.flavour) and name.endswith(f".{self.flavour}")
+
+    def _write_expected(self, path: Path, text: str) -> None:
+        """Atomically replace (or remove, when empty) an expected file."""
+        if not text:
+            if path.exists() and self.flavour and path.name.endswith(f".{self.flavour}"):
+                path.write_bytes(b"")
+            else:
+                path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        tmp.write_bytes(text.encode(ENCODING))
+        os.replace(tmp, path)
+
+
+def _files_below(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    out: list[Path] = []
+    for entry in sorted(root.iterdir(), key=lambda p: maildir_sort_key(p.name)):
+        if entry.name == "CVS":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            out.extend(_files_below(entry))
+        else:
+            out.append(entry)
+    return out
+
+
+def _size(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path else 0
+    except OSError:
+        return 0
+
+
+def _read(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return path.read_bytes().decode(ENCODING)
+    except OSError:
+        return ""
+
+
+def _indent(text: str, limit: int = 60) -> str:
+    lines = text.splitlines()
+    more = f"\n  ... ({len(lines) - limit} more lines)" if len(lines) > limit else ""
+    return "\n".join("  " + x for x in lines[:limit]) + more
+
+
+def unified_diff(expected: str, actual: str, name_a: str, name_b: str) -> str:
+    lines = list(difflib.unified_diff(
+        expected.splitlines(keepends=True), actual.splitlines(keepends=True), name_a, name_b))
+    if len(lines) > MAX_DIFF_LINES:
+        lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)\n"]
+    return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n"
+                   for x in lines)

@@ -1,0 +1,121 @@
+"""The Exim binary under test: finding it, learning what it offers, making the test copy."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Exim's marker that a binary checks to know it runs in the test harness, and the pattern of
+# its version string, which is rewritten to a fixed "x.yz" so that message sizes do not vary.
+_RUNNING = b">>>running<<<"
+_TESTING = b"<<<testing>>>"
+_VERSION = re.compile(
+    rb"(\d+[_.]\d+(?:[_.]\d+)?(?:[_.]\d+)?(?:[_-]RC\d+|[_-]?dev(?:start)?)?"
+    rb"(?:(?:[_-]\d+)?[-_][0-9a-fA-F]+)?(?:[-_]XX)?)\0<<eximversion>>"
+)
+UTILITIES = ("exim_dbmbuild", "exim_dumpdb", "exim_lock", "exinext", "exigrep", "eximstats",
+             "exiqgrep")
+_UTILITY_DIRS = ("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin")
+
+
+def find_binary(suite: Path, given: str | None) -> Path | None:
+    """The binary named on the command line, one built beside the suite, or exim on PATH."""
+    if given:
+        return Path(given).resolve()
+    parent = suite.resolve().parent
+    builds = sorted(parent.glob("src/build-*/exim")) + sorted(parent.glob("exim*/build-*/exim"))
+    for build in builds:
+        if os.access(build, os.X_OK):
+            return build
+    path = os.environ.get("PATH", "") + ":/usr/sbin:/usr/local/sbin"
+    for name in ("exim", "exim4"):
+        found = shutil.which(name, path=path)
+        if found:
+            return Path(found).resolve()
+    return None
+
+
+def find_utility(binary: Path, name: str) -> Path | None:
+    for d in (str(binary.parent), *_UTILITY_DIRS):
+        p = Path(d) / name
+        if p.is_file() and os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+@dataclass
+class Capabilities:
+    version: str = ""
+    support: set[str] = field(default_factory=set)
+    lookups: set[str] = field(default_factory=set)
+    authenticators: set[str] = field(default_factory=set)
+    routers: set[str] = field(default_factory=set)
+    transports: set[str] = field(default_factory=set)
+    malware: set[str] = field(default_factory=set)
+    running: set[str] = field(default_factory=set)
+    macros: set[str] = field(default_factory=set)
+    offt_size: int = 8
+    bv_text: str = ""
+
+    @property
+    def largefiles(self) -> bool:
+        return self.offt_size > 4
+
+
+def parse_bv(text: str) -> Capabilities:
+    caps = Capabilities(bv_text=text)
+    for line in text.splitlines():
+        key, _, rest = line.partition(": ")
+        if line.startswith("Exim version"):
+            caps.version = line.split()[2]
+        elif key == "Support for":
+            caps.support = _words(rest)
+        elif key == "Lookups (built-in)":
+            caps.lookups = _words(rest)
+        elif key == "Authenticators":
+            caps.authenticators = _words(rest)
+        elif key == "Routers":
+            caps.routers = _words(rest)
+        elif key == "Malware":
+            caps.malware = _words(rest)
+        elif key == "Transports":
+            for word in _words(rest):
+                base, *opts = word.split("/")
+                caps.transports |= {word, base, *(f"{base}/{o}" for o in opts)}
+        elif key == "Size of off_t":
+            caps.offt_size = int(rest.strip() or 8)
+    return caps
+
+
+def parse_macros(text: str) -> set[str]:
+    return {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+
+
+def patch_binary(source: Path, dest: Path) -> None:
+    """Write the harness copy of `source`: the testing marker set, the version made fixed."""
+    data = source.read_bytes()
+    if _RUNNING not in data:
+        raise ValueError(f"{source}: no '>>>running<<<' marker; is this an Exim binary?")
+    data = data.replace(_RUNNING, _TESTING, 1)
+
+    def fixed(m: re.Match[bytes]) -> bytes:
+        return b"x.yz\0" + b"*" * (len(m.group(0)) - 5)
+
+    data = _VERSION.sub(fixed, data, count=1)
+    tmp = dest.with_suffix(".new")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)
+
+
+def run_probe(argv: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, capture_output=True, text=True, errors="replace", check=False, timeout=30, **kw
+    )

@@ -1,0 +1,1 @@
+"""Scripted peers and helper programs that Exim tests talk to."""

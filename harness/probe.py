@@ -1,0 +1,169 @@
+"""Discovering the host facts a run is templated with: names, addresses and accounts."""
+
+from __future__ import annotations
+
+import grp
+import ipaddress
+import os
+import pwd
+import socket
+import subprocess
+from dataclasses import dataclass
+
+from harness.hostfacts import HostFacts, Ports
+
+DEFAULT_CALLER = "rtcaller"
+
+
+class ProbeError(Exception):
+    """The host cannot run the suite; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    uid: int
+    gid: int
+    group: str
+    gecos: str
+    home: str
+    groups: tuple[int, ...]
+
+
+def find_caller(name: str | None) -> Caller:
+    """The unprivileged account the tests run as."""
+    candidates = [name] if name else [os.environ.get("RUNTEST_CALLER"), DEFAULT_CALLER]
+    if not name and os.getuid() != 0:
+        candidates.insert(0, pwd.getpwuid(os.getuid()).pw_name)
+    for cand in filter(None, candidates):
+        try:
+            pw = pwd.getpwnam(cand)
+        except KeyError:
+            continue
+        if pw.pw_uid == 0:
+            continue
+        return Caller(
+            name=pw.pw_name,
+            uid=pw.pw_uid,
+            gid=pw.pw_gid,
+            group=grp.getgrgid(pw.pw_gid).gr_name,
+            gecos=pw.pw_gecos.split(",")[0],
+            home=pw.pw_dir,
+            groups=tuple(os.getgrouplist(pw.pw_name, pw.pw_gid)),
+        )
+    raise ProbeError(
+        f"no unprivileged caller account ({', '.join(filter(None, candidates))}); "
+        "run the set-up command (./setup.sh) as root to create it"
+    )
+
+
+def check_caller(caller: Caller, eximgroup: str, exim_uid: int, exim_gid: int) -> None:
+    for bad in "-=":
+        if bad in caller.name:
+            raise ProbeError(f"caller login {caller.name!r} must not contain {bad!r}")
+    try:
+        gid = grp.getgrnam(eximgroup).gr_gid
+    except KeyError as exc:
+        raise ProbeError(f"Exim group {eximgroup!r} does not exist") from exc
+    if gid not in caller.groups:
+        raise ProbeError(f"caller {caller.name} is not in the Exim group {eximgroup}")
+    if caller.uid == exim_uid or caller.gid == exim_gid:
+        raise ProbeError(f"caller {caller.name} must differ from the Exim user and group")
+
+
+def fqdn_hostname() -> str:
+    name = socket.gethostname()
+    if "." not in name:
+        try:
+            full = socket.gethostbyname_ex(name)[0]
+        except OSError:
+            full = ""
+        if "." in full:
+            name = full
+    return name
+
+
+def interface_addresses() -> tuple[str | None, str | None]:
+    """One IPv4 and one IPv6 address of this host, skipping loopback and test ranges."""
+    try:
+        out = subprocess.run(
+            ["ip", "-o", "address"], capture_output=True, text=True, check=False
+        ).stdout
+    except FileNotFoundError:
+        out = ""
+    v4: str | None = None
+    v6: str | None = None
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) < 4:
+            continue
+        ifname, family, cidr = fields[1], fields[2], fields[3]
+        addr = cidr.split("/")[0]
+        if family == "inet" and v4 is None:
+            if addr == "0.0.0.0" or addr.startswith(("127.", "10.250.")):
+                continue
+            v4 = addr
+        elif family == "inet6" and (v6 is None or "%" in v6):
+            ip = ipaddress.IPv6Address(addr)
+            if ip.is_loopback or ip.is_unspecified or addr.lower().startswith(("ff00", "fe80::1")):
+                continue
+            v6 = f"{addr}%{ifname}" if ip.is_link_local else addr
+    return v4, v6
+
+
+def build_facts(
+    cwd: str,
+    caller: Caller,
+    eximuser: str,
+    eximgroup: str,
+    *,
+    exim_has_ipv6: bool,
+    want_ipv4: bool = True,
+    want_ipv6: bool = True,
+    ports: Ports | None = None,
+) -> HostFacts:
+    v4, v6 = interface_addresses()
+    have4 = bool(v4) and want_ipv4
+    have6 = bool(v6) and want_ipv6 and exim_has_ipv6
+    if not v4:
+        ipv4 = "<no IPv4 address found>"
+    elif not want_ipv4:
+        ipv4 = "<IPv4 testing disabled>"
+    else:
+        ipv4 = v4
+    if not v6:
+        ipv6 = "<no IPv6 address found>"
+    elif not want_ipv6:
+        ipv6 = "<IPv6 testing disabled>"
+    elif not exim_has_ipv6:
+        ipv6 = "<no IPv6 support in Exim binary>"
+    else:
+        ipv6 = v6
+    pw = pwd.getpwnam(eximuser) if not eximuser.isdigit() else pwd.getpwuid(int(eximuser))
+    gr = grp.getgrnam(eximgroup) if not eximgroup.isdigit() else grp.getgrgid(int(eximgroup))
+    try:
+        grp.getgrnam("mail")
+        mailgroup = "mail"
+    except KeyError:
+        mailgroup = caller.group
+    return HostFacts(
+        cwd=cwd,
+        hostname=fqdn_hostname(),
+        caller=caller.name,
+        caller_uid=caller.uid,
+        caller_gid=caller.gid,
+        caller_group=caller.group,
+        caller_gecos=caller.gecos,
+        caller_home=caller.home,
+        eximuser=eximuser,
+        eximgroup=eximgroup,
+        exim_uid=pw.pw_uid,
+        exim_gid=gr.gr_gid,
+        ipv4=ipv4,
+        ipv6=ipv6,
+        have_ipv4=have4,
+        have_ipv6=have6,
+        ports=ports or Ports(),
+        mailgroup=mailgroup,
+        shell=f"{cwd}/aux-var/sh",
+    )

@@ -1,0 +1,177 @@
+"""Starting the processes of a test and making sure none of them outlives it.
+
+The runner makes itself a child subreaper, so every process a test starts, even one that
+double-forks into the background like an Exim daemon, stays a descendant of the runner and
+can be found with psutil and ended.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import psutil
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a command runs as: the unprivileged caller or root, with its environment."""
+
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def popen_kwargs(self) -> dict[str, Any]:
+        if os.getuid() != 0 or self.uid == 0:
+            return {}
+        return {"user": self.uid, "group": self.gid, "extra_groups": list(self.groups)}
+
+
+class ProcessTracker:
+    """Knows the processes a test started, reaps orphans and ends what is left."""
+
+    def __init__(self) -> None:
+        self._mine: dict[int, subprocess.Popen[bytes]] = {}
+        self._me = psutil.Process()
+
+    def spawn(
+        self,
+        argv: list[str] | str,
+        who: Identity,
+        *,
+        cwd: str,
+        stdin: int | IO[Any] | None = subprocess.PIPE,
+        stdout: int | IO[Any] | None = None,
+        stderr: int | IO[Any] | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        pass_fds: Iterable[int] = (),
+    ) -> subprocess.Popen[bytes]:
+        env = dict(who.env)
+        if extra_env:
+            env.update(extra_env)
+        proc = subprocess.Popen(
+            argv,
+            shell=isinstance(argv, str),
+            cwd=cwd,
+            env=env,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            pass_fds=tuple(pass_fds),
+            restore_signals=True,
+            **who.popen_kwargs(),
+        )
+        self._mine[proc.pid] = proc
+        return proc
+
+    def forget(self, proc: subprocess.Popen[bytes]) -> None:
+        self._mine.pop(proc.pid, None)
+
+    def reap_orphans(self) -> None:
+        """Collect exited processes that were re-parented to us and that Popen does not own."""
+        while True:
+            try:
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None or info.si_pid == 0:
+                return
+            if info.si_pid in self._mine:
+                # Let its Popen collect it; stop here to avoid spinning on it.
+                self._mine[info.si_pid].poll()
+                if info.si_pid in self._mine and self._mine[info.si_pid].returncode is None:
+                    return
+                continue
+            try:
+                os.waitpid(info.si_pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+
+    def descendants(self) -> list[psutil.Process]:
+        try:
+            return [p for p in self._me.children(recursive=True) if p.status() != "zombie"]
+        except psutil.Error:
+            return []
+
+    def kill_all(self, grace: float = 0.5) -> list[str]:
+        """End every descendant: TERM, a short grace, then KILL. Returns what was found."""
+        found = self.descendants()
+        names = []
+        for p in found:
+            try:
+                names.append(f"{p.pid} {' '.join(p.cmdline())[:120]}")
+                p.send_signal(signal.SIGTERM)
+            except psutil.Error:
+                pass
+        if found:
+            _, alive = psutil.wait_procs(found, timeout=grace)
+            for p in alive:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+            psutil.wait_procs(alive, timeout=2)
+        for proc in list(self._mine.values()):
+            try:
+                proc.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                pass
+        self._mine.clear()
+        self.reap_orphans()
+        return names
+
+    def kill_tree(self, pid: int, sig: int = signal.SIGTERM, timeout: float = 5.0) -> None:
+        """Signal a process and its descendants; wait for them, then KILL stragglers."""
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        for p in tree:
+            try:
+                p.send_signal(sig)
+            except psutil.Error:
+                pass
+        _, alive = psutil.wait_procs(tree, timeout=timeout)
+        for p in alive:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        if pid in self._mine:
+            try:
+                self._mine[pid].wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        self.reap_orphans()
+
+
+def wait_for_file(path: str, proc: subprocess.Popen[bytes] | None, timeout: float) -> bool:
+    """Poll for a file every few milliseconds; give up early if `proc` has exited."""
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            return True
+        if proc is not None and proc.poll() is not None:
+            return os.path.exists(path)
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+    return False

@@ -1,0 +1,188 @@
+"""The work directory that stands for DIR while tests run.
+
+It holds the harness copy of Exim (`eximdir/`), the peer programs (`bin/`), copies of the
+suite's fixed and templated auxiliary files (`aux-fixed/`, `aux-var/`, `dnszones/`), and per
+test the spool, `test-mail/` and the raw output files. The suite itself is never written.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+from harness.eximbinary import UTILITIES, find_utility, patch_binary
+from harness.hostfacts import HostFacts
+from harness.substitute import Substituter
+from harness.suitefiles import copy_tree, read_text
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Program name in bin/ -> module in harness.peers that implements it.
+PEERS = {
+    "server": "server",
+    "client": "client",
+    "client-ssl": "client",
+    "client-gnutls": "client",
+    "client-anytls": "client",
+    "fakens": "fakens",
+    "mtpscript": "mtpscript",
+    "fd": "fd",
+    "showids": "showids",
+    "iefbr14": "iefbr14",
+    "checkaccess": "checkaccess",
+}
+
+_WRAPPER = """#!{python} -I
+import sys
+sys.path.insert(0, {repo!r})
+from harness.peers.{module} import main
+sys.exit(main())
+"""
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _chown(path: Path, uid: int, gid: int) -> None:
+    if os.getuid() == 0:
+        os.lchown(path, uid, gid)
+
+
+class WorkDir:
+    """Builds and resets the work directory for one worker of a run."""
+
+    def __init__(self, root: Path, suite: Path, facts: HostFacts) -> None:
+        self.root = root
+        self.suite = suite
+        self.facts = facts
+        self.caller_ids = (facts.caller_uid, facts.caller_gid)
+        self.missing_utilities: list[str] = []
+
+    # -- once per run -------------------------------------------------------------
+    def create(self, binary: Path, loaded_lib: Path | None) -> None:
+        f = self.facts
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        _chown(self.root, *self.caller_ids)
+        for name in ("aux-fixed", "aux-var", "dnszones", "bin", "eximdir", "spool", "test-mail"):
+            remove_tree(self.root / name)
+        for stale in self.root.glob("test-*"):
+            remove_tree(stale)
+        self._make_eximdir(binary)
+        self._make_bin(loaded_lib)
+        src = self.suite / "aux-fixed"
+        if src.is_dir():
+            copy_tree(src, self.root / "aux-fixed", self.caller_ids)
+        subst = Substituter(f)
+        self._templated_dir("aux-var", subst)
+        self._templated_dir("dnszones", subst)
+        (self.root / "aux-var" / "sh").symlink_to("/bin/sh")
+        self._host_zones()
+
+    def _make_eximdir(self, binary: Path) -> None:
+        d = self.root / "eximdir"
+        d.mkdir(mode=0o710)
+        os.chmod(d, 0o710)
+        if os.getuid() == 0:
+            os.chown(d, self.facts.caller_uid, self.facts.exim_gid)
+        exim = d / "exim"
+        patch_binary(binary, exim)
+        os.chmod(exim, 0o4755)
+        exim_exim = d / "exim_exim"
+        shutil.copyfile(exim, exim_exim)
+        if os.getuid() == 0:
+            os.chown(exim_exim, self.facts.exim_uid, self.facts.exim_gid)
+        os.chmod(exim_exim, 0o6755)
+        for tool in UTILITIES:
+            found = find_utility(binary, tool)
+            if found is None:
+                self.missing_utilities.append(tool)
+                continue
+            shutil.copy2(found, d / tool)
+
+    def _make_bin(self, loaded_lib: Path | None) -> None:
+        d = self.root / "bin"
+        d.mkdir()
+        for prog, module in PEERS.items():
+            p = d / prog
+            p.write_text(_WRAPPER.format(python=sys.executable, repo=str(REPO), module=module))
+            os.chmod(p, 0o755)
+        if loaded_lib is not None and loaded_lib.exists():
+            shutil.copy2(loaded_lib, d / "loaded")
+            os.chmod(d / "loaded", 0o755)
+
+    def _templated_dir(self, name: str, subst: Substituter) -> None:
+        src = self.suite / f"{name}-src"
+        dest = self.root / name
+        dest.mkdir(mode=0o755)
+        os.chmod(dest, 0o755)
+        _chown(dest, *self.caller_ids)
+        if not src.is_dir():
+            return
+        for entry in sorted(src.iterdir()):
+            if entry.name.startswith(".") or entry.is_dir():
+                continue
+            out = entry.name
+            if out == "db.ip4.V4NET":
+                out = f"db.ip4.{self.facts.ipv4_test_net}"
+            elif out == "db.ip6.V6NET":
+                out = "db.ip6." + ".".join(reversed(self.facts.ipv6_test_net))
+            target = dest / out
+            target.write_bytes(subst.apply(read_text(entry), "0").encode("latin-1"))
+            mode = stat.S_IMODE(entry.stat().st_mode) | 0o644
+            os.chmod(target, mode & 0o755)
+            _chown(target, *self.caller_ids)
+
+    def _host_zones(self) -> None:
+        """Forward and reverse zones for this host's own name and addresses."""
+        f = self.facts
+        zones = self.root / "dnszones"
+        short, _, domain = f.hostname.partition(".")
+        if f.have_ipv4 or f.have_ipv6:
+            body = "; Zone made by the harness for this host.\n\nPASS ON NOT FOUND\n\n"
+            if f.have_ipv4:
+                body += f"{short}  A     {f.ipv4}\n"
+            if f.have_ipv6:
+                body += f"{short}  AAAA  {f.ipv6_stripped}\n"
+            (zones / f"db.{domain}" if domain else zones / "db").write_text(body)
+        if f.have_ipv4 and f.ipv4 != "127.0.0.1":
+            a, b, c, d = f.ipv4.split(".")
+            ptr = f"{d}.{c}.{b}  PTR  {f.hostname}.\n\n"
+            path = zones / f"db.ip4.{a}"
+            if a == "10" and path.exists():
+                with path.open("a") as fh:
+                    fh.write(ptr)
+            else:
+                path.write_text(f"; Reverse zone {a}.in-addr.arpa made by the harness.\n\n{ptr}")
+        if f.have_ipv6 and f.ipv6_stripped != "::1":
+            groups = ipaddress.IPv6Address(f.ipv6_stripped).exploded.split(":")
+            first = groups[0].lstrip("0") or "0"
+            zone = ".".join(reversed(first))
+            rest = ".".join(".".join(reversed(g)) for g in reversed(groups[1:]))
+            (zones / f"db.ip6.{zone}").write_text(
+                f"; Reverse zone {zone}.ip6.arpa made by the harness.\n\n"
+                f"{rest}  PTR  {f.hostname}.\n"
+            )
+
+    # -- once per test ------------------------------------------------------------
+    def reset_for_test(self) -> None:
+        """Remove the previous test's spool, mail and raw outputs; make fresh ones."""
+        for name in ("spool", "test-mail"):
+            remove_tree(self.root / name)
+        for stale in self.root.glob("test-*"):
+            remove_tree(stale)
+        mail = self.root / "test-mail"
+        mail.mkdir(mode=0o755)
+        _chown(mail, *self.caller_ids)
+        spool = self.root / "spool"
+        spool.mkdir(mode=0o755)
+        os.chmod(spool, 0o755)
+        _chown(spool, self.facts.exim_uid, self.facts.exim_gid)

@@ -1,0 +1,31 @@
+import pytest
+
+from harness.cli import UsageError, parse_args
+
+
+def test_exim_style_options_any_case():
+    o = parse_args(["-CONTINUE", "-debug", "--Update", "-FLAVOUR", "x", "-NOIPV6", "4027"])
+    assert o.continue_ and o.debug and o.update and o.flavour == "x" and not o.ipv6
+    assert o.selection == (4027, 4027)
+
+
+def test_binary_range_and_exim_options():
+    o = parse_args(["/usr/sbin/exim4", "-d+all", "1", "+"])
+    assert o.binary == "/usr/sbin/exim4"
+    assert o.exim_args == ["-d+all"]
+    assert o.selection == (1, 8999)
+    assert parse_args(["9000", "+"]).selection == (9000, 9999)
+    assert parse_args(["5", "10"]).selection == (5, 10)
+
+
+def test_runner_options():
+    o = parse_args(["--suite", "/s", "--json=/tmp/r.json", "--timeout", "5", "-PORTBASE", "2000"])
+    assert str(o.suite) == "/s" and str(o.json) == "/tmp/r.json"
+    assert o.timeout == 5 and o.portbase == 2000
+
+
+@pytest.mark.parametrize("argv", [["10", "5"], ["a"], ["1", "2", "3"], ["--json"],
+                                  ["-PORTBASE", "x"]])
+def test_bad_arguments(argv):
+    with pytest.raises(UsageError):
+        parse_args(argv)
