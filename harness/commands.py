@@ -8,7 +8,6 @@ import shlex
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -134,14 +133,14 @@ def _feed(
         for item in items:
             if isinstance(item, float):
                 stdin.flush()
-                time.sleep(item)
+                ctx.sleep(item)
             else:
                 stdin.write(item)
         stdin.flush()
     except BrokenPipeError:
         broken = True
     if wait_time > 0:
-        time.sleep(wait_time)
+        ctx.sleep(wait_time)
     try:
         stdin.close()
     except BrokenPipeError:
@@ -186,21 +185,23 @@ def run_comment(ctx: TestContext, step: Step) -> Outcome:
 
 @handler("echo")
 def run_echo(ctx: TestContext, step: Step) -> Outcome:
-    ctx.say(ctx.substitute(step.text)[5:].lstrip())
+    text = ctx.substitute(step.text)[5:].lstrip()
+    ctx.notes.append(text)
+    print(text, file=ctx.settings.log, flush=True)
     return Outcome(Kind.INLINE)
 
 
 @handler("millisleep")
 def run_millisleep(ctx: TestContext, step: Step) -> Outcome:
     assert step.match
-    time.sleep(int(step.match.group(1)) / 1000)
+    ctx.sleep(int(step.match.group(1)) / 1000)
     return Outcome(Kind.INLINE)
 
 
 @handler("sleep")
 def run_sleep(ctx: TestContext, step: Step) -> Outcome:
     assert step.match
-    time.sleep(int(step.match.group(1)))
+    ctx.sleep(int(step.match.group(1)))
     return Outcome(Kind.INLINE)
 
 
@@ -277,7 +278,7 @@ def run_exim_lock(ctx: TestContext, step: Step) -> Outcome:
     args = ctx.substitute(step.match.group(1))
     proc = ctx.spawn(f"./eximdir/exim_lock {args}", ctx.settings.caller, stderr=None)
     ctx.server, ctx.server_line = proc, step.line
-    time.sleep(0.1)
+    ctx.sleep(0.1)
     return Outcome(Kind.STARTED)
 
 
@@ -407,7 +408,7 @@ def run_server(ctx: TestContext, step: Step) -> Outcome:
     script = "".join(ctx.substitute(x) + "\n" for x in step.data) + "++++\n"
     _feed_in_background(ctx, proc, script.encode("latin-1"))
     ctx.server, ctx.server_line = proc, step.line
-    if not wait_for_file(pidfile, proc, SERVER_START_TIMEOUT):
+    if not wait_for_file(pidfile, proc, SERVER_START_TIMEOUT, ctx.cancel):
         ctx.say(f"server started at line {step.line} did not write its pid file")
     return Outcome(Kind.STARTED)
 
@@ -471,7 +472,7 @@ def run_background(ctx: TestContext, step: Step) -> Outcome:
     finally:
         os.close(stdin_fd)
     ctx.kill_pid = proc.pid
-    time.sleep(0.3)
+    ctx.sleep(0.3)
     return Outcome(Kind.STARTED)
 
 
@@ -566,7 +567,7 @@ def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, 
         command = re.sub(r"\s-bd\s", f" -bdf -oP {pidfile} ", command, count=1)
     proc = ctx.spawn(command, who, stderr=SERVER_STDERR, extra_env=env)
     ctx.daemons.append(proc)
-    if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT):
+    if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel):
         ctx.say(f"daemon did not write its pid file {pidfile}")
     return Outcome(Kind.STARTED)
 
@@ -582,7 +583,7 @@ def _start_inetd_daemon(
     proc = ctx.spawn(f"exec {command}", who, stdin=sock.fileno(), stderr=SERVER_STDERR,
                      extra_env=env)
     ctx.kill_pid = proc.pid
-    time.sleep(0.3)
+    ctx.sleep(0.3)
     return Outcome(Kind.STARTED)
 
 

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +24,10 @@ SERVER_STDOUT = "test-stdout-server"
 SERVER_STDERR = "test-stderr-server"
 # Where a scripted server's own complaints go: kept for the report, never compared.
 SERVER_ERRORS = "test-server-errors"
+
+
+class TestTimeout(Exception):
+    """The test ran out of time; the message says what it was doing."""
 
 
 @dataclass
@@ -57,6 +62,14 @@ class TestContext:
     kill_pid: int | None = None
     subtest: int = 0
     notes: list[str] = field(default_factory=list)
+    # Set by the watchdog when the test's time is up; every wait of the test watches it.
+    cancel: threading.Event = field(default_factory=threading.Event)
+    doing: str = ""  # what the test is doing now, for the time-out message
+
+    def sleep(self, seconds: float) -> None:
+        """Pause the test; a time-out cuts the pause short."""
+        if seconds > 0 and self.cancel.wait(seconds):
+            raise TestTimeout(self.doing)
 
     @property
     def dir(self) -> Path:

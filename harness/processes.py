@@ -11,6 +11,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -106,9 +107,17 @@ class ProcessTracker:
 
     def descendants(self) -> list[psutil.Process]:
         try:
-            return [p for p in self._me.children(recursive=True) if p.status() != "zombie"]
+            children = self._me.children(recursive=True)
         except psutil.Error:
             return []
+        alive = []
+        for p in children:
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+            except psutil.Error:
+                pass
+        return alive
 
     def kill_all(self, grace: float = 0.5) -> list[str]:
         """End every descendant: TERM, a short grace, then KILL. Returns what was found."""
@@ -137,6 +146,14 @@ class ProcessTracker:
         self.reap_orphans()
         return names
 
+    def signal_all(self, sig: int = signal.SIGKILL) -> None:
+        """Signal every descendant at once, without waiting (safe from another thread)."""
+        for p in self.descendants():
+            try:
+                p.send_signal(sig)
+            except psutil.Error:
+                pass
+
     def kill_tree(self, pid: int, sig: int = signal.SIGTERM, timeout: float = 5.0) -> None:
         """Signal a process and its descendants; wait for them, then KILL stragglers."""
         try:
@@ -163,15 +180,23 @@ class ProcessTracker:
         self.reap_orphans()
 
 
-def wait_for_file(path: str, proc: subprocess.Popen[bytes] | None, timeout: float) -> bool:
+def wait_for_file(
+    path: str,
+    proc: subprocess.Popen[bytes] | None,
+    timeout: float,
+    cancel: threading.Event | None = None,
+) -> bool:
     """Poll for a file every few milliseconds; give up early if `proc` has exited."""
     deadline = time.monotonic() + timeout
     delay = 0.002
+    stop = cancel or threading.Event()
     while time.monotonic() < deadline:
         if os.path.exists(path):
             return True
         if proc is not None and proc.poll() is not None:
             return os.path.exists(path)
-        time.sleep(delay)
+        if stop.wait(delay):
+            return False
         delay = min(delay * 2, 0.05)
     return False
+

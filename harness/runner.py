@@ -168,7 +168,7 @@ def run(opts: Options) -> int:
                            exim_optargs=" ".join(opts.exim_args), slow=opts.slow,
                            debug=opts.debug)
     runner = TestRunner(settings, workdir, flavour=opts.flavour or detect_flavour(suite),
-                        update=opts.update)
+                        update=opts.update, timeout=opts.timeout)
     results: list[TestResult] = []
     start = time.monotonic()
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.commands import HANDLERS, CommandError, Kind, close_server, describe_status
 from harness.compare import Checker, Mismatch
-from harness.context import RunSettings, TestContext
+from harness.context import RunSettings, TestContext, TestTimeout
 from harness.discovery import TestCase
 from harness.munge import TestMunger, TestOptions
 from harness.processes import ProcessTracker
@@ -64,11 +65,12 @@ class TestRunner:
     """Runs tests one after another in one work directory."""
 
     def __init__(self, settings: RunSettings, workdir: WorkDir, *, flavour: str | None,
-                 update: bool) -> None:
+                 update: bool, timeout: float = 300.0) -> None:
         self.settings = settings
         self.workdir = workdir
         self.flavour = flavour
         self.update = update
+        self.timeout = timeout
 
     def run(self, case: TestCase) -> TestResult:
         start = time.monotonic()
@@ -82,9 +84,18 @@ class TestRunner:
             dyn = _dynamic_socket() if script.uses_dynamic_port else None
             subst = Substituter(self.settings.facts, dyn.getsockname()[1] if dyn else None)
             ctx = TestContext(self.settings, case.number, script, tracker, subst, dyn)
-            checked = self._run_steps(ctx, result)
+            watchdog = self._watchdog(ctx, tracker)
+            try:
+                checked = self._run_steps(ctx, result)
+            finally:
+                watchdog.cancel()
+            if ctx.cancel.is_set():
+                raise TestTimeout(ctx.doing)
             if checked and result.outcome == "passed":
                 self._check_output(ctx, result)
+        except TestTimeout as exc:
+            result.outcome = "error"
+            result.reason = f"timed out after {self.timeout:g}s while running {exc}"
         except ScriptError as exc:
             result.outcome, result.reason = "error", str(exc)
         except CommandError as exc:
@@ -93,6 +104,18 @@ class TestRunner:
             self._tidy(ctx, tracker, result)
             result.duration = time.monotonic() - start
         return result
+
+    def _watchdog(self, ctx: TestContext, tracker: ProcessTracker) -> threading.Timer:
+        """End the test's processes when its time is up, so that every wait returns."""
+
+        def expire() -> None:
+            ctx.cancel.set()
+            tracker.signal_all()
+
+        timer = threading.Timer(self.timeout, expire)
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def _run_steps(self, ctx: TestContext, result: TestResult) -> bool:
         """Run every step; False when the output must not be checked (skip or failure)."""
@@ -104,10 +127,13 @@ class TestRunner:
                     return False
                 continue
             fn = HANDLERS[step.name]
+            ctx.doing = f"command {step.number} at line {step.line} ({step.text[:60]})"
             try:
                 outcome = fn(ctx, step)
             except CommandError as exc:
                 raise CommandError(f"{ctx.script.path}:{step.line}: {exc}") from exc
+            if ctx.cancel.is_set():
+                raise TestTimeout(ctx.doing)
             if outcome.kind in (Kind.INLINE, Kind.STARTED):
                 continue
             if not step.expect.met_by(outcome.status) and not outcome.sigpipe:
@@ -119,7 +145,10 @@ class TestRunner:
                 result.details.append(self._tails(ctx))
                 return False
             if outcome.kind is Kind.WAITED_EXIM:
+                ctx.doing = f"the server started at line {ctx.server_line} to finish"
                 problem = close_server(ctx)
+                if ctx.cancel.is_set():
+                    raise TestTimeout(ctx.doing)
                 if problem:
                     result.outcome, result.reason = "failed", problem
                     result.details.append(self._tails(ctx))

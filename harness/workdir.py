@@ -7,6 +7,7 @@ test the spool, `test-mail/` and the raw output files. The suite itself is never
 
 from __future__ import annotations
 
+import compileall
 import ipaddress
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from harness.eximbinary import UTILITIES, find_utility, patch_binary
 from harness.hostfacts import HostFacts
+from harness.peers.fakens import prepare_zones
 from harness.substitute import Substituter
 from harness.suitefiles import copy_tree, read_text
 
@@ -45,10 +47,10 @@ sys.exit(main())
 
 
 def remove_tree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
+    if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)  # files, links, fifos, sockets
 
 
 def _chown(path: Path, uid: int, gid: int) -> None:
@@ -86,6 +88,7 @@ class WorkDir:
         self._templated_dir("dnszones", subst)
         (self.root / "aux-var" / "sh").symlink_to("/bin/sh")
         self._host_zones()
+        prepare_zones(self.root / "dnszones")
 
     def _make_eximdir(self, binary: Path) -> None:
         d = self.root / "eximdir"
@@ -109,6 +112,9 @@ class WorkDir:
             shutil.copy2(found, d / tool)
 
     def _make_bin(self, loaded_lib: Path | None) -> None:
+        # The peers run as unprivileged users who cannot write __pycache__ beside the
+        # modules: compile them now so that no peer pays for compiling at each start.
+        compileall.compile_dir(REPO / "harness", quiet=1)
         d = self.root / "bin"
         d.mkdir()
         for prog, module in PEERS.items():

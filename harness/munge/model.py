@@ -1,0 +1,215 @@
+"""The building blocks of munging: output kinds, steps, and the per-file run they act on.
+
+A file is munged line by line (each line keeps its "\\n") through an ordered list of
+steps. A step gets the current line and returns the line to carry on with, or None to
+drop it. Steps are stateless and shared between tests; whatever must be remembered lives
+in the `FileRun` (per file) or in its `values` (per test, see `state.ValueCache`).
+
+Steps that look ahead pull raw lines with `FileRun.read()`; ones that must write out of
+turn use `FileRun.emit()`. A step may restart the whole list with a fresh line by raising
+`Restart`, or end the file early by raising `EndOfInput`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.munge.state import ValueCache
+
+KINDS = ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail")
+
+ALL = frozenset(KINDS)
+LOGS = frozenset({"mainlog", "paniclog", "rejectlog", "msglog"})
+STDOUT = frozenset({"stdout"})
+STDERR = frozenset({"stderr"})
+MAIL = frozenset({"mail"})
+
+# Which kind-specific block of rules a kind gets (the logs and msglogs share one).
+FAMILY = {k: ("log" if k in LOGS else k) for k in KINDS}
+
+TRUNCATED = "*** truncated ***"
+
+
+def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile with ASCII classes: output is read as latin-1, one char per byte."""
+    return re.compile(pattern, re.ASCII | flags)
+
+
+def utf8_bytes(text: str) -> str:
+    """`text` as its UTF-8 bytes seen through latin-1, the way raw output arrives."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+class Restart(Exception):
+    """Run the whole step list again from the top on `line`; None (the look-ahead ran
+    off the end of the file) ends the file there, held lines unwritten."""
+
+    def __init__(self, line: str | None) -> None:
+        super().__init__()
+        self.line = line
+
+
+class EndOfInput(Exception):
+    """Stop munging this file; nothing more is written."""
+
+
+@dataclass
+class FileRun:
+    """One file being munged: the raw lines, the output so far and per-file state."""
+
+    lines: list[str]
+    kind: str
+    values: ValueCache
+    pos: int = 0
+    out: list[str] = field(default_factory=list)
+    truncated: bool = False
+    daemon_pid: str | None = None  # leading pid of a daemon's lines, once seen
+    held: list[str] = field(default_factory=list)  # lines waiting to be sorted
+
+    def read(self) -> str | None:
+        """The next raw line, or None at the end of the file."""
+        if self.pos >= len(self.lines):
+            return None
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+    def emit(self, text: str) -> None:
+        self.out.append(text)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on "\\n" only, keeping it; other control characters are ordinary text."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+class Step:
+    """Something done to each line in turn. Subclasses set `name`, `kinds` (the output
+    kinds it applies to) and `reason`, and override `apply`."""
+
+    name: str
+    kinds: frozenset[str]
+    reason: str
+    # A test that, when it fails, means `apply` would leave the line alone and change
+    # nothing else; compiled pipelines use it to skip the call.
+    guard: Guard | None = None
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        raise NotImplementedError
+
+
+Needle = str | tuple[str, ...] | None
+Repl = str | Callable[[re.Match[str]], str]
+
+DIGITS = "0123456789"
+WHITESPACE = " \t\n\r\f\v"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A cheap test a line must pass before a rule's pattern is worth running.
+
+    `needle`: text every match contains (a tuple: any one of them); with `fold` the line
+    is compared in lower case (for case-blind patterns; needles then are lower case).
+    `first`: the characters a line can start with for the pattern to match.
+    """
+
+    needle: Needle = None
+    first: str | None = None
+    fold: bool = False
+
+    def check(self, line: str) -> bool:
+        if self.first is not None and (not line or line[0] not in self.first):
+            return False
+        if self.needle is None:
+            return True
+        text = line.lower() if self.fold else line
+        if isinstance(self.needle, str):
+            return self.needle in text
+        return any(n in text for n in self.needle)
+
+    def expr(self, names: dict[str, object], tag: str) -> str:
+        """The same test as Python source over a variable `line`, for compiled pipelines;
+        constants it needs are added to `names`."""
+        parts = []
+        if self.first is not None:
+            names[f"first_{tag}"] = frozenset(self.first)
+            parts.append(f"line[:1] in first_{tag}")
+        if self.needle is not None:
+            text = "line.lower()" if self.fold else "line"
+            needles = (self.needle,) if isinstance(self.needle, str) else self.needle
+            parts.append("(" + " or ".join(f"{n!r} in {text}" for n in needles) + ")")
+        return " and ".join(parts) or "True"
+
+
+def guard_for(needle: Needle, first: str | None, flags: int) -> Guard:
+    fold = bool(flags & re.IGNORECASE)
+    if fold and needle is not None:
+        needle = needle.lower() if isinstance(needle, str) else tuple(n.lower() for n in needle)
+    return Guard(needle, first, fold)
+
+
+@dataclass(eq=False)
+class Rule(Step):
+    """Replace what `pattern` matches (first match, or all when `every`) with `repl`.
+
+    `needle` and `first` make the rule's `Guard` (see there). `when` is a further pattern
+    the line must contain for the rule to apply at all.
+    """
+
+    name: str
+    pattern: str
+    repl: Repl
+    reason: str
+    kinds: frozenset[str] = ALL
+    every: bool = False
+    needle: Needle = None
+    flags: int = 0
+    when: str | None = None
+    first: str | None = None
+
+    def __post_init__(self) -> None:
+        self.regex = rx(self.pattern, self.flags)
+        self.count = 0 if self.every else 1
+        self.guard = guard_for(self.needle, self.first, self.flags)
+        self.condition = rx(self.when) if self.when else None
+
+    def apply(self, line: str, run: FileRun | None = None) -> str | None:
+        if not self.guard.check(line):
+            return line
+        if self.condition is not None and not self.condition.search(line):
+            return line
+        return self.regex.sub(self.repl, line, self.count)
+
+
+@dataclass(eq=False)
+class Skip(Step):
+    """Drop every line that `pattern` matches."""
+
+    name: str
+    pattern: str
+    reason: str
+    kinds: frozenset[str] = ALL
+    needle: Needle = None
+    flags: int = 0
+    first: str | None = None
+
+    def __post_init__(self) -> None:
+        self.regex = rx(self.pattern, self.flags)
+        self.guard = guard_for(self.needle, self.first, self.flags)
+
+    def apply(self, line: str, run: FileRun | None = None) -> str | None:
+        if self.guard.check(line) and self.regex.search(line):
+            return None
+        return line
+
+
+def for_kind(steps: Iterable[Step], kind: str) -> list[Step]:
+    return [s for s in steps if kind in s.kinds]

@@ -1,0 +1,164 @@
+"""Rules for log files and message logs, and for delivered mail (after the common ones)."""
+
+from __future__ import annotations
+
+from harness.hostfacts import HostFacts
+from harness.munge import rules_host
+from harness.munge.model import LOGS, Rule, Skip, Step
+from harness.munge.ordering import GnutlsFirstRead, MailDkimSignature
+from harness.munge.state import DKIM_LOG_TIMES
+
+
+def _rule(*args, **kw) -> Rule:
+    return Rule(*args, kinds=LOGS, **kw)
+
+
+BEFORE_GNUTLS: list[Step] = [
+    Skip(
+        "berkeley-db-error",
+        r" Berkeley DB error: ",
+        "BDB versions complain differently",
+        kinds=LOGS,
+        needle=" Berkeley DB error: ",
+    ),
+    _rule(
+        "chunking-sizes",
+        r"(=>.* K C=\"250- \d)\d+ (byte chunk, total \d)\d+",
+        r"\1nn \2nn",
+        "chunk sizes depend on host names in headers",
+        needle="byte chunk, total ",
+    ),
+    _rule(
+        "openssl-fopen-error",
+        r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
+        r"(?:fopen|func\(4095\)):(No such file or directory)$",
+        r"\1xxxxxxxx\2:fopen:\3",
+        "OpenSSL error codes vary",
+        needle=":system library:",
+    ),
+    _rule(
+        "openssl-dane-verify",
+        r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
+        r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT)"
+        r"(?=:certificate verify failed$)",
+        r"\1xxxxxxxx\2ssl3_get_server_certificate",
+        "OpenSSL versions name the failing function differently",
+        needle="DANE attempt failed",
+    ),
+    _rule(
+        "openssl-dkim-verify",
+        r"(DKIM: validation error: )error:[0-9A-F]{8}:rsa routines:"
+        r"(?i:int_rsa_verify|CRYPTO_internal):(?:bad signature|algorithm mismatch)$",
+        r"\1Public key signature verification has failed.",
+        "say it as GnuTLS builds do",
+        needle="DKIM: validation error: ",
+    ),
+    _rule(
+        "openssl-arc-pem",
+        r"(ARC: AMS signing: privkey PEM-block import: error:)[0-9A-F]{8}:(PEM routines):"
+        r"get_name:(no start line)",
+        r"\g<1>0906D06C:\2:PEM_read_bio:\3",
+        "OpenSSL 3 error codes",
+        needle="ARC: AMS signing",
+    ),
+]
+
+AFTER_GNUTLS: list[Step] = [
+    _rule(
+        "gnutls-arc-pem",
+        r"(ARC: AMS signing: privkey PEM-block import: )The requested data were not "
+        r"available.$",
+        r"\1error:0906D06C:PEM routines:PEM_read_bio:no start line",
+        "say it as OpenSSL builds do",
+        needle="ARC: AMS signing",
+    ),
+    DKIM_LOG_TIMES,
+    _rule(
+        "ed25519-signer-bits",
+        r"(signer: [^ ]* bits:) 256",
+        r"\1 253",
+        "GnuTLS and OpenSSL count ed25519 key bits differently",
+        needle="signer: ",
+    ),
+    _rule(
+        "ed25519-short-key",
+        r"(public key too short:) 256 bits",
+        r"\1 253 bits",
+        "GnuTLS and OpenSSL count ed25519 key bits differently",
+        needle="public key too short:",
+    ),
+]
+
+AFTER_PORTS: list[Step] = [
+    _rule(
+        "incoming-port",
+        r"(I=\[[^\]]*\]:)\d+",
+        r"\1ppppp",
+        "the local port of a connection",
+        needle="I=[",
+    ),
+    _rule(
+        "defer-errno",
+        r"(R=\w+ T=\w+ defer) \([1-9]\d*\): ",
+        r"\1 (EEE): ",
+        "errno values vary by platform",
+        needle=" defer (",
+    ),
+    _rule(
+        "arg-list-too-long",
+        r"Arg list too long",
+        "Argument list too long",
+        "platform wording",
+        needle="Arg list too long",
+    ),
+    _rule(
+        "tls-connect-timeout",
+        r"(session: )\((SSL_connect|gnutls_handshake)\): timed out",
+        r"\1(tls lib connect fn): timed out",
+        "TLS libraries name their functions",
+        needle="): timed out",
+    ),
+    _rule(
+        "tls-accept-timeout",
+        r"(TLS error on connection from .*)\((SSL_accept|gnutls_handshake)\): timed out",
+        r"\1(tls lib accept fn): timed out",
+        "TLS libraries name their functions",
+        needle="): timed out",
+    ),
+    _rule(
+        "tls-accept-closed",
+        r"(TLS error on connection from .*)(SSL_accept: TCP connection closed by peer"
+        r"|\(gnutls_handshake\): The TLS connection was non-properly terminated.)",
+        r"\1(tls lib accept fn): TCP connection closed by peer",
+        "TLS libraries word this differently",
+        needle="TLS error on connection from ",
+    ),
+    _rule(
+        "gnutls-alpn-client",
+        r"(TLS session: )\(gnutls_handshake\): No supported application protocol could be "
+        r"negotiated",
+        r"\1(SSL_connect): error: <<detail omitted>>",
+        "say it as OpenSSL builds do",
+        needle="application protocol",
+    ),
+    _rule(
+        "gnutls-alpn-server",
+        r"\(gnutls_handshake\): No common application protocol could be negotiated.",
+        "(SSL_accept): error: <<detail omitted>>",
+        "say it as OpenSSL builds do",
+        needle="application protocol",
+    ),
+]
+
+
+def steps(facts: HostFacts) -> list[Step]:
+    return [
+        *BEFORE_GNUTLS,
+        GnutlsFirstRead(),
+        *AFTER_GNUTLS,
+        *rules_host.log_ports(facts),
+        *AFTER_PORTS,
+    ]
+
+
+MAIL_STEPS: list[Step] = [MailDkimSignature()]

@@ -1,0 +1,315 @@
+"""Munging that remembers or computes: renumbered ids, pids and ports, and time arithmetic.
+
+Values that vary from run to run but must stay distinguishable (message ids, pids, client
+ports) are replaced by numbers handed out in order of first appearance, kept for the
+whole test so that every file of a test agrees. The map is keyed by the exact raw text
+matched, so one pid written in two shapes (" [123]" in a log, " 123 " in debug output)
+gets two numbers, as the expected files have it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.munge.model import (
+    ALL,
+    DIGITS,
+    LOGS,
+    TRUNCATED,
+    FileRun,
+    Guard,
+    Needle,
+    Rule,
+    Step,
+    guard_for,
+    rx,
+)
+
+MSGID_PATTERN = r"\d[A-Za-z0-9]{5}-[A-Za-z0-9]{6}-[A-Za-z0-9]{2}"
+MSGID_FORMAT = "10Hm{}-0005vi-00"
+
+
+def next_tag(tag: str) -> str:
+    """The next value of an alphanumeric counter: "aX" -> "aY", "aZ" -> "bA", "zz" -> "aaa".
+
+    Letters stay letters of the same case and digits stay digits, carrying leftwards.
+    """
+    chars = list(tag)
+    i = len(chars) - 1
+    while i >= 0:
+        c = chars[i]
+        if c == "z":
+            chars[i] = "a"
+        elif c == "Z":
+            chars[i] = "A"
+        elif c == "9":
+            chars[i] = "0"
+        else:
+            chars[i] = chr(ord(c) + 1)
+            return "".join(chars)
+        i -= 1
+    first = tag[0]
+    lead = "1" if first.isdigit() else ("A" if first.isupper() else "a")
+    return lead + "".join(chars)
+
+
+@dataclass
+class ValueCache:
+    """Per-test map from raw values to their stand-ins, with the three sequences."""
+
+    seen: dict[str, str] = field(default_factory=dict)
+    msgid_tag: str = "aX"
+    pid: int = 1234
+    port: int = 1111
+
+    def msgid(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = MSGID_FORMAT.format(self.msgid_tag)
+            self.msgid_tag = next_tag(self.msgid_tag)
+        return new
+
+    def pid_for(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = str(self.pid)
+            self.pid += 1
+        return new
+
+    def port_for(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = str(self.port)
+            self.port += 1
+        return new
+
+    def original_of(self, new: str) -> str | None:
+        for raw, value in self.seen.items():
+            if value == new:
+                return raw
+        return None
+
+
+@dataclass(eq=False)
+class Renumber(Step):
+    """Rewrite each match with `build(match, new)`, where `new(raw)` gives the stand-in
+    for a raw pid or port from the test's sequence ("pid" or "port")."""
+
+    name: str
+    pattern: str
+    sequence: str
+    build: Callable[[re.Match[str], Callable[[str], str]], str]
+    reason: str
+    kinds: frozenset[str] = ALL
+    every: bool = False
+    needle: Needle = None
+    flags: int = 0
+    unless: tuple[str, ...] = ()  # leave lines containing any of these alone
+
+    def __post_init__(self) -> None:
+        self.regex = rx(self.pattern, self.flags)
+        self.count = 0 if self.every else 1
+        self.guard = guard_for(self.needle, None, 0)
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        if not self.guard.check(line) or any(u in line for u in self.unless):
+            return line
+        new = run.values.pid_for if self.sequence == "pid" else run.values.port_for
+        return self.regex.sub(lambda m: self.build(m, new), line, self.count)
+
+
+class MessageIds(Step):
+    """Every Exim message id becomes 10HmaX-0005vi-00, 10HmaY-..., in order seen."""
+
+    name = "message-ids"
+    kinds = ALL
+    reason = "message ids embed the time and pid of reception"
+    regex = rx(MSGID_PATTERN)
+    guard = Guard("-")
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        if not self.guard.check(line):
+            return line
+        return self.regex.sub(lambda m: run.values.msgid(m.group(0)), line)
+
+
+class MarkTruncated(Step):
+    """Note that the file holds a truncated log line (see drop_truncation_variance)."""
+
+    name = "note-truncation"
+    kinds = ALL
+    reason = "where a long line is cut depends on the lengths of names in it"
+
+    guard = Guard(TRUNCATED)
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        if self.guard.check(line):
+            run.truncated = True
+        return line
+
+
+DAEMON_START = rx(
+    r"^(\s*\d+) (?:listening|LOG: MAIN|(?:daemon_smtp_port|local_interfaces) overridden by)"
+)
+
+
+class DaemonPidPrefix(Step):
+    """Once a daemon announces itself with its pid in front, strip that pid from the
+    front of this and every later line of the file."""
+
+    name = "daemon-pid-prefix"
+    kinds = ALL
+    reason = "a daemon's debug lines all start with its pid"
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        m = DAEMON_START.match(line)
+        if m:
+            run.daemon_pid = m.group(1) + " "
+        prefix = run.daemon_pid
+        if prefix is not None and line.startswith(prefix):
+            return line[len(prefix) :]
+        return line
+
+
+# -- time arithmetic ---------------------------------------------------------------
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+DUMPDB_DATE = r"\d{2}-\w{3}-\d{4}\s\d{2}:\d{2}:\d{2}"
+_DATE_PARTS = rx(r"^(\d\d)-(\w\w\w)-(\d{4})\s(\d\d):(\d\d):(\d\d)")
+
+
+def local_seconds(stamp: str) -> int:
+    """Seconds since the epoch of a "25-Aug-2000 12:11:37" local time."""
+    m = _DATE_PARTS.match(stamp)
+    assert m is not None
+    day, month, year, hh, mm, ss = m.groups()
+    parts = (int(year), _MONTHS.get(month, 1), int(day), int(hh), int(mm), int(ss), 0, 0, -1)
+    try:
+        return int(time.mktime(parts))
+    except (OverflowError, ValueError):  # absurd dates: keep going, as UTC
+        return calendar.timegm(parts)
+
+
+class DumpdbTimes(Step):
+    """exim_dumpdb's three retry times become a fixed text plus the gap between the last
+    two, rounded up to an even number of seconds; the line is written straight away."""
+
+    name = "dumpdb-retry-times"
+    kinds = ALL
+    reason = "retry times are real clock times; only the interval is meaningful"
+    regex = rx(rf"^({DUMPDB_DATE})\s+({DUMPDB_DATE})\s+({DUMPDB_DATE})(\s+\*)?\s*$")
+    guard = Guard("-", first=DIGITS)
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        if not self.guard.check(line):
+            return line
+        m = self.regex.match(line)
+        if m is None:
+            return line
+        gap = local_seconds(m.group(3)) - local_seconds(m.group(2)) + 1
+        gap = ((gap & 0xFFFFFFFFFFFFFFFF) >> 1) << 1  # unsigned, as the harness computes it
+        run.emit(
+            f"first failed = time last try = time2 next try = time2 + {gap}{m.group(4) or ''}\n"
+        )
+        return None
+
+
+def _retry_record(m: re.Match[str]) -> str:
+    gap = int(m.group(3)) - int(m.group(2))
+    return f"  first failed=dddd last try=dddd next try=+{gap} {m.group(4)}\n"
+
+
+RETRY_RECORD = Rule(
+    "retry-record-times",
+    r"^  first failed=(\d+) last try=(\d+) next try=(\d+) (.*)$\n?",
+    _retry_record,
+    "debug output of a retry record: keep only the interval to the next try",
+    needle="  first failed=",
+)
+
+
+def _dkim_log_times(m: re.Match[str]) -> str:
+    gap = int(m.group(3) or 0) - int(m.group(2) or 0)
+    return f"{m.group(1)} t=T x=T+{gap} "
+
+
+DKIM_LOG_TIMES = Rule(
+    "dkim-log-timestamps",
+    r"(DKIM: d=.*) t=([0-9]*) x=([0-9]*) ",
+    _dkim_log_times,
+    "signature timestamps: keep only the validity period",
+    kinds=LOGS,
+    needle="DKIM: d=",
+)
+
+
+# -- renumbered pids and ports ---------------------------------------------------------
+
+LOG_PID = Renumber(
+    "log-line-pid",
+    r"^(\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d)(\.\d{3}|)(\s[+-]\d{4}|)(\s\[\d+\])",
+    "pid",
+    lambda m, new: f"{m.group(1)}{m.group(2)}{m.group(3)} [{new(m.group(4))}]",
+    "pids logged with log_selector +pid",
+    every=True,
+    needle="[",
+)
+
+SYSLOG_PID = Renumber(
+    "syslog-line-pid",
+    r"^(SYSLOG:\s'([-0-9]{10}\s[:.0-9]{8,12}\s([-+]\d{4}\s)?|))(\[\d+\])",
+    "pid",
+    lambda m, new: f"{m.group(1)}[{new(m.group(4))}]",
+    "pids in the syslog test",
+    every=True,
+    needle="SYSLOG:",
+)
+
+PORT_LINE = Renumber(
+    "port-line",
+    r"^Port: (\d+)",
+    "port",
+    lambda m, new: f"Port: {new(m.group(1))}",
+    "client ports vary",
+    needle="Port: ",
+)
+
+PORT_EQUALS = Renumber(
+    "port-equals",
+    r"\(port=(\d+)",
+    "port",
+    lambda m, new: f"(port={new(m.group(1))}",
+    "client ports vary",
+    needle="(port=",
+)
+
+# Outgoing connections and deliveries name fixed ports, which stay as they are.
+ADDRESS_PORT = Renumber(
+    "address-port",
+    r"\[([a-z\d:]+|\d+(?:\.\d+){3})\]:(\d+)",
+    "port",
+    lambda m, new: f"[{m.group(1)}]:{new(m.group(2))}",
+    "the client port of an incoming connection",
+    flags=re.IGNORECASE,
+    needle="]:",
+    unless=(
+        "listening for SMTP on",
+        "Connecting to",
+        "=>",
+        "->",
+        "*>",
+        "==",
+        "**",
+        "Connection refused",
+        "in response to",
+    ),
+)

@@ -1,0 +1,668 @@
+"""`bin/client`, `bin/client-ssl`, `bin/client-gnutls`, `bin/client-anytls`: a scripted
+SMTP client for Exim's tests.
+
+Command line, script language, printed lines and exit codes follow Exim 4.96's
+test/src/client.c, since its output is compared with stored files:
+
+    client [-tN] [-tls-on-connect] [-ocsp FILE] [-p PRIORITY]
+           ADDRESS PORT [INTERFACE] [CERTFILE] [KEYFILE]
+
+The name it is started as picks the build it behaves as: `client` has no TLS,
+`client-ssl` behaves as the OpenSSL build and `client-gnutls` as the GnuTLS build
+(`client-anytls` too, as Exim's makefile links it to the GnuTLS one when there is one).
+All TLS goes through Python's ssl module; where the two C builds print different
+things (error texts, which options exist) the chosen build's form is printed.
+
+Script (stdin): `??? text` expect a line starting with text; `???*` expect the server
+to close; `????text` optional lines (skipped while they match); `+++ N` sleep;
+`<<< FILE` read script lines from FILE; `>>> text` send without line end; any other
+line is sent with CRLF. `\\r`, `\\n`, `\\xNN` escapes; in the TLS builds `starttls`
+(TLS after the next 2xx reply), `starttls_wait` (send "starttls" only) and `stoptls`.
+
+Differences from the C programs, all in cases where those hang or misbehave: a
+timeout after TLS has started ends with "Client timed out" (the OpenSSL build would
+wait for ever), `<<<` names the file it could not open, and a broken `\\x` escape is
+reported (exit 72) instead of sending an arbitrary byte.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import time
+
+from harness.peers.peerscript import (
+    LineSource,
+    Output,
+    ScriptError,
+    c_atoi,
+    c_string,
+    prog_name,
+    unescape_client,
+    write_stderr,
+)
+
+TYPE_CHECKING = False  # typing and ssl are not imported at run time, to start fast
+if TYPE_CHECKING:
+    import ssl
+    from typing import Any
+
+    from harness.peers.tlsutil import TlsSession
+
+INBUF_SIZE = 100 * 1024  # the C client's input buffer
+SCRIPT_LINE_MAX = 20 * 1024  # its script line buffer
+SCRIPT_ERROR = 72
+GNUTLS_ERROR_WINDOW = 0.002  # how long the GnuTLS build looks for an alert after STARTTLS
+OPENSSL_CONNECT_TIMEOUT = 5
+CR, LF = 0x0D, 0x0A
+
+FLAVOURS = {
+    "client": "none",
+    "client-ssl": "openssl",
+    "client-gnutls": "gnutls",
+    "client-anytls": "gnutls",
+}
+
+
+class Finish(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class AlarmInterrupt(Exception):
+    """SIGALRM arrived while the handler that interrupts system calls was in force."""
+
+
+def help_text(flavour: str) -> str:
+    tls = ""
+    if flavour != "none":
+        tls = " [-tls-on-connect] [-ocsp CAFILE]"
+        if flavour == "gnutls":
+            tls += " [-p PRIORITY]"
+    return (
+        f"Usage: client [-tSECONDS]{tls}\n"
+        "              ADDRESS PORT [OUTGOING-ADDRESS] [CERTFILE] [KEYFILE]\n"
+        "The script is read from standard input; the time limit defaults to 5 seconds."
+    )
+
+
+class Options:
+    def __init__(self) -> None:
+        self.timeout = 5
+        self.tls_on_connect = False
+        self.ocsp: str | None = None
+        self.priority: str | None = None
+        self.address = ""
+        self.port = 0
+        self.interface: str | None = None
+        self.certfile: str | None = None
+        self.keyfile: str | None = None
+
+
+def _die_stderr(text: str, code: int) -> None:
+    write_stderr(text + "\n")
+    raise Finish(code)
+
+
+def _is_digit(ch: str) -> bool:
+    return len(ch) == 1 and "0" <= ch <= "9"
+
+
+def parse_args(args: list[str], flavour: str, out: Output) -> Options:
+    op = Options()
+    i = 0
+    while i < len(args) and args[i][:1] == "-":
+        arg = args[i]
+        if arg in ("-help", "--help", "-h"):
+            out.line(help_text(flavour))
+            raise Finish(0)
+        if arg == "-tls-on-connect":
+            op.tls_on_connect = True
+            i += 1
+        elif arg == "-ocsp" and flavour != "none":
+            i += 1
+            if i >= len(args):
+                _die_stderr("Missing required certificate file for ocsp option", 96)
+            op.ocsp = args[i]
+            i += 1
+        elif arg == "-p" and flavour == "gnutls":
+            i += 1
+            if i >= len(args):
+                _die_stderr("Missing priority string", 96)
+            op.priority = args[i]
+            i += 1
+        elif arg[1:2] == "t" and _is_digit(arg[2:3]):
+            digits = arg[2:]
+            if not all(_is_digit(ch) for ch in digits):
+                _die_stderr(f"Failed to parse seconds from option <{arg}>", 95)
+            if int(digits) > 10000:
+                _die_stderr(f"Unreasonably long wait of {int(digits)} seconds requested", 94)
+            op.timeout = int(digits)
+            i += 1
+        else:
+            _die_stderr(f"Unrecognized option {arg}", 92)
+    if i >= len(args):
+        _die_stderr("No IP address given", 91)
+    op.address = args[i]
+    i += 1
+    if i >= len(args):
+        _die_stderr("No port number given", 90)
+    op.port = c_atoi(args[i])
+    i += 1
+    if i < len(args) and (_is_digit(args[i][:1]) or args[i][:1] == ":"):
+        op.interface = args[i]
+        i += 1
+    if i < len(args):
+        op.certfile = args[i]
+        i += 1
+    if i < len(args):
+        op.keyfile = args[i]
+    return op
+
+
+def _inet_addr(text: str) -> str:
+    """C's inet_addr: an unparseable address becomes 255.255.255.255."""
+    try:
+        return socket.inet_ntoa(socket.inet_aton(text))
+    except OSError:
+        return "255.255.255.255"
+
+
+def _strncmp_equal(a: bytes, b: bytes, n: int) -> bool:
+    for i in range(n):
+        ca = a[i] if i < len(a) else 0
+        cb = b[i] if i < len(b) else 0
+        if ca != cb:
+            return False
+        if ca == 0:
+            return True
+    return True
+
+
+def _errtext(exc: BaseException) -> str:
+    if isinstance(exc, AlarmInterrupt):
+        return os.strerror(4)  # EINTR
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    return str(exc)
+
+
+class Client:
+    def __init__(self, flavour: str, op: Options, out: Output) -> None:
+        self.flavour = flavour
+        self.op = op
+        self.out = out
+        self.sock: socket.socket | None = None
+        self.ctx: ssl.SSLContext | None = None
+        self.tls: TlsSession | None = None  # while TLS is active
+        self.sent_starttls = False
+        # The input buffer as the C client keeps it: a C string in a fixed array.
+        self.mem = bytearray(INBUF_SIZE)
+        self.alarm_mode = "crash"  # or "interrupt"
+        self.alarm_seen = False
+
+    # -- alarms -------------------------------------------------------------------
+    def on_alarm(self, signum: int, frame: object) -> None:
+        if self.alarm_mode == "crash":
+            self.out.write(b"\nClient timed out\n")
+            self.out.flush()
+            os._exit(99)
+        self.alarm_seen = True
+        raise AlarmInterrupt
+
+    @staticmethod
+    def alarm(seconds: int) -> None:
+        signal.alarm(max(0, seconds))
+
+    # -- connection ---------------------------------------------------------------
+    def connect(self) -> None:
+        op, out = self.op, self.out
+        family = socket.AF_INET6 if ":" in op.address else socket.AF_INET
+        out.write(f"Connecting to {op.address} port {op.port} ... ")
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:
+            out.line(f"socket creation failed: {_errtext(exc)}")
+            raise Finish(89) from None
+        if op.interface is not None:
+            self._bind(sock, family, op.interface)
+        if family == socket.AF_INET6:
+            try:
+                info = socket.getaddrinfo(
+                    op.address,
+                    None,
+                    socket.AF_INET6,
+                    socket.SOCK_STREAM,
+                    0,
+                    socket.AI_NUMERICHOST,
+                )
+            except socket.gaierror as exc:
+                out.line(f'unable to parse "{op.address}" as an IP address: {exc.strerror}')
+                raise Finish(86) from None
+            host, _, flow, scope = info[0][4]
+            target: tuple[Any, ...] = (host, op.port & 0xFFFF, flow, scope)
+        else:
+            target = (_inet_addr(op.address), op.port & 0xFFFF)
+        self.alarm(op.timeout)
+        try:
+            sock.connect(target)
+        except OSError as exc:
+            self.alarm(0)
+            sock.close()
+            out.line(f"connect failed: {_errtext(exc)}")
+            raise Finish(85) from None
+        self.alarm(0)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+        except (OSError, AttributeError):
+            pass
+        out.line("connected")
+        self.sock = sock
+
+    def _bind(self, sock: socket.socket, family: int, interface: str) -> None:
+        iface_family = socket.AF_INET6 if ":" in interface else socket.AF_INET
+        if iface_family != family:
+            return
+        if family == socket.AF_INET6:
+            try:
+                socket.inet_pton(socket.AF_INET6, interface)
+            except OSError:
+                self.out.write(f'Unable to parse "{interface}"')
+                raise Finish(88) from None
+            where: tuple[Any, ...] = (interface, 0)
+        else:
+            where = (_inet_addr(interface), 0)
+        try:
+            sock.bind(where)
+        except OSError as exc:
+            self.out.write(f"Unable to bind outgoing SMTP call to {interface}: {_errtext(exc)}")
+            raise Finish(87) from None
+
+    # -- TLS ----------------------------------------------------------------------
+    def setup_tls(self) -> None:
+        """Make the TLS context as the C build does just after connecting."""
+        from harness.peers import tlsutil
+
+        op, out = self.op, self.out
+        self.ctx = tlsutil.client_context(self.flavour == "gnutls", op.priority)
+        if self.flavour == "openssl":
+            if op.certfile:
+                if not tlsutil.file_has_certificate(op.certfile):
+                    out.line("SSL_CTX_use_certificate_file failed")
+                    raise Finish(83)
+                out.line(f"Certificate file = {op.certfile}")
+            if op.keyfile:
+                try:
+                    self.ctx.load_cert_chain(op.certfile, op.keyfile)
+                except (OSError, tlsutil.ssl.SSLError):
+                    out.line("SSL_CTX_use_PrivateKey_file failed")
+                    raise Finish(82) from None
+                out.line(f"Key file = {op.keyfile}")
+            elif op.certfile:
+                try:  # the key may be in the certificate's file
+                    self.ctx.load_cert_chain(op.certfile)
+                except (OSError, tlsutil.ssl.SSLError):
+                    pass
+        else:
+            if op.certfile:
+                out.line(f"Certificate file = {op.certfile}")
+            if op.keyfile:
+                out.line(f"Key file = {op.keyfile}")
+            try:
+                with open("aux-fixed/gnutls-params", "rb"):
+                    pass
+            except OSError as exc:
+                out.flush()
+                _die_stderr(f"Failed to open spool/gnutls-params: {_errtext(exc)}", 97)
+            if op.certfile:
+                try:
+                    self.ctx.load_cert_chain(op.certfile, op.keyfile)
+                except (OSError, tlsutil.ssl.SSLError) as exc:
+                    out.flush()
+                    msg = tlsutil.gnutls_file_error(exc)
+                    _die_stderr(f"GnuTLS connection error: gnutls_certificate: {msg}", 98)
+        if op.ocsp:
+            tlsutil.ocsp_prepare_context(self.ctx, op.ocsp, self.flavour == "gnutls")
+
+    def start_tls(self, after_starttls: bool) -> None:
+        """Handshake, then print the outcome as the C build does."""
+        from harness.peers import tlsutil
+
+        out = self.out
+        assert self.sock is not None
+        session = tlsutil.TlsSession(self.sock, self.ctx, server_side=False)
+        if self.op.ocsp:
+            try:
+                tlsutil.ocsp_request(session)
+            except tlsutil.OcspUnavailable as exc:
+                out.line(f"OCSP stapling unavailable: {exc}")
+        ok = False
+        if self.flavour == "openssl":
+            ok = self._openssl_handshake(session)
+        else:
+            self.alarm_seen = False
+            self.alarm(self.op.timeout)
+            try:
+                session.handshake()
+                ok = True
+            except OSError as exc:  # ssl.SSLError is an OSError
+                out.line(tlsutil.gnutls_error_text(exc))
+            if ok and after_starttls and session.readable_soon(GNUTLS_ERROR_WINDOW):
+                try:
+                    session.read(INBUF_SIZE - 1)  # anything but an error is dropped, as in C
+                except OSError as exc:
+                    out.line(tlsutil.gnutls_error_text(exc))
+                    ok = False
+            self.alarm(0)
+        self.tls = session if ok else None
+        if not ok:
+            out.line("Failed to start TLS")
+            out.flush()
+        elif self.flavour == "gnutls" and self.op.ocsp:
+            self._gnutls_ocsp_report(session, after_starttls)
+        else:
+            out.line("Succeeded in starting TLS")
+
+    def _gnutls_ocsp_report(self, session: TlsSession, after_starttls: bool) -> None:
+        """The GnuTLS build's checks with -ocsp; after STARTTLS it prints nothing when
+        all is well, on connection it prints success as usual."""
+        from harness.peers import tlsutil
+
+        out = self.out
+        cert_ok, status_ok, text = tlsutil.ocsp_gnutls_checks(session)
+        if after_starttls and not cert_ok:
+            out.line("Bad certificate")
+        elif not status_ok:
+            out.line("Failed to verify certificate status")
+            if after_starttls:
+                out.flush()
+                write_stderr(text)
+        elif not after_starttls:
+            out.line("Succeeded in starting TLS")
+        out.flush()
+
+    def _openssl_handshake(self, session: TlsSession) -> bool:
+        from harness.peers import tlsutil
+
+        out = self.out
+        self.alarm_mode, self.alarm_seen = "interrupt", False
+        self.alarm(OPENSSL_CONNECT_TIMEOUT)
+        try:
+            session.handshake()
+            ok = True
+        except AlarmInterrupt:
+            ok = False
+        except tlsutil.ssl.SSLError as exc:
+            out.line(tlsutil.openssl_error_line(exc))
+            ok = False
+        except OSError:
+            ok = False
+        self.alarm(0)
+        # The C build now has a flag-only alarm handler and restarted system calls,
+        # which can wait for ever; here later timeouts end the program instead.
+        self.alarm_mode = "crash"
+        if self.alarm_seen:
+            out.line("SSL_connect timed out")
+            return False
+        if ok and self.op.ocsp and not tlsutil.ocsp_openssl_report(session, self.op.ocsp, out.line):
+            out.line(tlsutil.openssl_status_failure_line())
+            ok = False
+        return ok
+
+    # -- reading ------------------------------------------------------------------
+    def _read_once(self, size: int) -> bytes:
+        """One read: the data, b"" at end of input; raises OSError or AlarmInterrupt."""
+        if size <= 0:
+            return b""
+        if self.tls is not None:
+            return self.tls.read(size)
+        assert self.sock is not None
+        return self.sock.recv(size)
+
+    def refill(self) -> tuple[int, BaseException | None]:
+        """Read until a newline arrives. Returns (rc, error): rc > 0 when data was read,
+        0 at end of input, -1 on an error. A failed TLS read is reported and reading
+        starts again in clear text, as in C."""
+        while True:
+            self.alarm(self.op.timeout)
+            try:
+                rc, err = self._fill()
+            except AlarmInterrupt as exc:
+                rc, err = -1, exc
+            if rc is not None:
+                self.alarm(0)
+                return rc, err
+
+    def _fill(self) -> tuple[int | None, BaseException | None]:
+        p = 0
+        while True:
+            try:
+                chunk = self._read_once(INBUF_SIZE - p - 1)
+            except AlarmInterrupt:
+                raise
+            except OSError as exc:
+                if self.tls is not None and self._tls_read_failed(exc):
+                    return None, None
+                return -1, exc
+            if chunk:
+                self.mem[p : p + len(chunk)] = chunk
+                self.mem[p + len(chunk)] = 0
+            if not chunk or LF in c_string(chunk):
+                return len(chunk), None
+            p += len(chunk)
+
+    def _tls_read_failed(self, exc: OSError) -> bool:
+        """A read through TLS failed: print as the C build does. True when it goes on
+        reading in clear text; False when the failure is a plain read error."""
+        from harness.peers import tlsutil
+
+        out = self.out
+        if self.flavour == "gnutls":
+            out.line(tlsutil.gnutls_error_text(exc))
+            self.tls = None
+            return True
+        if isinstance(exc, tlsutil.ssl.SSLError):
+            out.line(tlsutil.openssl_error_string(exc))
+            out.line("TLS terminated")
+            self.tls = None
+            self.alarm_mode, self.alarm_seen = "interrupt", True
+            return True
+        out.line("error:00000000:lib(0)::reason(0)")
+        return False
+
+    def cstr_at(self, pos: int) -> bytes:
+        end = self.mem.find(b"\0", pos)
+        return bytes(self.mem[pos:end])
+
+    # -- the script ---------------------------------------------------------------
+    def run_file(self, source: LineSource, pos: int, name: str) -> None:
+        """Carry out script lines; pos is where unread input starts in the buffer
+        (passed by value, as in C, so a nested file leaves the caller's position)."""
+        out = self.out
+        lineno = 0
+        while (raw := source.readline()) is not None:
+            lineno += 1
+            line = c_string(raw)
+            if line.endswith(b"\n"):
+                line = line[:-1]
+            try:
+                if line[:3] == b"???" and line[3:4] in (b" ", b"*", b"?"):
+                    pos = self.expect(line, pos, lineno)
+                elif line.startswith(b"+++ "):
+                    out.line(line)
+                    out.flush()
+                    time.sleep(max(0, c_atoi(line[4:])))
+                elif line.startswith(b"<<< "):
+                    path = os.fsdecode(line[4:])
+                    try:
+                        fd = os.open(path, os.O_RDONLY)
+                    except OSError as exc:
+                        out.write(b"Unable to open '" + line[4:] + b"': ")
+                        out.line(_errtext(exc))
+                        raise Finish(74) from None
+                    try:
+                        self.run_file(LineSource(fd, SCRIPT_LINE_MAX), pos, path)
+                    finally:
+                        os.close(fd)
+                else:
+                    self.send(line, pos, lineno)
+            except ScriptError as exc:
+                out.line(f"{exc} in {name}" if name != "stdin" else str(exc))
+                raise Finish(SCRIPT_ERROR) from None
+
+    def expect(self, line: bytes, pos: int, lineno: int) -> int:
+        out = self.out
+        exp_eof = line[3] == 0x2A  # '*'
+        optional = line[3] == 0x3F  # '?'
+        out.line(line)
+        expected = unescape_client(line, lineno)[4:]
+        while True:  # once per input line looked at
+            if self.mem[pos] == 0:
+                rc, err = self.refill()
+                if rc < 0:
+                    if isinstance(err, AlarmInterrupt) and self.alarm_seen and optional:
+                        return pos
+                    out.line(f"Read error: {_errtext(err) if err else ''}")
+                    raise Finish(81)
+                if rc == 0:
+                    if exp_eof:
+                        out.line("Expected EOF read")
+                        return pos
+                    if optional:
+                        return pos
+                    out.line("Unexpected EOF read")
+                    self._close()
+                    raise Finish(80)
+                if exp_eof:
+                    out.line("Expected EOF not read")
+                    self._close()
+                    raise Finish(74)
+                pos = 0
+            start = pos
+            while self.mem[pos] not in (0, CR, LF):
+                pos += 1
+            if self.mem[pos] != 0:
+                self.mem[pos] = 0
+                pos += 1
+                if self.mem[pos] == LF:
+                    pos += 1
+            got = self.cstr_at(start)
+            if not _strncmp_equal(got, expected, len(expected)):
+                if optional:
+                    return start  # the script line is used up, the input line is not
+                out.line(b"<<< " + got)
+                out.write(b"\n******** Input mismatch ********\n")
+                raise Finish(79)
+            if not optional:
+                out.line(b"<<< " + got)
+            elif self.mem[pos] != 0:
+                continue  # more input is waiting: try it against the same script line
+            break
+        if self.flavour != "none":
+            if self.sent_starttls:
+                if got[:1] == b"2":
+                    out.line("Attempting to start TLS")
+                    out.flush()
+                    self.start_tls(after_starttls=True)
+                else:
+                    out.line("Abandoning TLS start attempt")
+            self.sent_starttls = False
+        return pos
+
+    def send(self, line: bytes, pos: int, lineno: int) -> None:
+        out = self.out
+        crlf = True
+        data = line
+        if data.startswith(b">>> "):
+            crlf, data = False, data[4:]
+        if self.mem[pos] != 0:
+            out.write(b"Unconsumed input: " + self.cstr_at(pos))
+            out.line(b"   About to send: " + data)
+            raise Finish(78)
+        if self.flavour != "none":
+            if data in (b"stoptls", b"STOPTLS"):
+                if self.tls is None:
+                    out.line("STOPTLS read when TLS not active")
+                    raise Finish(77)
+                out.line("Shutting down TLS encryption")
+                self.tls.close_notify()
+                self.tls = None
+                return
+            self.sent_starttls = data in (b"starttls", b"STARTTLS")
+            if data == b"starttls_wait":
+                data = b"starttls"
+        out.line(b">>> " + data)
+        payload = unescape_client(data + (b"\r\n" if crlf else b""), lineno)
+        self.alarm(self.op.timeout)
+        try:
+            if self.tls is not None:
+                self.tls.write(payload)
+            else:
+                assert self.sock is not None
+                self.sock.sendall(payload)
+        except (OSError, AlarmInterrupt) as exc:
+            self.alarm(0)
+            if self.tls is not None and self.flavour == "gnutls":
+                from harness.peers import tlsutil
+
+                out.line(f"GnuTLS write error: {tlsutil.gnutls_error_text(exc)}")
+                raise Finish(76) from None
+            out.line(f"Write error: {_errtext(exc)}")
+            raise Finish(75) from None
+        self.alarm(0)
+
+    def _close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def finish(self) -> None:
+        self.out.line("End of script")
+        sock = self.sock
+        if sock is None:
+            return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.setblocking(False)
+            while sock.recv(INBUF_SIZE):
+                pass
+        except OSError:
+            pass
+        sock.close()
+
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    flavour = FLAVOURS.get(prog or prog_name("client"), "none")
+    # The GnuTLS build ignores SIGPIPE (and reports write errors); the others die of it.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN if flavour == "gnutls" else signal.SIG_DFL)
+    out = Output()
+    try:
+        op = parse_args(args, flavour, out)
+        client = Client(flavour, op, out)
+        signal.signal(signal.SIGALRM, client.on_alarm)
+        client.connect()
+        if flavour != "none":
+            client.setup_tls()
+            if op.tls_on_connect:
+                out.line("Attempting to start TLS")
+                client.start_tls(after_starttls=False)
+        client.run_file(LineSource(0, SCRIPT_LINE_MAX), 0, "stdin")
+        client.finish()
+        return 0
+    except Finish as fin:
+        return fin.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug here must still end with a message, not a traceback
+        out.line(f"client: internal error: {type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        out.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,535 @@
+"""TLS for the scripted peers, through Python's ssl module.
+
+A `TlsSession` runs TLS over an already connected socket through memory BIOs, so the
+peer keeps the plain socket: after a failed handshake or a TLS shutdown it goes on in
+clear text, as the C programs do. The rest turns ssl's errors into the texts the C
+programs print (OpenSSL's error lines for `client-ssl`, GnuTLS's messages for
+`client-gnutls`) and reads a GnuTLS priority string (`client-gnutls -p`) into OpenSSL
+settings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import socket
+import ssl
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+RECORD = 17 * 1024
+
+
+class TlsSession:
+    """One TLS session on a connected socket; blocking, driven by the caller's alarms."""
+
+    def __init__(
+        self, sock: socket.socket, ctx: ssl.SSLContext, server_side: bool, already: bytes = b""
+    ) -> None:
+        self.sock = sock
+        self.incoming = ssl.MemoryBIO()
+        self.outgoing = ssl.MemoryBIO()
+        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_side=server_side)
+        if already:
+            self.incoming.write(already)
+
+    def _send_pending(self) -> None:
+        data = self.outgoing.read()
+        if data:
+            self.sock.sendall(data)
+
+    def _receive(self) -> None:
+        data = self.sock.recv(RECORD)
+        if data:
+            self.incoming.write(data)
+        else:
+            self.incoming.write_eof()
+
+    def _drive(self, operation: Callable[[], T]) -> T:
+        while True:
+            try:
+                result = operation()
+            except ssl.SSLWantReadError:
+                self._send_pending()
+                self._receive()
+                continue
+            except ssl.SSLError:
+                try:  # let the peer see our alert, if any
+                    self._send_pending()
+                except OSError:
+                    pass
+                raise
+            self._send_pending()
+            return result
+
+    def handshake(self) -> None:
+        self._drive(self.obj.do_handshake)
+
+    def read(self, size: int) -> bytes:
+        """Up to size bytes of one record; b"" when the peer closed TLS cleanly."""
+        try:
+            return self._drive(lambda: self.obj.read(size))
+        except ssl.SSLZeroReturnError:
+            return b""
+
+    def write(self, data: bytes) -> None:
+        self._drive(lambda: self.obj.write(data))
+
+    def readable_soon(self, seconds: float) -> bool:
+        if self.obj.pending() or self.incoming.pending:
+            return True
+        ready, _, _ = select.select([self.sock], [], [], seconds)
+        return bool(ready)
+
+    def close_notify(self) -> None:
+        """Send our close_notify without waiting for the peer's."""
+        try:
+            self.obj.unwrap()
+        except (ssl.SSLWantReadError, ssl.SSLError):
+            pass
+        try:
+            self._send_pending()
+        except OSError:
+            pass
+
+    def cipher_name(self) -> str:
+        info = self.obj.cipher()
+        return info[0] if info else "(none)"
+
+
+# ---- contexts -------------------------------------------------------------------------
+
+_VERSIONS = {
+    "TLS1.0": ssl.TLSVersion.TLSv1,
+    "TLS1.1": ssl.TLSVersion.TLSv1_1,
+    "TLS1.2": ssl.TLSVersion.TLSv1_2,
+    "TLS1.3": ssl.TLSVersion.TLSv1_3,
+}
+# GnuTLS key exchange name -> (OpenSSL key exchange, authentication)
+_KX = {
+    "RSA": ("kRSA", "aRSA"),
+    "DHE-RSA": ("kDHE", "aRSA"),
+    "ECDHE-RSA": ("kECDHE", "aRSA"),
+    "ECDHE-ECDSA": ("kECDHE", "aECDSA"),
+    "DHE-DSS": ("kDHE", "aDSS"),
+}
+_KX_ORDER = ["ECDHE-ECDSA", "ECDHE-RSA", "DHE-RSA", "DHE-DSS", "RSA"]
+
+
+class Priority:
+    """What a GnuTLS priority string asks for, in OpenSSL terms (versions, TLS 1.2 suites)."""
+
+    def __init__(self, text: str) -> None:
+        items = [x for x in text.split(":") if x]
+        base = items[0].split("%")[0].upper() if items else "NORMAL"
+        none = base == "NONE"
+        versions: set[str] = set() if none else {"TLS1.2", "TLS1.3"}
+        kx: set[str] = set() if none else set(_KX)
+        signs: set[str] = set()
+        for item in items[1:]:
+            sign, name = item[:1], item[1:].upper()
+            if sign not in "+-!":
+                continue
+            add = sign == "+"
+            if name.startswith("VERS-"):
+                v = name[5:]
+                chosen = set(_VERSIONS) if v in ("ALL", "TLS-ALL") else {v} & set(_VERSIONS)
+                versions = versions | chosen if add else versions - chosen
+            elif name in _KX or name == "KX-ALL":
+                chosen = set(_KX) if name == "KX-ALL" else {name}
+                kx = kx | chosen if add else kx - chosen
+            elif name.startswith("SIGN-") and add:
+                signs.add(name[5:])
+        self.versions = versions
+        if signs and "ALL" not in signs:
+            auths = {"aRSA"} if any(s.startswith("RSA") for s in signs) else set()
+            if any(s.startswith("ECDSA") for s in signs):
+                auths.add("aECDSA")
+            if any(s.startswith("DSA") for s in signs):
+                auths.add("aDSS")
+            # plain RSA key exchange signs nothing, so signature limits leave it alone
+            kx = {k for k in kx if k == "RSA" or _KX[k][1] in auths}
+        self.ciphers = ":".join(f"{_KX[k][0]}+{_KX[k][1]}" for k in _KX_ORDER if k in kx)
+
+    def apply(self, ctx: ssl.SSLContext) -> None:
+        if self.versions:
+            order = list(_VERSIONS)
+            chosen = sorted(self.versions, key=order.index)
+            ctx.minimum_version = _VERSIONS[chosen[0]]
+            ctx.maximum_version = _VERSIONS[chosen[-1]]
+        if self.ciphers:
+            try:
+                ctx.set_ciphers(self.ciphers + ":@SECLEVEL=0")
+            except ssl.SSLError:
+                pass
+
+
+def client_context(gnutls_like: bool, priority: str | None) -> ssl.SSLContext:
+    """A client context that checks nothing about the server, as the C clients."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    # Both C libraries report a connection closed without a TLS close as an error.
+    ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+    if gnutls_like:
+        # The C GnuTLS client starts its sessions without extensions, which rules out
+        # TLS 1.3; it also accepts small keys and DH groups.
+        ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        if priority:
+            Priority(priority).apply(ctx)
+            if ctx.maximum_version > ssl.TLSVersion.TLSv1_2:
+                ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    else:
+        ctx.set_ciphers("DEFAULT")
+    return ctx
+
+
+def server_context(certfile: str, keyfile: str) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    ctx.load_cert_chain(certfile, keyfile)
+    return ctx
+
+
+def file_has_certificate(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b"-----BEGIN CERTIFICATE-----" in fh.read()
+    except OSError:
+        return False
+
+
+# ---- error texts ----------------------------------------------------------------------
+
+_LIB_TEXT = {"SSL": "SSL routines", "PEM": "PEM routines", "X509": "X509 routines"}
+_REASON_TEXT = re.compile(r"\]\s*(.*?)\s*\(_ssl\.c:\d+\)\s*$")
+
+
+def _reason_text(exc: ssl.SSLError) -> str:
+    m = _REASON_TEXT.search(str(exc))
+    if m and m.group(1):
+        return m.group(1)
+    reason = getattr(exc, "reason", None)
+    return reason.lower().replace("_", " ") if reason else str(exc)
+
+
+def _packed_code(exc: ssl.SSLError) -> int:
+    import _ssl  # the ssl module's own tables of OpenSSL error names
+
+    reason = getattr(exc, "reason", None) or ""
+    lib, code = _ssl.err_names_to_codes.get(reason, (0, 0))
+    return (lib << 23) | code
+
+
+def _alert_number(exc: ssl.SSLError) -> int | None:
+    reason = getattr(exc, "reason", None) or ""
+    if "_ALERT_" not in reason:
+        return None
+    return (_packed_code(exc) & 0x7FFFFF) - 1000
+
+
+def openssl_error_string(exc: ssl.SSLError) -> str:
+    """As OpenSSL 3's ERR_error_string: error:CODE:LIBRARY::REASON."""
+    lib = _LIB_TEXT.get(getattr(exc, "library", None) or "", "SSL routines")
+    return f"error:{_packed_code(exc):08X}:{lib}::{_reason_text(exc)}"
+
+
+def openssl_error_line(exc: ssl.SSLError) -> str:
+    """As one line of OpenSSL 3's ERR_print_errors_fp."""
+    lib = _LIB_TEXT.get(getattr(exc, "library", None) or "", "SSL routines")
+    alert = _alert_number(exc)
+    where = "ssl3_read_bytes" if alert is not None else ""
+    source = "../ssl/record/rec_layer_s3.c:1584" if alert is not None else "../ssl/ssl_lib.c:0"
+    data = f"SSL alert number {alert}" if alert is not None else ""
+    return (
+        f"{threading.get_ident():X}:error:{_packed_code(exc):08X}:{lib}:{where}:"
+        f"{_reason_text(exc)}:{source}:{data}"
+    )
+
+
+def gnutls_error_text(exc: BaseException) -> str:
+    """The GnuTLS message the C client-gnutls would print for a failed TLS operation."""
+    if isinstance(exc, ssl.SSLError):
+        reason = getattr(exc, "reason", None) or ""
+        if "_ALERT_" in reason:
+            return "A TLS fatal alert has been received."
+        if isinstance(exc, ssl.SSLEOFError) or reason == "UNEXPECTED_EOF_WHILE_READING":
+            return "The TLS connection was non-properly terminated."
+        if reason in ("NO_CIPHERS_AVAILABLE", "NO_SHARED_CIPHER", "NO_PROTOCOLS_AVAILABLE"):
+            return "No or insufficient priorities were set."
+        if reason in ("WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "RECORD_LAYER_FAILURE"):
+            return "An unexpected TLS packet was received."
+        return "Decryption has failed." if "DECRYPT" in reason else "Internal error."
+    if isinstance(exc, BrokenPipeError):
+        return "Error in the push function."
+    if isinstance(exc, OSError):
+        return "Error in the pull function."
+    return "Internal error."
+
+
+def gnutls_file_error(exc: BaseException) -> str:
+    """GnuTLS's message for a certificate or key file it could not use."""
+    if isinstance(exc, ssl.SSLError) and "KEY_VALUES_MISMATCH" in (exc.reason or ""):
+        return "The certificate and the given key do not match."
+    if isinstance(exc, ssl.SSLError):
+        return "Base64 decoding error."
+    return "Error while reading file."
+
+
+# ---- OCSP stapling ----------------------------------------------------------------------
+# Python's ssl module cannot ask for a stapled OCSP response, so the `-ocsp` option of the
+# clients reaches the session's OpenSSL objects through ctypes (CPython 3.11's layout).
+
+_SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE = 65
+_SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP = 70
+_TLSEXT_STATUSTYPE_OCSP = 1
+_OCSP_NOVERIFY = 0x10
+_BIO_CTRL_INFO = 3
+
+
+class OcspUnavailable(Exception):
+    """The OpenSSL objects behind Python's ssl could not be reached."""
+
+
+class _Native:
+    """libssl/libcrypto as loaded by Python's _ssl, with the prototypes used here."""
+
+    _instance: _Native | None = None
+
+    def __init__(self) -> None:
+        import ctypes
+
+        paths = re.findall(r"(/\S*lib(?:ssl|crypto)\.so\S*)", open("/proc/self/maps").read())
+        try:
+            libssl = ctypes.CDLL(next(p for p in paths if "/libssl." in p))
+            libcrypto = ctypes.CDLL(next(p for p in paths if "/libcrypto." in p))
+        except (StopIteration, OSError) as exc:
+            raise OcspUnavailable("cannot find the OpenSSL libraries") from exc
+        vp, c_long, c_int = ctypes.c_void_p, ctypes.c_long, ctypes.c_int
+        self.ct = ctypes
+        protos = {
+            (libssl, "SSL_ctrl"): (c_long, [vp, c_int, c_long, vp]),
+            (libssl, "SSL_get_SSL_CTX"): (vp, [vp]),
+            (libssl, "SSL_get_verify_result"): (c_long, [vp]),
+            (libssl, "SSL_CTX_get_cert_store"): (vp, [vp]),
+            (libcrypto, "d2i_OCSP_RESPONSE"): (vp, [vp, vp, c_long]),
+            (libcrypto, "OCSP_response_status"): (c_int, [vp]),
+            (libcrypto, "OCSP_response_get1_basic"): (vp, [vp]),
+            (libcrypto, "OCSP_basic_verify"): (c_int, [vp, vp, vp, ctypes.c_ulong]),
+            (libcrypto, "OCSP_resp_get0"): (vp, [vp, c_int]),
+            (libcrypto, "OCSP_single_get0_status"): (c_int, [vp, vp, vp, vp, vp]),
+            (libcrypto, "OCSP_check_validity"): (c_int, [vp, vp, c_long, c_long]),
+            (libcrypto, "OCSP_RESPONSE_print"): (c_int, [vp, vp, ctypes.c_ulong]),
+            (libcrypto, "OCSP_RESPONSE_free"): (None, [vp]),
+            (libcrypto, "OCSP_BASICRESP_free"): (None, [vp]),
+            (libcrypto, "OPENSSL_sk_new_null"): (vp, []),
+            (libcrypto, "OPENSSL_sk_push"): (c_int, [vp, vp]),
+            (libcrypto, "OPENSSL_sk_pop_free"): (None, [vp, vp]),
+            (libcrypto, "X509_free"): (None, [vp]),
+            (libcrypto, "BIO_new_file"): (vp, [ctypes.c_char_p, ctypes.c_char_p]),
+            (libcrypto, "BIO_new"): (vp, [vp]),
+            (libcrypto, "BIO_s_mem"): (vp, []),
+            (libcrypto, "BIO_ctrl"): (c_long, [vp, c_int, c_long, vp]),
+            (libcrypto, "BIO_free"): (c_int, [vp]),
+            (libcrypto, "PEM_read_bio_X509"): (vp, [vp, vp, vp, vp]),
+            (libcrypto, "ERR_get_error"): (ctypes.c_ulong, []),
+            (libcrypto, "ERR_clear_error"): (None, []),
+            (libcrypto, "ERR_error_string_n"): (None, [ctypes.c_ulong, vp, ctypes.c_size_t]),
+        }
+        for (lib, name), (restype, argtypes) in protos.items():
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = restype, argtypes
+            setattr(self, name, fn)
+
+    @classmethod
+    def get(cls) -> _Native:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def ssl_pointer(self, session: TlsSession) -> int:
+        """The SSL* behind a session, checked against its SSL_CTX*."""
+        import sys
+
+        if sys.version_info[:2] != (3, 11):
+            raise OcspUnavailable("OCSP stapling needs CPython 3.11")
+        inner = session.obj._sslobj  # type: ignore[attr-defined]
+        ssl_ptr = self.ct.c_void_p.from_address(id(inner) + 24).value
+        ctx_ptr = self.ct.c_void_p.from_address(id(session.obj.context) + 16).value
+        if not ssl_ptr or self.SSL_get_SSL_CTX(ssl_ptr) != ctx_ptr:
+            raise OcspUnavailable("unexpected layout of Python's ssl objects")
+        return ssl_ptr
+
+    def errors(self) -> list[str]:
+        lines = []
+        buf = self.ct.create_string_buffer(256)
+        while code := self.ERR_get_error():
+            self.ERR_error_string_n(code, buf, 256)
+            lines.append(f"{threading.get_ident():X}:{buf.value.decode('latin-1')}")
+        return lines
+
+
+def ocsp_prepare_context(ctx: ssl.SSLContext, cafile: str, gnutls_like: bool) -> None:
+    """The GnuTLS build trusts the -ocsp file for checking the server's certificate."""
+    if gnutls_like:
+        try:
+            ctx.load_verify_locations(cafile)
+        except (OSError, ssl.SSLError):
+            pass
+
+
+def ocsp_request(session: TlsSession) -> None:
+    """Ask for a stapled OCSP response in the coming handshake."""
+    native = _Native.get()
+    native.SSL_ctrl(
+        native.ssl_pointer(session),
+        _SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE,
+        _TLSEXT_STATUSTYPE_OCSP,
+        None,
+    )
+
+
+def _stapled(native: _Native, ssl_ptr: int) -> bytes | None:
+    ct = native.ct
+    data = ct.c_void_p()
+    length = native.SSL_ctrl(ssl_ptr, _SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP, 0, ct.byref(data))
+    if not data.value or length <= 0:
+        return None
+    return ct.string_at(data.value, length)
+
+
+def _parse_response(native: _Native, der: bytes) -> int | None:
+    ct = native.ct
+    holder = ct.create_string_buffer(der, len(der))
+    cursor = ct.c_void_p(ct.addressof(holder))
+    return native.d2i_OCSP_RESPONSE(None, ct.byref(cursor), len(der)) or None
+
+
+def _chain_from_pem(native: _Native, path: str) -> int | None:
+    bio = native.BIO_new_file(os.fsencode(path), b"r")
+    if not bio:
+        return None
+    stack = native.OPENSSL_sk_new_null()
+    while cert := native.PEM_read_bio_X509(bio, None, None, None):
+        native.OPENSSL_sk_push(stack, cert)
+    native.BIO_free(bio)
+    native.ERR_clear_error()  # the read loop ends with a "no start line" error
+    return stack
+
+
+def _hex_dump(data: bytes) -> list[str]:
+    lines = []
+    for off in range(0, len(data), 16):
+        chunk = data[off : off + 16]
+        hexes = "-".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"    {off:04x} - {hexes:<47}   {text}")
+    return lines
+
+
+def ocsp_openssl_report(
+    session: TlsSession, chainfile: str, out_line: Callable[[str], None]
+) -> bool:
+    """What the OpenSSL build's status callback prints and decides: False fails TLS."""
+    try:
+        native = _Native.get()
+        ssl_ptr = native.ssl_pointer(session)
+    except OcspUnavailable as exc:
+        out_line(f"OCSP stapling unavailable: {exc}")
+        return False
+    der = _stapled(native, ssl_ptr)
+    if der is None:
+        out_line("no response received")
+        return True
+    resp = _parse_response(native, der)
+    if resp is None:
+        out_line("response parse error")
+        for line in _hex_dump(der):
+            out_line(line)
+        return False
+    basic = native.OCSP_response_get1_basic(resp)
+    ok = False
+    if not basic:
+        out_line("error parsing response")
+    elif (stack := _chain_from_pem(native, chainfile)) is None:
+        out_line("error in cert setup")
+    else:
+        native.ERR_clear_error()
+        if native.OCSP_basic_verify(basic, stack, None, _OCSP_NOVERIFY) <= 0:
+            out_line("Response Verify Failure")
+            for line in native.errors():
+                out_line(line)
+        else:
+            out_line("Response verify OK")
+            ok = True
+        native.OPENSSL_sk_pop_free(stack, native.ct.cast(native.X509_free, native.ct.c_void_p))
+    if basic:
+        native.OCSP_BASICRESP_free(basic)
+    native.OCSP_RESPONSE_free(resp)
+    return ok
+
+
+def openssl_status_failure_line() -> str:
+    """The error OpenSSL reports when the status callback rejects the handshake."""
+    import _ssl
+
+    lib, code = _ssl.err_names_to_codes["INVALID_STATUS_RESPONSE"]
+    return (
+        f"{threading.get_ident():X}:error:{(lib << 23) | code:08X}:SSL routines:"
+        "tls_process_initial_server_flight:invalid status response:"
+        "../ssl/statem/statem_clnt.c:2720:"
+    )
+
+
+def ocsp_gnutls_checks(session: TlsSession) -> tuple[bool, bool, str]:
+    """(certificate trusted, stapled status good and verified, text for stderr) as the
+    GnuTLS build judges them, the -ocsp file being the trusted CA."""
+    try:
+        native = _Native.get()
+        ssl_ptr = native.ssl_pointer(session)
+    except OcspUnavailable as exc:
+        return False, False, f"OCSP stapling unavailable: {exc}"
+    cert_ok = native.SSL_get_verify_result(ssl_ptr) == 0
+    der = _stapled(native, ssl_ptr)
+    if der is None:
+        return cert_ok, False, "ocsp decode: The requested data were not available."
+    resp = _parse_response(native, der)
+    if resp is None:
+        return cert_ok, False, "ocsp decode: Error in the DER encoding."
+    text = _response_text(native, resp)
+    status_ok = False
+    basic = native.OCSP_response_get1_basic(resp) if native.OCSP_response_status(resp) == 0 else 0
+    if basic:
+        ct = native.ct
+        store = native.SSL_CTX_get_cert_store(native.SSL_get_SSL_CTX(ssl_ptr))
+        native.ERR_clear_error()
+        single = native.OCSP_resp_get0(basic, 0)
+        if single and native.OCSP_basic_verify(basic, None, store, 0) > 0:
+            reason = ct.c_int()
+            rev, this, nxt = ct.c_void_p(), ct.c_void_p(), ct.c_void_p()
+            state = native.OCSP_single_get0_status(
+                single, ct.byref(reason), ct.byref(rev), ct.byref(this), ct.byref(nxt)
+            )
+            status_ok = state == 0 and native.OCSP_check_validity(this, nxt, 300, -1) == 1
+        native.ERR_clear_error()
+        native.OCSP_BASICRESP_free(basic)
+    native.OCSP_RESPONSE_free(resp)
+    return cert_ok, status_ok, text
+
+
+def _response_text(native: _Native, resp: int) -> str:
+    ct = native.ct
+    bio = native.BIO_new(native.BIO_s_mem())
+    native.OCSP_RESPONSE_print(bio, resp, 0)
+    data = ct.c_void_p()
+    length = native.BIO_ctrl(bio, _BIO_CTRL_INFO, 0, ct.byref(data))
+    text = ct.string_at(data.value, length).decode("latin-1") if data.value else ""
+    native.BIO_free(bio)
+    return text[:4096]
