@@ -77,10 +77,10 @@ def main() -> int:
                 munger.munge(text, kind)
                 secs[kind] = secs.get(kind, 0.0) + time.perf_counter() - t0
                 lines[kind] = lines.get(kind, 0) + text.count("\n")
-    for kind in sorted(lines):
-        print(f"{kind:10} {lines[kind] // args.repeat:8} lines  {lines[kind] / secs[kind]:10,.0f} lines/s")
-    total_lines, total_secs = sum(lines.values()), sum(secs.values())
-    print(f"{'all':10} {total_lines // args.repeat:8} lines  {total_lines / total_secs:10,.0f} lines/s")
+    lines["all"], secs["all"] = sum(lines.values()), sum(secs.values())
+    for kind in sorted(lines, key=lambda k: (k == "all", k)):
+        rate = lines[kind] / secs[kind]
+        print(f"{kind:10} {lines[kind] // args.repeat:8} lines  {rate:10,.0f} lines/s")
     return 0
 
 

@@ -42,11 +42,13 @@ Runner options:
   --list             list the selected tests and why any would be skipped
   --munge FILE       print FILE munged as the comparison would see it
   --rerun-failures N run a failed test again up to N times (passing then = flaky)
+  --jobs N, -j N     run N tests at once, each worker in its own network namespace
+                     (default: one per CPU; -DEBUG and -UPDATE run one at a time)
 """
 
 _FLAGS = {"continue", "debug", "diff", "keep", "slow", "update", "noipv4", "noipv6", "list"}
 _VALUED = {"flavour", "flavor", "portbase", "test", "suite", "json", "junit-xml", "workdir",
-           "timeout", "caller", "munge", "rerun-failures"}
+           "timeout", "caller", "munge", "rerun-failures", "jobs", "j"}
 
 
 class UsageError(ValueError):
@@ -77,6 +79,7 @@ class Options:
     list_only: bool = False
     munge_file: Path | None = None
     rerun_failures: int = 0
+    jobs: int | None = None
 
 
 def _int(value: str, what: str) -> int:
@@ -181,3 +184,5 @@ def _set_valued(opts: Options, key: str, value: str) -> None:
         opts.munge_file = Path(value)
     elif key == "rerun-failures":
         opts.rerun_failures = _int(value, "--rerun-failures")
+    elif key in ("jobs", "j"):
+        opts.jobs = max(1, _int(value, "--jobs"))

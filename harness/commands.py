@@ -99,7 +99,7 @@ def perl_dq_escapes(text: str) -> str:
 
 
 def data_bytes(ctx: TestContext, lines: list[str]) -> list[bytes | float]:
-    """Data lines after substitution and the `:eval:`/`:noeol:`/`:sleep:` prefixes.
+    """Data lines after substitution and the `:eval:`/`:noeol:`/`:sleep:`/`:file:` prefixes.
 
     A float in the result is a pause, in seconds, before the following lines.
     """
@@ -115,6 +115,15 @@ def data_bytes(ctx: TestContext, lines: list[str]) -> list[bytes | float]:
                 line = line.rstrip("\r\n")
             elif prefix == ":sleep:":
                 out.append(float(line.strip() or 0))
+                continue
+            elif prefix == ":file:":
+                name = line.rstrip("\r\n")
+                path = name if os.path.isabs(name) else ctx.path(name)
+                try:
+                    with open(path, "rb") as fh:
+                        out.append(fh.read())
+                except OSError as exc:
+                    raise CommandError(f":file: cannot read {name}: {exc.strerror}") from exc
                 continue
         out.append(line.encode("latin-1"))
     return out

@@ -20,10 +20,12 @@ from harness.munge import (
     drop_truncation_variance,
     maildir_sort_key,
     sort_delivery_lines,
+    split_lines,
 )
 from harness.suitefiles import ENCODING, resolve
 
 SERVER_MARK = "\n******** SERVER ********\n"
+_MSGID = re.compile(r"(?:[^\W_]{6}-){2}[^\W_]{2}", re.ASCII)
 MAX_DIFF_LINES = 400
 
 
@@ -53,10 +55,12 @@ class Checker:
     custom: str | None = None
     flavour: str | None = None
     update: bool = False
+    raw_only: bool = False
     mismatches: list[Mismatch] = field(default_factory=list)
 
     # -- the whole set --------------------------------------------------------------
     def check_all(self, flags: set[str], caller: str) -> list[Mismatch]:
+        self.raw_only = "no_munge" in flags
         log = self.work / "spool" / "log"
         n = self.testno
         specs = [
@@ -106,11 +110,7 @@ class Checker:
             for path in sorted(d.iterdir()):
                 if not path.is_file():
                     continue
-                munged_name = re.sub(
-                    r"(?:[^\W_]{6}-){2}[^\W_]{2}",
-                    lambda m: self.munger.message_id(m.group(0)),
-                    path.name,
-                )
+                munged_name = _MSGID.sub(lambda m: self.munger.message_id(m.group(0)), path.name)
                 name = f"{self.testno}.{munged_name}"
                 self.check_file(CheckSpec(path, None, f"msglog/{name}", "msglog"))
                 expected.discard(name)
@@ -151,10 +151,9 @@ class Checker:
             self.mismatches.append(Mismatch(spec.expected, f"cannot read: {exc.strerror}"))
             return
         if self._truncated:
-            actual = "".join(drop_truncation_variance(
-                actual.splitlines(keepends=True), saved.splitlines(keepends=True)))
+            actual = "".join(drop_truncation_variance(split_lines(actual), split_lines(saved)))
         if spec.sortlog:
-            actual = "".join(sort_delivery_lines(actual.splitlines(keepends=True)))
+            actual = "".join(sort_delivery_lines(split_lines(actual)))
         if actual == saved:
             return
         rel_expected = expected.relative_to(self.suite).as_posix()
@@ -170,12 +169,16 @@ class Checker:
         self._truncated = False
         text = ""
         if spec.raw.exists():
-            text, t = self.munger.munge(_read(spec.raw), spec.kind, self.custom)
-            self._truncated |= t
+            text = self._munge_one(spec.raw, spec.kind)
         if spec.server_raw is not None and spec.server_raw.exists():
-            part, t = self.munger.munge(_read(spec.server_raw), spec.kind, self.custom)
-            self._truncated |= t
-            text += SERVER_MARK + part
+            text += SERVER_MARK + self._munge_one(spec.server_raw, spec.kind)
+        return text
+
+    def _munge_one(self, path: Path, kind: str) -> str:
+        if self.raw_only:  # the script said no_munge
+            return _read(path)
+        text, truncated = self.munger.munge(_read(path), kind, self.custom)
+        self._truncated |= truncated
         return text
 
     def _missing(self, rel: str, why: str) -> None:
@@ -240,8 +243,7 @@ def _indent(text: str, limit: int = 60) -> str:
 
 
 def unified_diff(expected: str, actual: str, name_a: str, name_b: str) -> str:
-    lines = list(difflib.unified_diff(
-        expected.splitlines(keepends=True), actual.splitlines(keepends=True), name_a, name_b))
+    lines = list(difflib.unified_diff(split_lines(expected), split_lines(actual), name_a, name_b))
     if len(lines) > MAX_DIFF_LINES:
         lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)\n"]
     return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n"

@@ -167,3 +167,18 @@ def build_facts(
         mailgroup=mailgroup,
         shell=f"{cwd}/aux-var/sh",
     )
+
+
+def host_cidrs(facts: HostFacts) -> list[str]:
+    """The host's addresses in use by the tests, with their prefix lengths (for netns)."""
+    out = subprocess.run(["ip", "-o", "address"], capture_output=True, text=True,
+                         check=False).stdout
+    wanted = {a for a, ok in ((facts.ipv4, facts.have_ipv4),
+                              (facts.ipv6_stripped, facts.have_ipv6)) if ok}
+    cidrs = []
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[3].split("/")[0] in wanted:
+            cidrs.append(fields[3])
+            wanted.discard(fields[3].split("/")[0])
+    return cidrs

@@ -22,6 +22,14 @@ import psutil
 _PR_SET_CHILD_SUBREAPER = 36
 
 
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived; the run stops after ending its processes."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 def become_subreaper() -> bool:
     try:
         libc = ctypes.CDLL(None, use_errno=True)

@@ -8,6 +8,7 @@ import signal
 import stat
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import report
@@ -16,20 +17,16 @@ from harness.context import RunSettings
 from harness.discovery import TestCase, discover
 from harness.eximbinary import Capabilities, find_binary, parse_bv, parse_macros, run_probe
 from harness.hostfacts import HostFacts, Ports
+from harness.netns import can_make_namespaces
 from harness.probe import ProbeError, build_facts, check_caller, find_caller
-from harness.processes import Identity, become_subreaper
+from harness.processes import Identity, Interrupted, become_subreaper
 from harness.substitute import Substituter
 from harness.suitefiles import read_text
 from harness.testrun import TestResult, TestRunner
 from harness.workdir import WorkDir, remove_tree
+from harness.workers import run_in_workers
 
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-class Interrupted(Exception):
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def _traversable(path: Path) -> bool:
@@ -112,6 +109,37 @@ def _features(suite: Path) -> set[str]:
     return out
 
 
+@dataclass
+class RunPlan:
+    """Everything a worker needs to build its own work directory and runner."""
+
+    opts: Options
+    suite: Path
+    binary: Path
+    root: Path
+    facts: HostFacts  # for worker 0; others differ only in their directory
+    caller_groups: tuple[int, ...]
+    caps: Capabilities
+    loaded: Path | None
+    flavour: str | None
+
+    def facts_for(self, worker: int) -> HostFacts:
+        cwd = str(self.root / f"w{worker}")
+        return replace(self.facts, cwd=cwd, shell=f"{cwd}/aux-var/sh")
+
+    def make_runner(self, worker: int, workdir: WorkDir | None = None) -> TestRunner:
+        facts = self.facts_for(worker)
+        if workdir is None:
+            workdir = WorkDir(Path(facts.cwd), self.suite, facts)
+            workdir.create(self.binary, self.loaded)
+        caller_id, root_id = _identities(facts, self.caller_groups)
+        o = self.opts
+        settings = RunSettings(self.suite, facts, self.caps, caller_id, root_id,
+                               exim_optargs=" ".join(o.exim_args), slow=o.slow, debug=o.debug)
+        return TestRunner(settings, workdir, flavour=self.flavour, update=o.update,
+                          timeout=o.timeout)
+
+
 def run(opts: Options) -> int:
     console = report.Console()
     suite = opts.suite.resolve()
@@ -149,8 +177,7 @@ def run(opts: Options) -> int:
     if workdir.missing_utilities and "exim_dbmbuild" in workdir.missing_utilities:
         caps.lookups.discard("dbm")
 
-    selection = opts.selection
-    cases = discover(suite, selection, caps, facts, feature_ok)
+    cases = discover(suite, opts.selection, caps, facts, feature_ok)
     if opts.tests:
         wanted = set(opts.tests)
         cases = [c for c in cases if int(float(c.number)) in wanted]
@@ -160,15 +187,15 @@ def run(opts: Options) -> int:
             console.line(f"{c.number} {c.directory:<20} {c.title}  [{why}]")
         return 0
 
+    plan = RunPlan(opts, suite, binary, root, facts, caller.groups, caps, loaded,
+                   opts.flavour or detect_flavour(suite))
+    runnable = [c for c in cases if not (c.error or c.skip_reason)]
+    # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
+    interactive = sys.stdin.isatty() and not opts.continue_
+    jobs = 1 if interactive else _choose_jobs(opts, len(runnable), console)
     console.line(f"Caller {facts.caller} ({facts.caller_uid}), host {facts.hostname}, "
-                 f"IPv4 {facts.ipv4}, IPv6 {facts.ipv6}, work dir {worker_dir}")
-    console.line(f"Will run {len(cases)} tests")
-    caller_id, root_id = _identities(facts, caller.groups)
-    settings = RunSettings(suite, facts, caps, caller_id, root_id,
-                           exim_optargs=" ".join(opts.exim_args), slow=opts.slow,
-                           debug=opts.debug)
-    runner = TestRunner(settings, workdir, flavour=opts.flavour or detect_flavour(suite),
-                        update=opts.update, timeout=opts.timeout)
+                 f"IPv4 {facts.ipv4}, IPv6 {facts.ipv6}, work dir {root}")
+    console.line(f"Will run {len(cases)} tests" + (f" in {jobs} workers" if jobs > 1 else ""))
     results: list[TestResult] = []
     start = time.monotonic()
 
@@ -179,21 +206,42 @@ def run(opts: Options) -> int:
     status = 0
     try:
         for case in cases:
-            results.append(_run_one(runner, console, case, opts))
+            if case.error or case.skip_reason:
+                results.append(_run_one(None, console, case, opts))
+        if jobs > 1:
+            run_in_workers(plan, runnable, jobs, lambda r: _record(console, results, r))
+        else:
+            runner = plan.make_runner(0, workdir)
+            for case in runnable:
+                result = _run_one(runner, console, case, opts)
+                while interactive and result.outcome == "failed":
+                    answer = ask("Continue, Retry, Update & retry, Quit? [Q] ", "crqu")
+                    if answer == "c":
+                        break
+                    if answer == "q":
+                        raise Quit
+                    runner.update = answer == "u"
+                    result = _run_one(runner, console, case, opts)
+                    runner.update = opts.update
+                results.append(result)
     except Interrupted as exc:
-        console.line(f"\n** interrupted by {exc}: ended the running test's processes")
+        console.line(f"\n** interrupted by {exc}: ended the running tests' processes")
         status = 128 + exc.signum
+    except Quit:
+        status = 1
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+        results.sort(key=lambda r: (float(r.case.number), r.case.directory))
         if opts.json:
             report.write_json(opts.json, results)
         if opts.junit_xml:
             report.write_junit(opts.junit_xml, results)
         console.summary(results, time.monotonic() - start)
         if not opts.keep:
-            for name in ("eximdir", "spool", "test-mail"):
-                remove_tree(worker_dir / name)
+            for w in root.glob("w*"):
+                for name in ("eximdir", "spool", "test-mail"):
+                    remove_tree(w / name)
     if status:
         return status
     if not results:
@@ -202,25 +250,64 @@ def run(opts: Options) -> int:
     return 1 if any(r.outcome in ("failed", "error") for r in results) else 0
 
 
-def _run_one(runner: TestRunner, console: report.Console, case: TestCase,
+class Quit(Exception):
+    """The person running the tests asked to stop."""
+
+
+def ask(prompt: str, choices: str) -> str:
+    """Ask at the terminal until one of `choices` (or RETURN, meaning quit) is given."""
+    while True:
+        try:
+            answer = input(prompt).strip().lower()[:1] or "q"
+        except EOFError:
+            return "q"
+        if answer in choices:
+            return answer
+
+
+def _choose_jobs(opts: Options, runnable: int, console: report.Console) -> int:
+    wanted = opts.jobs if opts.jobs is not None else (os.cpu_count() or 1)
+    wanted = max(1, min(wanted, runnable))
+    if opts.debug or opts.update:
+        return 1
+    if wanted > 1:
+        why = can_make_namespaces()
+        if why:
+            console.line(f"** running serially: {why}")
+            return 1
+    return wanted
+
+
+def _record(console: report.Console, results: list[TestResult], r: TestResult) -> None:
+    console.finished(r)
+    results.append(r)
+
+
+def _run_one(runner: TestRunner | None, console: report.Console, case: TestCase,
              opts: Options) -> TestResult:
-    if case.error:
+    if runner is None or case.error:
         r = TestResult(case, "error", case.error)
     elif case.skip_reason:
         r = TestResult(case, "skipped", case.skip_reason)
     else:
         console.starting(case.number, case.title)
-        r = runner.run(case)
-        tries = 0
-        while r.outcome == "failed" and tries < opts.rerun_failures:
-            tries += 1
-            again = runner.run(case)
-            if again.outcome == "passed":
-                r.outcome = "flaky" if False else "passed"
-                r.reason = f"flaky: failed, then passed on rerun {tries}"
-                break
-            r = again
+        r = run_with_reruns(runner, case, opts.rerun_failures)
     console.finished(r)
+    return r
+
+
+def run_with_reruns(runner: TestRunner, case: TestCase, reruns: int) -> TestResult:
+    """Run a test; rerun a failure up to `reruns` times. A later pass is reported as flaky."""
+    r = runner.run(case)
+    for attempt in range(1, reruns + 1):
+        if r.outcome != "failed":
+            break
+        again = runner.run(case)
+        if again.outcome == "passed":
+            again.outcome = "flaky"
+            again.reason = f"failed ({r.reason}), then passed on rerun {attempt}"
+            return again
+        r = again
     return r
 
 

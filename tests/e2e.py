@@ -23,7 +23,9 @@ def exim_available() -> bool:
 needs_exim = pytest.mark.skipif(not exim_available(), reason="needs root and Debian's exim4")
 
 
-def run(args: list[str], workdir: str, timeout: float = 900) -> tuple[subprocess.CompletedProcess[str], dict]:
+def run(
+    args: list[str], workdir: str, timeout: float = 900
+) -> tuple[subprocess.CompletedProcess[str], dict]:
     """Run runtest.py with a JSON report; return the process and the report."""
     report = REPO / ".work" / f"{workdir}.json"
     report.parent.mkdir(exist_ok=True)

@@ -1186,7 +1186,7 @@ CASES = [
         "error:0A000418:SSL routines::tlsv1 alert unknown ca\n",
         "error:dddddddd:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca\n",
     ),
-    ("gnutls-pull-error", "stdout", ("Error in the pull function.\nx\n"), "x\n"),
+    ("gnutls-pull-error-line", "stdout", ("Error in the pull function.\nx\n"), "x\n"),
     ("idn-strasse", "stdout", "conversion  strasse.de\n", "conversion  xn--strae-oqa.de\n"),
     (
         "idn-strasse-back",

@@ -18,8 +18,16 @@ def munger() -> TestMunger:
 
 @pytest.mark.parametrize(
     ("tag", "following"),
-    [("aX", "aY"), ("aZ", "bA"), ("az", "ba"), ("zz", "aaa"), ("Zz", "AAa"), ("a9", "b0"),
-     ("Az", "Ba"), ("99", "100")],
+    [
+        ("aX", "aY"),
+        ("aZ", "bA"),
+        ("az", "ba"),
+        ("zz", "aaa"),
+        ("Zz", "AAa"),
+        ("a9", "b0"),
+        ("Az", "Ba"),
+        ("99", "100"),
+    ],
 )
 def test_next_tag_carries_within_character_classes(tag: str, following: str) -> None:
     assert next_tag(tag) == following

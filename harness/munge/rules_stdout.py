@@ -111,7 +111,7 @@ RULES: list[Step] = [
         needle="SSL routines::",
     ),
     _skip(
-        "gnutls-pull-error",
+        "gnutls-pull-error-line",
         r"^Error in the pull function.",
         "only GnuTLS says this",
         needle="Error in the pull function",

@@ -1,0 +1,148 @@
+"""The munging package as the runner uses it, and the consistency of its rule tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.munge import (
+    CUSTOM_MUNGES,
+    KINDS,
+    TestMunger,
+    TestOptions,
+    kind_for_path,
+    munge_file_for_display,
+    split_lines,
+)
+from harness.munge.model import FileRun
+from harness.munge.pipeline import build, compiled
+from harness.munge.state import ValueCache
+from tests.test_munge_rules import CASES, FACTS
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("test-stdout", "stdout"),
+        ("test-stdout-server", "stdout"),
+        ("/w/test-stderr-server", "stderr"),
+        ("spool/log/mainlog", "mainlog"),
+        ("spool/log/servermainlog", "mainlog"),
+        ("spool/log/paniclog", "paniclog"),
+        ("spool/log/rejectlog", "rejectlog"),
+        ("spool/msglog/1pXyZa-000Abc-Zz", "msglog"),
+        ("test-mail/userx", "mail"),
+        ("suite/stdout/0001", "stdout"),
+        ("suite/log/0001", "mainlog"),
+        ("suite/mail/0001.userx", "mail"),
+        ("suite/msglog/0001.10HmaX-0005vi-00", "msglog"),
+        ("/home/logan/suite/mail/0001.userx", "mail"),
+    ],
+)
+def test_kind_for_path(path: str, kind: str) -> None:
+    assert kind_for_path(path) == kind
+
+
+def test_munge_file_for_display(tmp_path: Path) -> None:
+    f = tmp_path / "stderr" / "0001"
+    f.parent.mkdir()
+    f.write_bytes(b"Exim version 4.96 uid=0\n12:00:00 123 \xe9t\xe9\n")
+    assert munge_file_for_display(f, FACTS) == "Exim version x.yz ....\n01:01:01 1234 \xe9t\xe9\n"
+
+
+def test_munge_file_for_display_names_an_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="nothing-here"):
+        munge_file_for_display(tmp_path / "nothing-here", FACTS)
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown output kind 'stdin'"):
+        TestMunger(FACTS, TestOptions()).munge("x\n", "stdin")
+
+
+def test_empty_text_and_missing_final_newline() -> None:
+    m = TestMunger(FACTS, TestOptions())
+    assert m.munge("", "stdout") == ("", False)
+    assert m.munge("a\nmyhost.test.ex", "stdout") == ("a\nthe.local.host.name", False)
+
+
+def test_only_newline_separates_lines() -> None:
+    assert split_lines("a\rb\x85c\nd\x0ce\n\nf") == ["a\rb\x85c\n", "d\x0ce\n", "\n", "f"]
+    out, _ = TestMunger(FACTS, TestOptions()).munge("x\x85 pid=12\n", "stderr")
+    assert out == "x\x85 pid=pppp\n"
+
+
+def test_unknown_custom_munge_names_change_nothing() -> None:
+    m = TestMunger(FACTS, TestOptions())
+    assert m.munge("Content-length: 123\n", "stdout", "no-such-munge")[0] == (
+        "Content-length: 123\n"
+    )
+
+
+def all_steps():
+    for kind in KINDS:
+        yield from build(FACTS, kind, False, True, 40123, None)
+
+
+def test_step_names_are_unique_per_pipeline_and_explained() -> None:
+    for kind in KINDS:
+        steps = build(FACTS, kind, False, True, 40123, None)
+        names = [s.name for s in steps]
+        assert len(names) == len(set(names)), kind
+    for step in all_steps():
+        assert step.reason and step.name
+        assert step.kinds <= set(KINDS)
+
+
+def test_custom_munges_name_only_known_kinds() -> None:
+    for name, edits in CUSTOM_MUNGES.items():
+        assert set(edits) <= set(KINDS), name
+
+
+def test_pipelines_are_built_once_per_setting() -> None:
+    assert compiled(FACTS, "stdout", False, False, None, None) is compiled(
+        FACTS, "stdout", False, False, None, None
+    )
+
+
+def _step_by_step(text: str, kind: str, opts: dict) -> str:
+    """Run the steps one by one (no compiled function) as a reference."""
+    from harness.munge.model import EndOfInput, Restart
+
+    steps = build(
+        FACTS,
+        kind,
+        bool(opts.get("ipv6test")),
+        bool(opts.get("rmfiltertest")),
+        opts.get("dynport"),
+        opts.get("custom"),
+    )
+    run = FileRun(split_lines(text), kind, ValueCache())
+    try:
+        while (line := run.read()) is not None:
+            while True:
+                try:
+                    current: str | None = line
+                    for step in steps:
+                        current = step.apply(current, run)
+                        if current is None:
+                            break
+                except Restart as again:
+                    if again.line is None:
+                        raise EndOfInput from None
+                    line = again.line
+                    continue
+                break
+            if current:
+                run.out.append(current)
+    except EndOfInput:
+        pass
+    return "".join(run.out)
+
+
+def test_compiled_pipelines_match_applying_each_step() -> None:
+    for case in CASES:
+        rule, kind, raw, munged = case[:4]
+        opts = case[4] if len(case) > 4 else {}
+        assert _step_by_step(raw, kind, opts) == munged, rule
