@@ -344,22 +344,27 @@ def run_gnutls(ctx: TestContext, step: Step) -> Outcome:
 
 @handler("killdaemon")
 def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
-    """End the daemons this test started: by pid file, by tracked process, by orphan."""
+    """End the daemons this test started, as Exim's harness does, with SIGTERM.
+
+    Only the daemon processes are signalled: deliveries they forked finish and log, as
+    they would under Exim's harness. Daemons are found by their pid files (every daemon
+    command is given one in the spool) and by the processes the runner started; anything
+    else still running is ended when the test ends.
+    """
     tracker = ctx.tracker
+    pids: list[int] = []
     if ctx.kill_pid is not None:
-        tracker.kill_tree(ctx.kill_pid)
+        pids.append(ctx.kill_pid)
         ctx.kill_pid = None
-    spool = ctx.dir / "spool"
-    for pidfile in sorted(spool.glob("exim-daemon.*")):
+    for pidfile in sorted((ctx.dir / "spool").glob("exim-daemon.*")):
         try:
-            pid = int(pidfile.read_text().split()[0])
+            pids.append(int(pidfile.read_text().split()[0]))
         except (OSError, ValueError, IndexError):
-            pid = 0
-        if pid > 0:
-            tracker.kill_tree(pid)
+            pass
         pidfile.unlink(missing_ok=True)
+    for pid in dict.fromkeys(pids):
+        tracker.end_process(pid)
     for proc in ctx.daemons:
-        tracker.kill_tree(proc.pid)
         if proc.stdin:
             try:
                 proc.stdin.close()
@@ -368,19 +373,9 @@ def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            tracker.end_process(proc.pid)
         tracker.forget(proc)
     ctx.daemons.clear()
-    # Daemons that forked away from the process we started (a queue runner without -bd
-    # writes its pid file elsewhere) were re-parented to the runner: end those too.
-    for p in tracker.descendants():
-        try:
-            cmd = " ".join(p.cmdline())
-        except Exception:  # noqa: BLE001 - the process may be gone already
-            continue
-        if "-DSERVER=server" in cmd and "-DNOTDAEMON" not in cmd:
-            tracker.kill_tree(p.pid)
     return Outcome(Kind.WAITED)
 
 
@@ -565,7 +560,11 @@ def _make_log_dir(ctx: TestContext) -> None:
 
 
 def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, str]) -> Outcome:
-    """An Exim daemon: kept in the foreground (-bdf) with its pid file in the spool."""
+    """An Exim daemon, with its pid file in the spool; -bd becomes -bdf so it stays ours.
+
+    A daemon without -bd (a queue runner) forks away; it is given `-oP` too, so that its
+    pid file lands in the spool rather than the binary's default place.
+    """
     _make_log_dir(ctx)
     explicit = re.search(r"\s-oP\s+(\S+)", command)
     if explicit:
@@ -573,10 +572,17 @@ def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, 
         command = re.sub(r"\s-bd\s", " -bdf ", command, count=1)
     else:
         pidfile = ctx.path("spool/exim-daemon.pid")
-        command = re.sub(r"\s-bd\s", f" -bdf -oP {pidfile} ", command, count=1)
+        if re.search(r"\s-bd\s", command):
+            command = re.sub(r"\s-bd\s", f" -bdf -oP {pidfile} ", command, count=1)
+        else:
+            command = command.rstrip() + f" -oP {pidfile} "
+    try:
+        os.unlink(pidfile)
+    except OSError:
+        pass
     proc = ctx.spawn(command, who, stderr=SERVER_STDERR, extra_env=env)
     ctx.daemons.append(proc)
-    if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel):
+    if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel, forks=True):
         ctx.say(f"daemon did not write its pid file {pidfile}")
     return Outcome(Kind.STARTED)
 

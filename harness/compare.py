@@ -85,7 +85,13 @@ class Checker:
 
     def check_mails(self, caller: str) -> None:
         root = self.work / "test-mail"
-        expected = {p.name for p in (self.suite / "mail").glob(f"{self.testno}.*")}
+        # Expected mail may sit in directories (maildirs): mail/NNNN.dir/new/..., so list files.
+        mail = self.suite / "mail"
+        expected = {
+            f.relative_to(mail).as_posix()
+            for top in mail.glob(f"{self.testno}.*")
+            for f in (_files_below(top) if top.is_dir() else [top])
+        }
         expected = {e for e in expected if not self._is_flavour_name(e)}
         msgno = 0
         for path in _files_below(root):

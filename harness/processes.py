@@ -75,9 +75,12 @@ class ProcessTracker:
         env = dict(who.env)
         if extra_env:
             env.update(extra_env)
+        if isinstance(argv, str):
+            # Script text is latin-1 so that each byte stands for itself: give the shell
+            # those bytes, not their UTF-8 encoding.
+            argv = [b"/bin/sh", b"-c", argv.encode("latin-1")]  # type: ignore[list-item]
         proc = subprocess.Popen(
             argv,
-            shell=isinstance(argv, str),
             cwd=cwd,
             env=env,
             stdin=stdin,
@@ -162,6 +165,27 @@ class ProcessTracker:
             except psutil.Error:
                 pass
 
+    def end_process(self, pid: int, timeout: float = 5.0) -> None:
+        """SIGTERM one process (not its children) and wait for it; SIGKILL if it lingers."""
+        try:
+            p = psutil.Process(pid)
+            p.terminate()
+            p.wait(timeout=timeout)
+        except psutil.TimeoutExpired:
+            try:
+                p.kill()
+                p.wait(timeout=2)
+            except psutil.Error:
+                pass
+        except psutil.Error:
+            pass
+        if pid in self._mine:
+            try:
+                self._mine[pid].wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        self.reap_orphans()
+
     def kill_tree(self, pid: int, sig: int = signal.SIGTERM, timeout: float = 5.0) -> None:
         """Signal a process and its descendants; wait for them, then KILL stragglers."""
         try:
@@ -193,15 +217,20 @@ def wait_for_file(
     proc: subprocess.Popen[bytes] | None,
     timeout: float,
     cancel: threading.Event | None = None,
+    forks: bool = False,
 ) -> bool:
-    """Poll for a file every few milliseconds; give up early if `proc` has exited."""
+    """Poll for a file every few milliseconds; give up early if `proc` has exited.
+
+    With `forks`, a clean exit of `proc` is taken as it forking into the background, and
+    the wait goes on.
+    """
     deadline = time.monotonic() + timeout
     delay = 0.002
     stop = cancel or threading.Event()
     while time.monotonic() < deadline:
         if os.path.exists(path):
             return True
-        if proc is not None and proc.poll() is not None:
+        if proc is not None and proc.poll() is not None and not (forks and proc.returncode == 0):
             return os.path.exists(path)
         if stop.wait(delay):
             return False

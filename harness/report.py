@@ -13,7 +13,7 @@ from typing import TextIO
 
 from harness.testrun import TestResult
 
-OUTCOMES = ("passed", "failed", "skipped", "error")
+OUTCOMES = ("passed", "failed", "skipped", "error", "flaky")
 
 
 class Console:
@@ -42,7 +42,7 @@ class Console:
         if self.tty:
             self.stream.write("\r\x1b[K")
         c = r.case
-        word = r.outcome.upper() if r.outcome in ("failed", "error") else r.outcome
+        word = r.outcome.upper() if r.outcome in ("failed", "error", "flaky") else r.outcome
         extra = f"  ({r.reason})" if r.reason and r.outcome != "passed" else ""
         self.line(f"{c.number} {word:<7} {r.duration:6.2f}s  {c.title}{extra}")
         if r.outcome in ("failed", "error") and self.verbose_failures:
@@ -70,8 +70,11 @@ class Console:
             self.line(f"wall time {wall:.1f}s, {wall / len(ran):.2f}s per test run")
         if c["error"]:
             self.line(f"{c['error']} of the failures were errors (bad input or time-outs)")
+        if c["flaky"]:
+            self.line(f"{c['flaky']} of the passes were flaky (failed first, then passed)")
         failed = c["failed"] + c["error"]
-        self.line(f"{c['passed']} passed, {failed} failed, {c['skipped']} skipped")
+        passed = c["passed"] + c["flaky"]
+        self.line(f"{passed} passed, {failed} failed, {c['skipped']} skipped")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -135,6 +138,8 @@ def write_junit(path: Path, results: list[TestResult], suite_name: str = "runtes
             ET.SubElement(case, "failure", {"message": r.reason}).text = text
         elif r.outcome == "error":
             ET.SubElement(case, "error", {"message": r.reason}).text = text
+        elif r.outcome == "flaky":
+            ET.SubElement(case, "system-out").text = f"flaky: {r.reason}"
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)

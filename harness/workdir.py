@@ -74,15 +74,19 @@ class WorkDir:
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
         _chown(self.root, *self.caller_ids)
-        for name in ("aux-fixed", "aux-var", "dnszones", "bin", "eximdir", "spool", "test-mail"):
+        for name in ("aux-fixed", "confs", "aux-var", "dnszones", "bin", "eximdir", "spool",
+                     "test-mail"):
             remove_tree(self.root / name)
         for stale in self.root.glob("test-*"):
             remove_tree(stale)
         self._make_eximdir(binary)
         self._make_bin(loaded_lib)
-        src = self.suite / "aux-fixed"
-        if src.is_dir():
-            copy_tree(src, self.root / "aux-fixed", self.caller_ids)
+        # Configurations may include each other by DIR/confs/... paths, and tests read
+        # DIR/aux-fixed/...: both are copied, as they would be in a checkout of the suite.
+        for name in ("aux-fixed", "confs"):
+            src = self.suite / name
+            if src.is_dir():
+                copy_tree(src, self.root / name, self.caller_ids)
         subst = Substituter(f)
         self._templated_dir("aux-var", subst)
         self._templated_dir("dnszones", subst)
