@@ -362,6 +362,10 @@ def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
         except (OSError, ValueError, IndexError):
             pass
         pidfile.unlink(missing_ok=True)
+    # The daemons the runner started run under `sh -c`: the shell's own children are the
+    # daemons (a pid file can be missing for a moment, while a daemon re-execs itself).
+    for proc in ctx.daemons:
+        pids.extend(tracker.children_of(proc.pid))
     for pid in dict.fromkeys(pids):
         tracker.end_process(pid)
     for proc in ctx.daemons:

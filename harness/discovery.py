@@ -13,6 +13,7 @@ from pathlib import Path
 
 from harness.eximbinary import Capabilities
 from harness.hostfacts import HostFacts
+from harness.suitefiles import resolve
 
 TEST_TOP = 8999
 SPECIAL_TOP = 9999
@@ -60,7 +61,7 @@ def parse_selection(args: list[str]) -> tuple[int, int] | None:
 
 def _title(path: Path) -> str:
     try:
-        with path.open("rb") as fh:
+        with resolve(path).open("rb") as fh:
             first = fh.readline().decode("latin-1").rstrip("\n")
     except OSError:
         return ""

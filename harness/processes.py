@@ -20,6 +20,7 @@ from typing import IO, Any
 import psutil
 
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_PDEATHSIG = 1
 
 
 class Interrupted(Exception):
@@ -28,6 +29,14 @@ class Interrupted(Exception):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+
+
+def end_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Have the kernel send `sig` to this process when its parent dies."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def become_subreaper() -> bool:
@@ -164,6 +173,12 @@ class ProcessTracker:
                 p.send_signal(sig)
             except psutil.Error:
                 pass
+
+    def children_of(self, pid: int) -> list[int]:
+        try:
+            return [c.pid for c in psutil.Process(pid).children()]
+        except psutil.Error:
+            return []
 
     def end_process(self, pid: int, timeout: float = 5.0) -> None:
         """SIGTERM one process (not its children) and wait for it; SIGKILL if it lingers."""

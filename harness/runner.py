@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pwd
+import re
 import signal
 import stat
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -155,6 +158,11 @@ def run(opts: Options) -> int:
     root = (opts.workdir or default_workdir(suite)).resolve()
     worker_dir = root / "w0"
     worker_dir.mkdir(parents=True, exist_ok=True)
+    lock = _lock_workdir(root)
+    if lock is None:
+        console.line(f"** another run is using the work directory {root}; "
+                     "give this one its own with --workdir")
+        return 2
     eximuser, eximgroup = _exim_user_group(binary, suite, worker_dir)
     bv = run_probe([str(binary), "-bV"]).stdout
     ports = Ports() if opts.portbase is None else Ports(*(opts.portbase + i for i in range(6)))
@@ -183,8 +191,11 @@ def run(opts: Options) -> int:
         cases = [c for c in cases if int(float(c.number)) in wanted]
     if opts.list_only:
         for c in cases:
-            why = c.error or (f"skip: {c.skip_reason}" if c.skip_reason else "runs")
-            console.line(f"{c.number} {c.directory:<20} {c.title}  [{why}]")
+            why = c.error or (f"skipped: {c.skip_reason}" if c.skip_reason else "runs")
+            needs = f"  requires: {'; '.join(c.requires)}" if c.requires else ""
+            console.line(f"{c.number} {c.directory:<20} {c.title}  [{why}]{needs}")
+        console.line(f"{len(cases)} tests, {sum(1 for c in cases if c.skip_reason)} "
+                     "would be skipped")
         return 0
 
     plan = RunPlan(opts, suite, binary, root, facts, caller.groups, caps, loaded,
@@ -248,6 +259,17 @@ def run(opts: Options) -> int:
         console.line("** no tests selected")
         return 1
     return 1 if any(r.outcome in ("failed", "error") for r in results) else 0
+
+
+def _lock_workdir(root: Path) -> int | None:
+    """Hold an exclusive lock on the work directory for the rest of the run."""
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 class Quit(Exception):
@@ -317,18 +339,29 @@ def _loaded_library() -> Path | None:
 
 
 def detect_flavour(suite: Path) -> str | None:
-    """The host's flavour, if the suite has expected files for it."""
+    """The host's flavour, as Exim's harness names it, if the suite has files for it.
+
+    An OpenSSL 1.1.1 or 3.x host is "openssl_1_1_1"; otherwise the flavour is the
+    os-release ID and VERSION_ID run together (e.g. "debian12").
+    """
     names = {p.name.rsplit(".", 1)[1] for d in ("stdout", "stderr", "log")
              for p in (suite / d).glob("*.*") if not p.name.endswith(".orig")}
     if not names:
         return None
+    guesses = []
+    try:
+        version = run_probe(["openssl", "version"]).stdout
+        if re.search(r"1\.1\.1|3\.\d+\.\d+", version):
+            guesses.append("openssl_1_1_1")
+    except (OSError, subprocess.SubprocessError):
+        pass
     try:
         osr = Path("/etc/os-release").read_text()
+        fields = dict(line.split("=", 1) for line in osr.splitlines() if "=" in line)
+        guesses.append(fields.get("ID", "").strip('"') + fields.get("VERSION_ID", "").strip('"'))
     except OSError:
-        return None
-    fields = dict(line.split("=", 1) for line in osr.splitlines() if "=" in line)
-    guess = fields.get("ID", "").strip('"') + fields.get("VERSION_ID", "").strip('"')
-    return guess if guess in names else None
+        pass
+    return next((g for g in guesses if g in names), None)
 
 
 def main_guarded(opts: Options) -> int:

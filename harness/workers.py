@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from harness.netns import NetnsError, enter_private_network
 from harness.probe import host_cidrs
-from harness.processes import Interrupted, become_subreaper
+from harness.processes import Interrupted, become_subreaper, end_with_parent
 from harness.testrun import TestResult
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    end_with_parent()  # a runner killed outright still takes its workers' tests down
     try:
         enter_private_network(host_cidrs(plan.facts))
         become_subreaper()

@@ -549,3 +549,138 @@ def test_ocsp_stapling(
         proc.wait()
     assert res.returncode == 0
     assert res.stdout.splitlines()[1:] == ["Attempting to start TLS", *lines, "End of script"]
+
+
+# ---- which client certificate is sent, by the server's CA names ---------------------------
+
+
+@pytest.fixture(scope="session")
+def ca_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A root CA, an intermediate it signed, a client certificate the intermediate signed
+    (client.chain: client and intermediate), and an unrelated CA."""
+    d = tmp_path_factory.mktemp("cas")
+
+    def ossl(*args: str | Path) -> None:
+        subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True, cwd=d)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca_ext = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=keyCertSign"]
+    for ca in ("root", "other"):
+        ossl("req", "-x509", *ec, "-days", "2", "-subj", f"/O=test/CN={ca} CA", *ca_ext,
+             "-keyout", f"{ca}.key", "-out", f"{ca}.pem")  # fmt: skip
+
+    def signed(name: str, issuer: str, subject: str, *extra: str) -> None:
+        ossl("req", *ec, "-subj", subject, "-keyout", f"{name}.key", "-out", f"{name}.csr")
+        ossl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem",
+             "-CAkey", f"{issuer}.key", "-CAcreateserial", "-days", "2", "-out", f"{name}.pem",
+             *extra)  # fmt: skip
+
+    (d / "ca.ext").write_text("basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign\n")
+    signed("inter", "root", "/O=test/CN=intermediate CA", "-extfile", "ca.ext")
+    signed("client", "inter", "/CN=client.test.ex")
+
+    def joined(name: str, *parts: str) -> None:
+        (d / name).write_bytes(b"".join((d / part).read_bytes() for part in parts))
+
+    joined("client.chain", "client.pem", "inter.pem")
+    joined("trusted.pem", "root.pem", "other.pem")
+    return {p.name: p for p in d.iterdir()}
+
+
+def _ca_names_peer(
+    env: PeerEnv, files: dict[str, Path], names: str | None
+) -> tuple[Peer, list[object]]:
+    """A TLS-on-connect Python ssl server that asks for a client certificate, naming the
+    CAs of files[names] (none when names is None); it records the certificate it got
+    (None for none) and trusts both CAs, so that a certificate sent is accepted."""
+    from harness.peers import tlsutil
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(env.cert, env.key)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.load_verify_locations(files["trusted.pem"])
+    got: list[object] = []
+
+    def talk(conn: socket.socket) -> None:
+        with ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False) as tls:
+            if names is not None:
+                tlsutil.set_acceptable_ca_names(tls, str(files[names]))
+            tls.do_handshake()
+            got.append(tls.getpeercert(binary_form=True))
+            tls.sendall(b"250 ok\r\n")
+            recv_all(tls)
+
+    return Peer(talk), got
+
+
+@pytest.mark.parametrize(
+    ("prog", "names", "sent"),
+    [
+        ("client-gnutls", "inter.pem", True),  # names the client certificate's issuer
+        ("client-gnutls", "root.pem", True),  # names the issuer of the chain's intermediate
+        ("client-gnutls", None, True),  # names no CA
+        ("client-gnutls", "other.pem", False),
+        ("client-anytls", "other.pem", False),
+        ("client-ssl", "other.pem", True),  # OpenSSL sends it whatever the names
+    ],
+)
+def test_client_certificate_chosen_by_server_ca_names(
+    peer_env: PeerEnv, ca_files: dict[str, Path], prog: str, names: str | None, sent: bool
+) -> None:
+    peer, got = _ca_names_peer(peer_env, ca_files, names)
+    cert, key = str(ca_files["client.chain"]), str(ca_files["client.key"])
+    args = ["-tls-on-connect", "127.0.0.1", str(peer.port), cert, key]
+    res = run_client(peer_env, prog, args, "??? 250\n")
+    peer.join()
+    assert (res.returncode, res.stderr) == (0, "")
+    assert res.stdout.splitlines()[-5:] == [
+        "Attempting to start TLS", "Succeeded in starting TLS", "??? 250", "<<< 250 ok",
+        "End of script",
+    ]  # fmt: skip
+    client_der = ssl.PEM_cert_to_DER_cert(ca_files["client.pem"].read_text())
+    assert got == [client_der if sent else None]
+
+
+def test_each_starttls_chooses_the_certificate_again(
+    peer_env: PeerEnv, ca_files: dict[str, Path]
+) -> None:
+    """After stoptls a new STARTTLS makes a new session, which looks at the new names."""
+    from harness.peers import tlsutil
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(peer_env.cert, peer_env.key)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.load_verify_locations(ca_files["trusted.pem"])
+    got: list[bool] = []
+
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(b"220 hi\r\n")
+        for names in ("other.pem", "inter.pem"):
+            recv_until(conn, b"\r\n")
+            conn.sendall(b"220 go\r\n")
+            session = tlsutil.TlsSession(conn, ctx, server_side=True)
+            tlsutil.set_acceptable_ca_names(session.obj, str(ca_files[names]))
+            session.handshake()
+            got.append(session.obj.getpeercert(binary_form=True) is not None)
+            session.read(100)  # NOOP
+            session.write(b"250 ok\r\n")
+            assert session.read(100) == b""  # the client's close_notify, then clear text
+        recv_all(conn)
+
+    peer = Peer(talk)
+    cert, key = str(ca_files["client.chain"]), str(ca_files["client.key"])
+    script = "??? 220\n" + "STARTTLS\n??? 220\nNOOP\n??? 250\nstoptls\n" * 2
+    res = run_client(peer_env, "client-gnutls", ["127.0.0.1", str(peer.port), cert, key], script)
+    peer.join()
+    assert res.returncode == 0, res.stdout
+    assert res.stdout.count("Succeeded in starting TLS") == 2
+    assert got == [False, True]
+
+
+def test_native_function_missing_is_reported() -> None:
+    from harness.peers import tlsutil
+
+    native = tlsutil._Native()  # not the shared one: its table gets a made-up entry
+    native._protos["SSL_no_such_function"] = ("ssl", None, [])
+    with pytest.raises(tlsutil.NativeUnavailable, match="SSL_no_such_function"):
+        native.fn.SSL_no_such_function  # noqa: B018 - binding is what is tested

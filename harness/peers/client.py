@@ -11,7 +11,9 @@ The name it is started as picks the build it behaves as: `client` has no TLS,
 `client-ssl` behaves as the OpenSSL build and `client-gnutls` as the GnuTLS build
 (`client-anytls` too, as Exim's makefile links it to the GnuTLS one when there is one).
 All TLS goes through Python's ssl module; where the two C builds print different
-things (error texts, which options exist) the chosen build's form is printed.
+things (error texts, which options exist) the chosen build's form is printed. As GnuTLS
+does, the GnuTLS builds send their certificate only when the server's certificate
+request names no CA or the issuer of a certificate in CERTFILE.
 
 Script (stdin): `??? text` expect a line starting with text; `???*` expect the server
 to close; `????text` optional lines (skipped while they match); `+++ N` sleep;
@@ -334,10 +336,15 @@ class Client:
         out = self.out
         assert self.sock is not None
         session = tlsutil.TlsSession(self.sock, self.ctx, server_side=False)
+        if self.flavour == "gnutls" and self.op.certfile:
+            try:  # GnuTLS sends the certificate only if the server's CA names fit it
+                tlsutil.gnutls_client_cert_choice(session, self.op.certfile)
+            except tlsutil.NativeUnavailable:
+                pass  # then it is always sent, as by OpenSSL
         if self.op.ocsp:
             try:
                 tlsutil.ocsp_request(session)
-            except tlsutil.OcspUnavailable as exc:
+            except tlsutil.NativeUnavailable as exc:
                 out.line(f"OCSP stapling unavailable: {exc}")
         ok = False
         if self.flavour == "openssl":

@@ -17,7 +17,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -34,6 +34,7 @@ class TlsSession:
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
         self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_side=server_side)
+        self.keep_alive: list[object] = []  # ctypes callbacks OpenSSL may call
         if already:
             self.incoming.write(already)
 
@@ -294,12 +295,67 @@ _OCSP_NOVERIFY = 0x10
 _BIO_CTRL_INFO = 3
 
 
-class OcspUnavailable(Exception):
-    """The OpenSSL objects behind Python's ssl could not be reached."""
+_OCSP_FUNCTIONS = (
+    "SSL_ctrl", "SSL_get_SSL_CTX", "SSL_get_verify_result", "SSL_CTX_get_cert_store",
+    "d2i_OCSP_RESPONSE", "OCSP_response_status", "OCSP_response_get1_basic",
+    "OCSP_basic_verify", "OCSP_resp_get0", "OCSP_single_get0_status", "OCSP_check_validity",
+    "OCSP_RESPONSE_print", "OCSP_RESPONSE_free", "OCSP_BASICRESP_free",
+    "OPENSSL_sk_new_null", "OPENSSL_sk_push", "OPENSSL_sk_pop_free", "X509_free",
+    "BIO_new_file", "BIO_new", "BIO_s_mem", "BIO_ctrl", "BIO_free", "PEM_read_bio_X509",
+    "ERR_get_error", "ERR_clear_error", "ERR_error_string_n",
+)  # fmt: skip
+
+
+class NativeUnavailable(Exception):
+    """The OpenSSL objects or functions behind Python's ssl could not be reached."""
+
+
+def _prototypes(ctypes: Any) -> dict[str, tuple[str, Any, list[Any]]]:
+    """name -> (library, result type, argument types) of every function used here."""
+    vp, c_long, c_int, c_ulong = ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_ulong
+    return {
+        "SSL_ctrl": ("ssl", c_long, [vp, c_int, c_long, vp]),
+        "SSL_get_SSL_CTX": ("ssl", vp, [vp]),
+        "SSL_get_verify_result": ("ssl", c_long, [vp]),
+        "SSL_CTX_get_cert_store": ("ssl", vp, [vp]),
+        "SSL_set_cert_cb": ("ssl", None, [vp, vp, vp]),
+        "SSL_get0_peer_CA_list": ("ssl", vp, [vp]),
+        "SSL_certs_clear": ("ssl", None, [vp]),
+        "SSL_load_client_CA_file": ("ssl", vp, [ctypes.c_char_p]),
+        "SSL_set_client_CA_list": ("ssl", None, [vp, vp]),
+        "d2i_OCSP_RESPONSE": ("crypto", vp, [vp, vp, c_long]),
+        "OCSP_response_status": ("crypto", c_int, [vp]),
+        "OCSP_response_get1_basic": ("crypto", vp, [vp]),
+        "OCSP_basic_verify": ("crypto", c_int, [vp, vp, vp, c_ulong]),
+        "OCSP_resp_get0": ("crypto", vp, [vp, c_int]),
+        "OCSP_single_get0_status": ("crypto", c_int, [vp, vp, vp, vp, vp]),
+        "OCSP_check_validity": ("crypto", c_int, [vp, vp, c_long, c_long]),
+        "OCSP_RESPONSE_print": ("crypto", c_int, [vp, vp, c_ulong]),
+        "OCSP_RESPONSE_free": ("crypto", None, [vp]),
+        "OCSP_BASICRESP_free": ("crypto", None, [vp]),
+        "OPENSSL_sk_new_null": ("crypto", vp, []),
+        "OPENSSL_sk_push": ("crypto", c_int, [vp, vp]),
+        "OPENSSL_sk_num": ("crypto", c_int, [vp]),
+        "OPENSSL_sk_value": ("crypto", vp, [vp, c_int]),
+        "OPENSSL_sk_pop_free": ("crypto", None, [vp, vp]),
+        "X509_free": ("crypto", None, [vp]),
+        "X509_get_issuer_name": ("crypto", vp, [vp]),
+        "i2d_X509_NAME": ("crypto", c_int, [vp, vp]),
+        "BIO_new_file": ("crypto", vp, [ctypes.c_char_p, ctypes.c_char_p]),
+        "BIO_new": ("crypto", vp, [vp]),
+        "BIO_s_mem": ("crypto", vp, []),
+        "BIO_ctrl": ("crypto", c_long, [vp, c_int, c_long, vp]),
+        "BIO_free": ("crypto", c_int, [vp]),
+        "PEM_read_bio_X509": ("crypto", vp, [vp, vp, vp, vp]),
+        "ERR_get_error": ("crypto", c_ulong, []),
+        "ERR_clear_error": ("crypto", None, []),
+        "ERR_error_string_n": ("crypto", None, [c_ulong, vp, ctypes.c_size_t]),
+    }
 
 
 class _Native:
-    """libssl/libcrypto as loaded by Python's _ssl, with the prototypes used here."""
+    """libssl/libcrypto as loaded by Python's _ssl. Functions are bound on first use
+    (`native.fn.NAME`), so a missing one fails only the feature that needs it."""
 
     _instance: _Native | None = None
 
@@ -308,72 +364,70 @@ class _Native:
 
         paths = re.findall(r"(/\S*lib(?:ssl|crypto)\.so\S*)", open("/proc/self/maps").read())
         try:
-            libssl = ctypes.CDLL(next(p for p in paths if "/libssl." in p))
-            libcrypto = ctypes.CDLL(next(p for p in paths if "/libcrypto." in p))
+            self._libs = {
+                "ssl": ctypes.CDLL(next(p for p in paths if "/libssl." in p)),
+                "crypto": ctypes.CDLL(next(p for p in paths if "/libcrypto." in p)),
+            }
         except (StopIteration, OSError) as exc:
-            raise OcspUnavailable("cannot find the OpenSSL libraries") from exc
-        vp, c_long, c_int = ctypes.c_void_p, ctypes.c_long, ctypes.c_int
+            raise NativeUnavailable("cannot find the OpenSSL libraries") from exc
         self.ct = ctypes
-        protos = {
-            (libssl, "SSL_ctrl"): (c_long, [vp, c_int, c_long, vp]),
-            (libssl, "SSL_get_SSL_CTX"): (vp, [vp]),
-            (libssl, "SSL_get_verify_result"): (c_long, [vp]),
-            (libssl, "SSL_CTX_get_cert_store"): (vp, [vp]),
-            (libcrypto, "d2i_OCSP_RESPONSE"): (vp, [vp, vp, c_long]),
-            (libcrypto, "OCSP_response_status"): (c_int, [vp]),
-            (libcrypto, "OCSP_response_get1_basic"): (vp, [vp]),
-            (libcrypto, "OCSP_basic_verify"): (c_int, [vp, vp, vp, ctypes.c_ulong]),
-            (libcrypto, "OCSP_resp_get0"): (vp, [vp, c_int]),
-            (libcrypto, "OCSP_single_get0_status"): (c_int, [vp, vp, vp, vp, vp]),
-            (libcrypto, "OCSP_check_validity"): (c_int, [vp, vp, c_long, c_long]),
-            (libcrypto, "OCSP_RESPONSE_print"): (c_int, [vp, vp, ctypes.c_ulong]),
-            (libcrypto, "OCSP_RESPONSE_free"): (None, [vp]),
-            (libcrypto, "OCSP_BASICRESP_free"): (None, [vp]),
-            (libcrypto, "OPENSSL_sk_new_null"): (vp, []),
-            (libcrypto, "OPENSSL_sk_push"): (c_int, [vp, vp]),
-            (libcrypto, "OPENSSL_sk_pop_free"): (None, [vp, vp]),
-            (libcrypto, "X509_free"): (None, [vp]),
-            (libcrypto, "BIO_new_file"): (vp, [ctypes.c_char_p, ctypes.c_char_p]),
-            (libcrypto, "BIO_new"): (vp, [vp]),
-            (libcrypto, "BIO_s_mem"): (vp, []),
-            (libcrypto, "BIO_ctrl"): (c_long, [vp, c_int, c_long, vp]),
-            (libcrypto, "BIO_free"): (c_int, [vp]),
-            (libcrypto, "PEM_read_bio_X509"): (vp, [vp, vp, vp, vp]),
-            (libcrypto, "ERR_get_error"): (ctypes.c_ulong, []),
-            (libcrypto, "ERR_clear_error"): (None, []),
-            (libcrypto, "ERR_error_string_n"): (None, [ctypes.c_ulong, vp, ctypes.c_size_t]),
-        }
-        for (lib, name), (restype, argtypes) in protos.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
-            setattr(self, name, fn)
+        self._protos = _prototypes(ctypes)
+        self.fn = _Functions(self)
+
+    def bind(self, name: str) -> Any:
+        lib, restype, argtypes = self._protos[name]
+        try:
+            fn = getattr(self._libs[lib], name)
+        except AttributeError:
+            raise NativeUnavailable(f"OpenSSL has no {name}") from None
+        fn.restype, fn.argtypes = restype, argtypes
+        return fn
 
     @classmethod
-    def get(cls) -> _Native:
+    def get(cls, needed: tuple[str, ...]) -> _Native:
+        """The libraries, with the needed functions bound now so that a missing one fails
+        before any work is done."""
         if cls._instance is None:
             cls._instance = cls()
+        for name in needed:
+            getattr(cls._instance.fn, name)
         return cls._instance
 
-    def ssl_pointer(self, session: TlsSession) -> int:
-        """The SSL* behind a session, checked against its SSL_CTX*."""
+    def ssl_pointer(self, obj: ssl.SSLObject | ssl.SSLSocket) -> int:
+        """The SSL* behind an ssl object (after its handshake was set up), checked
+        against the SSL_CTX* of its context."""
         import sys
 
         if sys.version_info[:2] != (3, 11):
-            raise OcspUnavailable("OCSP stapling needs CPython 3.11")
-        inner = session.obj._sslobj  # type: ignore[attr-defined]
+            raise NativeUnavailable("reaching OpenSSL's objects needs CPython 3.11")
+        inner = getattr(obj, "_sslobj", None)
+        if inner is None:
+            raise NativeUnavailable("the TLS object has no OpenSSL session yet")
         ssl_ptr = self.ct.c_void_p.from_address(id(inner) + 24).value
-        ctx_ptr = self.ct.c_void_p.from_address(id(session.obj.context) + 16).value
-        if not ssl_ptr or self.SSL_get_SSL_CTX(ssl_ptr) != ctx_ptr:
-            raise OcspUnavailable("unexpected layout of Python's ssl objects")
+        ctx_ptr = self.ct.c_void_p.from_address(id(obj.context) + 16).value
+        if not ssl_ptr or self.fn.SSL_get_SSL_CTX(ssl_ptr) != ctx_ptr:
+            raise NativeUnavailable("unexpected layout of Python's ssl objects")
         return ssl_ptr
 
     def errors(self) -> list[str]:
         lines = []
         buf = self.ct.create_string_buffer(256)
-        while code := self.ERR_get_error():
-            self.ERR_error_string_n(code, buf, 256)
+        while code := self.fn.ERR_get_error():
+            self.fn.ERR_error_string_n(code, buf, 256)
             lines.append(f"{threading.get_ident():X}:{buf.value.decode('latin-1')}")
         return lines
+
+
+class _Functions:
+    """Attribute access binds an OpenSSL function once: native.fn.SSL_ctrl(...)."""
+
+    def __init__(self, native: _Native) -> None:
+        self._native = native
+
+    def __getattr__(self, name: str) -> Any:
+        fn = self._native.bind(name)
+        setattr(self, name, fn)
+        return fn
 
 
 def ocsp_prepare_context(ctx: ssl.SSLContext, cafile: str, gnutls_like: bool) -> None:
@@ -387,9 +441,9 @@ def ocsp_prepare_context(ctx: ssl.SSLContext, cafile: str, gnutls_like: bool) ->
 
 def ocsp_request(session: TlsSession) -> None:
     """Ask for a stapled OCSP response in the coming handshake."""
-    native = _Native.get()
-    native.SSL_ctrl(
-        native.ssl_pointer(session),
+    native = _Native.get(_OCSP_FUNCTIONS)
+    native.fn.SSL_ctrl(
+        native.ssl_pointer(session.obj),
         _SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE,
         _TLSEXT_STATUSTYPE_OCSP,
         None,
@@ -399,7 +453,9 @@ def ocsp_request(session: TlsSession) -> None:
 def _stapled(native: _Native, ssl_ptr: int) -> bytes | None:
     ct = native.ct
     data = ct.c_void_p()
-    length = native.SSL_ctrl(ssl_ptr, _SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP, 0, ct.byref(data))
+    length = native.fn.SSL_ctrl(
+        ssl_ptr, _SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP, 0, ct.byref(data)
+    )
     if not data.value or length <= 0:
         return None
     return ct.string_at(data.value, length)
@@ -409,19 +465,23 @@ def _parse_response(native: _Native, der: bytes) -> int | None:
     ct = native.ct
     holder = ct.create_string_buffer(der, len(der))
     cursor = ct.c_void_p(ct.addressof(holder))
-    return native.d2i_OCSP_RESPONSE(None, ct.byref(cursor), len(der)) or None
+    return native.fn.d2i_OCSP_RESPONSE(None, ct.byref(cursor), len(der)) or None
 
 
 def _chain_from_pem(native: _Native, path: str) -> int | None:
-    bio = native.BIO_new_file(os.fsencode(path), b"r")
+    bio = native.fn.BIO_new_file(os.fsencode(path), b"r")
     if not bio:
         return None
-    stack = native.OPENSSL_sk_new_null()
-    while cert := native.PEM_read_bio_X509(bio, None, None, None):
-        native.OPENSSL_sk_push(stack, cert)
-    native.BIO_free(bio)
-    native.ERR_clear_error()  # the read loop ends with a "no start line" error
+    stack = native.fn.OPENSSL_sk_new_null()
+    while cert := native.fn.PEM_read_bio_X509(bio, None, None, None):
+        native.fn.OPENSSL_sk_push(stack, cert)
+    native.fn.BIO_free(bio)
+    native.fn.ERR_clear_error()  # the read loop ends with a "no start line" error
     return stack
+
+
+def _free_certs(native: _Native, stack: int) -> None:
+    native.fn.OPENSSL_sk_pop_free(stack, native.ct.cast(native.fn.X509_free, native.ct.c_void_p))
 
 
 def _hex_dump(data: bytes) -> list[str]:
@@ -439,9 +499,9 @@ def ocsp_openssl_report(
 ) -> bool:
     """What the OpenSSL build's status callback prints and decides: False fails TLS."""
     try:
-        native = _Native.get()
-        ssl_ptr = native.ssl_pointer(session)
-    except OcspUnavailable as exc:
+        native = _Native.get(_OCSP_FUNCTIONS)
+        ssl_ptr = native.ssl_pointer(session.obj)
+    except NativeUnavailable as exc:
         out_line(f"OCSP stapling unavailable: {exc}")
         return False
     der = _stapled(native, ssl_ptr)
@@ -454,25 +514,25 @@ def ocsp_openssl_report(
         for line in _hex_dump(der):
             out_line(line)
         return False
-    basic = native.OCSP_response_get1_basic(resp)
+    basic = native.fn.OCSP_response_get1_basic(resp)
     ok = False
     if not basic:
         out_line("error parsing response")
     elif (stack := _chain_from_pem(native, chainfile)) is None:
         out_line("error in cert setup")
     else:
-        native.ERR_clear_error()
-        if native.OCSP_basic_verify(basic, stack, None, _OCSP_NOVERIFY) <= 0:
+        native.fn.ERR_clear_error()
+        if native.fn.OCSP_basic_verify(basic, stack, None, _OCSP_NOVERIFY) <= 0:
             out_line("Response Verify Failure")
             for line in native.errors():
                 out_line(line)
         else:
             out_line("Response verify OK")
             ok = True
-        native.OPENSSL_sk_pop_free(stack, native.ct.cast(native.X509_free, native.ct.c_void_p))
+        _free_certs(native, stack)
     if basic:
-        native.OCSP_BASICRESP_free(basic)
-    native.OCSP_RESPONSE_free(resp)
+        native.fn.OCSP_BASICRESP_free(basic)
+    native.fn.OCSP_RESPONSE_free(resp)
     return ok
 
 
@@ -492,11 +552,11 @@ def ocsp_gnutls_checks(session: TlsSession) -> tuple[bool, bool, str]:
     """(certificate trusted, stapled status good and verified, text for stderr) as the
     GnuTLS build judges them, the -ocsp file being the trusted CA."""
     try:
-        native = _Native.get()
-        ssl_ptr = native.ssl_pointer(session)
-    except OcspUnavailable as exc:
+        native = _Native.get(_OCSP_FUNCTIONS)
+        ssl_ptr = native.ssl_pointer(session.obj)
+    except NativeUnavailable as exc:
         return False, False, f"OCSP stapling unavailable: {exc}"
-    cert_ok = native.SSL_get_verify_result(ssl_ptr) == 0
+    cert_ok = native.fn.SSL_get_verify_result(ssl_ptr) == 0
     der = _stapled(native, ssl_ptr)
     if der is None:
         return cert_ok, False, "ocsp decode: The requested data were not available."
@@ -505,31 +565,132 @@ def ocsp_gnutls_checks(session: TlsSession) -> tuple[bool, bool, str]:
         return cert_ok, False, "ocsp decode: Error in the DER encoding."
     text = _response_text(native, resp)
     status_ok = False
-    basic = native.OCSP_response_get1_basic(resp) if native.OCSP_response_status(resp) == 0 else 0
+    basic = (
+        native.fn.OCSP_response_get1_basic(resp) if native.fn.OCSP_response_status(resp) == 0 else 0
+    )
     if basic:
         ct = native.ct
-        store = native.SSL_CTX_get_cert_store(native.SSL_get_SSL_CTX(ssl_ptr))
-        native.ERR_clear_error()
-        single = native.OCSP_resp_get0(basic, 0)
-        if single and native.OCSP_basic_verify(basic, None, store, 0) > 0:
+        store = native.fn.SSL_CTX_get_cert_store(native.fn.SSL_get_SSL_CTX(ssl_ptr))
+        native.fn.ERR_clear_error()
+        single = native.fn.OCSP_resp_get0(basic, 0)
+        if single and native.fn.OCSP_basic_verify(basic, None, store, 0) > 0:
             reason = ct.c_int()
             rev, this, nxt = ct.c_void_p(), ct.c_void_p(), ct.c_void_p()
-            state = native.OCSP_single_get0_status(
+            state = native.fn.OCSP_single_get0_status(
                 single, ct.byref(reason), ct.byref(rev), ct.byref(this), ct.byref(nxt)
             )
-            status_ok = state == 0 and native.OCSP_check_validity(this, nxt, 300, -1) == 1
-        native.ERR_clear_error()
-        native.OCSP_BASICRESP_free(basic)
-    native.OCSP_RESPONSE_free(resp)
+            status_ok = state == 0 and native.fn.OCSP_check_validity(this, nxt, 300, -1) == 1
+        native.fn.ERR_clear_error()
+        native.fn.OCSP_BASICRESP_free(basic)
+    native.fn.OCSP_RESPONSE_free(resp)
     return cert_ok, status_ok, text
 
 
 def _response_text(native: _Native, resp: int) -> str:
     ct = native.ct
-    bio = native.BIO_new(native.BIO_s_mem())
-    native.OCSP_RESPONSE_print(bio, resp, 0)
+    bio = native.fn.BIO_new(native.fn.BIO_s_mem())
+    native.fn.OCSP_RESPONSE_print(bio, resp, 0)
     data = ct.c_void_p()
-    length = native.BIO_ctrl(bio, _BIO_CTRL_INFO, 0, ct.byref(data))
+    length = native.fn.BIO_ctrl(bio, _BIO_CTRL_INFO, 0, ct.byref(data))
     text = ct.string_at(data.value, length).decode("latin-1") if data.value else ""
-    native.BIO_free(bio)
+    native.fn.BIO_free(bio)
     return text[:4096]
+
+
+# ---- client certificates chosen by the server's CA names ----------------------------------
+# A GnuTLS client sends its certificate only when the server's CertificateRequest names no
+# CA, or names the issuer of a certificate in the client's chain file; otherwise it sends
+# an empty Certificate message. Python's ssl always sends it, so the GnuTLS-like clients
+# add an OpenSSL certificate callback (through ctypes) that drops the certificate from
+# the session when the names do not fit.
+
+_CERT_FILTER_FUNCTIONS = (
+    "SSL_get_SSL_CTX",
+    "SSL_set_cert_cb",
+    "SSL_get0_peer_CA_list",
+    "SSL_certs_clear",
+    "OPENSSL_sk_num",
+    "OPENSSL_sk_value",
+    "OPENSSL_sk_pop_free",
+    "X509_free",
+    "X509_get_issuer_name",
+    "i2d_X509_NAME",
+    "BIO_new_file",
+    "BIO_free",
+    "PEM_read_bio_X509",
+    "OPENSSL_sk_new_null",
+    "OPENSSL_sk_push",
+    "ERR_clear_error",
+)
+
+
+def _name_der(native: _Native, name: int) -> bytes:
+    """The DER encoding of an X509_NAME*."""
+    ct = native.ct
+    size = native.fn.i2d_X509_NAME(name, None)
+    if size <= 0:
+        return b""
+    buf = ct.create_string_buffer(size)
+    cursor = ct.c_void_p(ct.addressof(buf))
+    native.fn.i2d_X509_NAME(name, ct.byref(cursor))
+    return buf.raw
+
+
+def _chain_issuers(native: _Native, certfile: str) -> set[bytes]:
+    """DER issuer names of every certificate in a PEM file."""
+    stack = _chain_from_pem(native, certfile)
+    if stack is None:
+        return set()
+    issuers = set()
+    for i in range(native.fn.OPENSSL_sk_num(stack)):
+        cert = native.fn.OPENSSL_sk_value(stack, i)
+        issuers.add(_name_der(native, native.fn.X509_get_issuer_name(cert)))
+    _free_certs(native, stack)
+    issuers.discard(b"")
+    return issuers
+
+
+def _peer_ca_names(native: _Native, ssl_ptr: int) -> list[bytes]:
+    """DER names of the CAs in the server's certificate request (none: an empty list)."""
+    stack = native.fn.SSL_get0_peer_CA_list(ssl_ptr)
+    if not stack:
+        return []
+    count = native.fn.OPENSSL_sk_num(stack)
+    return [_name_der(native, native.fn.OPENSSL_sk_value(stack, i)) for i in range(count)]
+
+
+def gnutls_client_cert_choice(session: TlsSession, certfile: str) -> None:
+    """Before the handshake of a session whose context holds the client certificate of
+    certfile: send it only if the server's CA names allow, as GnuTLS does. Raises
+    NativeUnavailable (the certificate is then always sent) when OpenSSL cannot be
+    reached."""
+    native = _Native.get(_CERT_FILTER_FUNCTIONS)
+    ssl_ptr = native.ssl_pointer(session.obj)
+    issuers = _chain_issuers(native, certfile)
+    ct = native.ct
+
+    def choose(ssl_arg: int, _arg: int) -> int:
+        try:
+            names = _peer_ca_names(native, ssl_arg)
+            if names and not issuers.intersection(names):
+                native.fn.SSL_certs_clear(ssl_arg)
+        except BaseException:  # noqa: BLE001 - nothing may escape into OpenSSL
+            pass
+        return 1  # go on with the handshake
+
+    callback = ct.CFUNCTYPE(ct.c_int, ct.c_void_p, ct.c_void_p)(choose)
+    session.keep_alive.append(callback)  # OpenSSL holds the pointer as long as the session
+    native.fn.SSL_set_cert_cb(ssl_ptr, callback, None)
+
+
+def set_acceptable_ca_names(obj: ssl.SSLObject | ssl.SSLSocket, cafile: str) -> None:
+    """For a server-side TLS object whose handshake has not run: name the certificates of
+    cafile as the acceptable CAs in its certificate request (Python's ssl names none).
+    Raises NativeUnavailable when OpenSSL cannot be reached, OSError if cafile is bad."""
+    native = _Native.get(("SSL_get_SSL_CTX", "SSL_load_client_CA_file", "SSL_set_client_CA_list"))
+    ssl_ptr = native.ssl_pointer(obj)
+    names = native.fn.SSL_load_client_CA_file(os.fsencode(cafile))
+    if not names:
+        native.fn.ERR_clear_error()
+        raise OSError(f"no CA names in {cafile}")
+    native.fn.SSL_set_client_CA_list(ssl_ptr, names)  # the session owns the list now

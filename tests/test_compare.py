@@ -1,0 +1,100 @@
+"""The output checks against expected files, on files made here (no Exim needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.compare import Checker, CheckSpec
+from harness.munge import TestMunger, TestOptions
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> tuple[Path, Path]:
+    suite, work = tmp_path / "suite", tmp_path / "work"
+    for d in ("stdout", "log", "mail", "msglog"):
+        (suite / d).mkdir(parents=True)
+    (work / "spool" / "log").mkdir(parents=True)
+    (work / "test-mail").mkdir()
+    return suite, work
+
+
+def checker(suite: Path, work: Path, facts, **kw) -> Checker:
+    return Checker(suite, work, "0042", TestMunger(facts, TestOptions(testno="0042")), **kw)
+
+
+def test_equal_output_passes_and_server_part_is_appended(dirs, facts):
+    suite, work = dirs
+    (work / "test-stdout").write_text("hello\n")
+    (work / "test-stdout-server").write_text("from server\n")
+    (suite / "stdout" / "0042").write_text("hello\n\n******** SERVER ********\nfrom server\n")
+    c = checker(suite, work, facts)
+    c.check_file(CheckSpec(work / "test-stdout", work / "test-stdout-server", "stdout/0042",
+                           "stdout"))
+    assert c.mismatches == []
+
+
+def test_difference_gives_a_unified_diff_naming_the_file(dirs, facts):
+    suite, work = dirs
+    (work / "test-stdout").write_text("hello\n")
+    (suite / "stdout" / "0042").write_text("goodbye\n")
+    c = checker(suite, work, facts)
+    c.check_file(CheckSpec(work / "test-stdout", None, "stdout/0042", "stdout"))
+    (m,) = c.mismatches
+    assert m.expected == "stdout/0042" and not m.updated
+    assert "--- stdout/0042\n" in m.diff and "-goodbye\n" in m.diff and "+hello\n" in m.diff
+    assert (suite / "stdout" / "0042").read_text() == "goodbye\n"
+
+
+def test_output_without_expected_file_is_a_mismatch_and_shown(dirs, facts):
+    suite, work = dirs
+    (work / "test-stdout").write_text("unexpected\n")
+    c = checker(suite, work, facts)
+    c.check_file(CheckSpec(work / "test-stdout", None, "stdout/0042", "stdout"))
+    (m,) = c.mismatches
+    assert "no expected file" in m.message and "unexpected" in m.diff
+
+
+def test_empty_output_needs_no_expected_file(dirs, facts):
+    suite, work = dirs
+    (work / "test-stdout").write_text("")
+    c = checker(suite, work, facts)
+    c.check_file(CheckSpec(work / "test-stdout", None, "stdout/0042", "stdout"))
+    assert c.mismatches == []
+
+
+def test_flavour_file_wins_and_update_writes_it(dirs, facts):
+    suite, work = dirs
+    (work / "test-stdout").write_text("new\n")
+    (suite / "stdout" / "0042").write_text("common\n")
+    (suite / "stdout" / "0042.debian12").write_text("flavoured\n")
+    c = checker(suite, work, facts, flavour="debian12", update=True)
+    c.check_file(CheckSpec(work / "test-stdout", None, "stdout/0042", "stdout"))
+    assert c.mismatches[0].expected == "stdout/0042.debian12" and c.mismatches[0].updated
+    assert (suite / "stdout" / "0042.debian12").read_text() == "new\n"
+    assert (suite / "stdout" / "0042").read_text() == "common\n"
+    assert not list((suite / "stdout").glob(".*tmp*"))
+
+
+def test_munging_applies_before_comparison(dirs, facts):
+    suite, work = dirs
+    (work / "spool" / "log" / "mainlog").write_text(
+        "2026-11-24 15:39:03 1xVsM6-0003Mk-2m <= tester@test.ex U=tester P=local S=341\n")
+    (suite / "log" / "0042").write_text(
+        "1999-03-02 09:44:33 10HmaX-0005vi-00 <= CALLER@test.ex U=CALLER P=local S=sss\n")
+    c = checker(suite, work, facts)
+    c.check_all(set(), facts.caller)
+    assert c.mismatches == []
+
+
+def test_mail_in_directories_and_missing_mail(dirs, facts):
+    suite, work = dirs
+    (work / "test-mail" / "sub").mkdir()
+    (work / "test-mail" / "sub" / "userx").write_text("mail body\n")
+    (suite / "mail" / "0042.sub").mkdir()
+    (suite / "mail" / "0042.sub" / "userx").write_text("mail body\n")
+    (suite / "mail" / "0042.usery").write_text("never delivered\n")
+    c = checker(suite, work, facts)
+    c.check_mails(facts.caller)
+    assert [m.expected for m in c.mismatches] == ["mail/0042.usery"]
