@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import signal
 import subprocess
 import threading
@@ -291,43 +290,25 @@ def run_exim_lock(ctx: TestContext, step: Step) -> Outcome:
     return Outcome(Kind.STARTED)
 
 
-@handler("exinext")
-def run_exinext(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    d = ctx.dir
-    args = ctx.substitute(step.match.group(1))
-    return _shell_tool(
-        ctx, step, "exinext",
-        f"./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
-    )
+# Exim's utilities run against the test's spool, log or configuration: {d} is the work
+# directory, {args} the script's arguments (for exiqgrep, with their leading space).
+UTILITY_COMMANDS = {
+    "exinext": "./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
+    "exigrep": "./eximdir/exigrep {args} {d}/spool/log/mainlog",
+    "exiqgrep": "./eximdir/exiqgrep -E ./eximdir/exim -C {d}/test-config{args}",
+    "eximstats": "./eximdir/eximstats {args} {d}/spool/log/mainlog",
+}
 
 
-@handler("exigrep")
-def run_exigrep(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    args = ctx.substitute(step.match.group(1))
-    return _shell_tool(
-        ctx, step, "exigrep", f"./eximdir/exigrep {args} {ctx.dir}/spool/log/mainlog"
-    )
-
-
-@handler("exiqgrep")
-def run_exiqgrep(ctx: TestContext, step: Step) -> Outcome:
+def run_utility(ctx: TestContext, step: Step) -> Outcome:
     assert step.match
     args = ctx.substitute(step.match.group(1) or "")
-    return _shell_tool(
-        ctx, step, "exiqgrep",
-        f"./eximdir/exiqgrep -E ./eximdir/exim -C {ctx.dir}/test-config{args}",
-    )
+    command = UTILITY_COMMANDS[step.name].format(d=ctx.dir, args=args)
+    return _shell_tool(ctx, step, step.name, command)
 
 
-@handler("eximstats")
-def run_eximstats(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    args = ctx.substitute(step.match.group(1))
-    return _shell_tool(
-        ctx, step, "eximstats", f"./eximdir/eximstats {args} {ctx.dir}/spool/log/mainlog"
-    )
+for _name in UTILITY_COMMANDS:
+    HANDLERS[_name] = run_utility
 
 
 @handler("gnutls")
@@ -645,6 +626,3 @@ def describe_status(status: int) -> str:
         return f"Return code {status}"
     return f"Killed by signal {-status} ({signal.Signals(-status).name})"
 
-
-def quote(text: str) -> str:
-    return shlex.quote(text)

@@ -201,31 +201,6 @@ class ProcessTracker:
                 pass
         self.reap_orphans()
 
-    def kill_tree(self, pid: int, sig: int = signal.SIGTERM, timeout: float = 5.0) -> None:
-        """Signal a process and its descendants; wait for them, then KILL stragglers."""
-        try:
-            root = psutil.Process(pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return
-        for p in tree:
-            try:
-                p.send_signal(sig)
-            except psutil.Error:
-                pass
-        _, alive = psutil.wait_procs(tree, timeout=timeout)
-        for p in alive:
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
-        if pid in self._mine:
-            try:
-                self._mine[pid].wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
-        self.reap_orphans()
-
 
 def wait_for_file(
     path: str,

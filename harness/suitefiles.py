@@ -49,11 +49,6 @@ def read_text(path: Path) -> str:
     return resolve(path).read_bytes().decode(ENCODING)
 
 
-def read_lines(path: Path) -> list[str]:
-    """Lines with their newlines kept (split on newline only: other bytes are data)."""
-    return read_text(path).split("\n")
-
-
 def copy_tree(src: Path, dest: Path, owner: tuple[int, int] | None = None) -> None:
     """Copy a suite directory, turning flattened links back into links and normalising modes.
 

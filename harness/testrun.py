@@ -7,6 +7,7 @@ import socket
 import subprocess
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from harness.compare import Checker, Mismatch
 from harness.context import RunSettings, TestContext, TestTimeout
 from harness.discovery import TestCase
 from harness.munge import TestMunger, TestOptions
-from harness.processes import ProcessTracker
+from harness.processes import Interrupted, ProcessTracker
 from harness.script import ScriptError, parse_script
 from harness.substitute import Substituter
 from harness.workdir import WorkDir
@@ -118,6 +119,11 @@ class TestRunner:
             result.outcome, result.reason = "error", str(exc)
         except CommandError as exc:
             result.outcome, result.reason = "error", str(exc)
+        except Interrupted:
+            raise
+        except Exception:  # noqa: BLE001 - one broken test must not stop the run
+            result.outcome = "error"
+            result.reason = "harness error:\n" + traceback.format_exc()
         finally:
             self._tidy(ctx, tracker, result)
             result.duration = time.monotonic() - start
