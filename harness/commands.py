@@ -343,10 +343,9 @@ def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
         except (OSError, ValueError, IndexError):
             pass
         pidfile.unlink(missing_ok=True)
-    # The daemons the runner started run under `sh -c`: the shell's own children are the
-    # daemons (a pid file can be missing for a moment, while a daemon re-execs itself).
-    for proc in ctx.daemons:
-        pids.extend(tracker.children_of(proc.pid))
+    # The daemons the runner started (exec'd in place of their shell) are ended even when
+    # their pid file is missing for a moment, as while a daemon re-execs itself.
+    pids.extend(proc.pid for proc in ctx.daemons if proc.poll() is None)
     for pid in dict.fromkeys(pids):
         tracker.end_process(pid)
     for proc in ctx.daemons:
@@ -565,6 +564,10 @@ def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, 
         os.unlink(pidfile)
     except OSError:
         pass
+    # `exec`: the daemon replaces the shell, so that no shell reports how the daemon ended.
+    m = re.match(r"^((?:[A-Za-z\d_]+=\S+\s+)*)(.*)$", command, re.S)
+    assert m
+    command = f"{m.group(1)}exec {m.group(2)}"
     proc = ctx.spawn(command, who, stderr=SERVER_STDERR, extra_env=env)
     ctx.daemons.append(proc)
     if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel, forks=True):

@@ -174,12 +174,6 @@ class ProcessTracker:
             except psutil.Error:
                 pass
 
-    def children_of(self, pid: int) -> list[int]:
-        try:
-            return [c.pid for c in psutil.Process(pid).children()]
-        except psutil.Error:
-            return []
-
     def end_process(self, pid: int, timeout: float = 5.0) -> None:
         """SIGTERM one process (not its children) and wait for it; SIGKILL if it lingers."""
         try:
