@@ -101,7 +101,7 @@ def unmet_requirement(
     if kind in tables:
         if what in tables[kind]:
             return None
-        return f"{'not running' if kind == 'running' else 'missing'} {kind} {what}"
+        return f"not running {what}" if kind == "running" else f"missing {kind} {what}"
     if kind == "feature":
         return None if feature_ok.get(what, False) else f"missing feature {what}"
     if req.strip() == "ipv6-non-linklocal":

@@ -307,10 +307,12 @@ def _record(console: report.Console, results: list[TestResult], r: TestResult) -
 
 def _run_one(runner: TestRunner | None, console: report.Console, case: TestCase,
              opts: Options) -> TestResult:
-    if runner is None or case.error:
+    if case.error:
         r = TestResult(case, "error", case.error)
     elif case.skip_reason:
         r = TestResult(case, "skipped", case.skip_reason)
+    elif runner is None:
+        raise ValueError(f"test {case.number}: no runner for a runnable test")
     else:
         console.starting(case.number, case.title)
         r = run_with_reruns(runner, case, opts.rerun_failures)

@@ -36,6 +36,7 @@ def test_broken_suite_runs_to_the_end():
     assert got["0006"] == "passed"
     assert got["0007"] == "error" and "not a text file" in reasons["0007"]
     assert got["0100"] == "error" and "REQUIRES:1: unknown requirement" in reasons["0100"]
+    assert got["0200"] == "skipped" and reasons["0200"] == "missing lookup testdb"
     assert proc.returncode == 1
     assert _ours("e2e-broken") == []
 

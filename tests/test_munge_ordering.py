@@ -84,5 +84,11 @@ def test_maildir_names_sort_by_time_then_microseconds() -> None:
     ]
 
 
+def test_maildir_m_names_sort_by_time_not_text() -> None:
+    # Within one second a 6-digit microsecond field must not sort before a 5-digit one.
+    names = ["1795541753.M662590P992.host:S370", "1795541753.M99001P990.host"]
+    assert sorted(names, key=maildir_sort_key) == names[::-1]
+
+
 def test_plain_names_sort_by_name() -> None:
     assert sorted(["userx", "CALLER", "abc"], key=maildir_sort_key) == ["CALLER", "abc", "userx"]

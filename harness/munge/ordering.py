@@ -400,13 +400,15 @@ def drop_truncation_variance(munged: list[str], saved: list[str]) -> list[str]:
     return munged
 
 
-_MAILDIR_TIME = re.compile(r"(\d+)\.H(\d+)", re.ASCII)
+# Exim 4.96 names maildir files "<secs>.M<usecs>P<pid>.<host>"; older releases used ".H".
+_MAILDIR_TIME = re.compile(r"(\d+)\.[HM](\d+)", re.ASCII)
 
 
 def maildir_sort_key(name: str) -> tuple:
-    """Order of files in a mail directory: maildir names ("<secs>.H<usecs>...") by their
-    time, numerically; anything else by name. Names starting with something below a
-    digit sort first, other non-maildir names after the maildir ones."""
+    """Order of files in a mail directory: maildir names ("<secs>.M<usecs>...", or ".H")
+    by their time, numerically, since the microseconds vary in length; anything else by
+    name. Names below a digit sort first, other non-maildir names after the maildir ones.
+    """
     m = _MAILDIR_TIME.match(name)
     if m:
         return (1, int(m.group(1)), int(m.group(2)), name)
