@@ -105,7 +105,7 @@ def data_bytes(ctx: TestContext, lines: list[str]) -> list[bytes | float]:
     out: list[bytes | float] = []
     for raw in lines:
         line = ctx.substitute(raw) + "\n"
-        m = re.match(r"^(:\S+?:)(.*)", line, re.S)
+        m = re.match(r"^(:\S+?:)(.*)", line)  # the prefixed text stops before the newline
         if m:
             prefix, line = m.group(1), m.group(2)
             if prefix == ":eval:":

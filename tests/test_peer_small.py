@@ -108,6 +108,23 @@ def test_mtpscript_unexpected_eof(bindir: Path, tmp_path: Path) -> None:
     assert log.read_text().splitlines()[-1] == "Unexpected EOF read from client"
 
 
+def test_mtpscript_log_flushed_only_at_script_lines(tmp_path: Path) -> None:
+    """Input lines reach the log file with the next script line, as with the C program's
+    stdio buffering: a client that kills mtpscript while it sleeps loses them."""
+    import io
+
+    from harness.peers.mtpscript import run_script
+
+    script = io.BytesIO(b"220 hi\nDATA\n*sleep 0\n")
+    client_in = io.BytesIO(b"DATA\r\n")
+    client_out = io.BytesIO()
+    path = tmp_path / "log"
+    with open(path, "wb") as log:
+        run_script(script, log, client_in, client_out)
+        assert path.read_bytes() == b"220 hi\nDATA\n"  # what a killed program leaves
+    assert path.read_bytes() == b"220 hi\nDATA\n<<< DATA\n"  # at a normal exit
+
+
 def test_mtpscript_errors(bindir: Path, tmp_path: Path) -> None:
     done = run(bindir / "mtpscript", "only-one")
     assert (done.returncode, done.stdout) == (1, b"500 Script and log file required\n")

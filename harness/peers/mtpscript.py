@@ -11,6 +11,11 @@ Each input line is logged as ``<<< line``.  A mismatch logs "Comparison failed -
 bailing out", early end of input logs "Unexpected EOF read from client", and
 waiting more than 5 s for input logs "Server timed out" and exits 99.  Otherwise
 the exit code is 0, or 1 (with a 500 reply) when the script or log cannot be opened.
+
+As in the C program, the log is flushed only when a script line (a response or an
+expected line) is logged, on a timeout and at exit: the ``<<<`` lines written since the
+last flush are lost when the client kills this program (as Exim's LMTP transport does
+after its own timeout), and stored log files expect exactly that.
 """
 
 from __future__ import annotations
@@ -34,24 +39,25 @@ def _lines(source: BinaryIO):
 def run_script(script: BinaryIO, log: BinaryIO, client_in: BinaryIO, client_out: BinaryIO) -> None:
     """Play ``script`` against the client, logging to ``log``."""
 
-    def note(text: bytes) -> None:
+    def note(text: bytes, flush: bool = False) -> None:
         log.write(text + b"\n")
-        log.flush()
+        if flush:
+            log.flush()
 
     def timed_out(signum: int, frame: object) -> None:
-        note(b"Server timed out")
+        note(b"Server timed out", flush=True)
         os._exit(99)
 
     signal.signal(signal.SIGALRM, timed_out)
     for step in _lines(script):
         if step[:1].isdigit():
-            note(step)
+            note(step, flush=True)
             client_out.write(step + b"\r\n")
             client_out.flush()
         elif step.startswith(b"*sleep "):
             time.sleep(_leading_int(step[7:]))
         else:
-            note(step)
+            note(step, flush=True)
             data = step == b"."
             while True:
                 signal.alarm(READ_TIMEOUT_S)
