@@ -393,7 +393,8 @@ def run_server(ctx: TestContext, step: Step) -> Outcome:
     args = ctx.substitute(step.match.group(1))
     command = f"./bin/server{opts} -oP {pidfile} {args}"
     proc = ctx.spawn(command, ctx.settings.caller, stdout=SERVER_STDOUT, stderr=SERVER_ERRORS)
-    script = "".join(ctx.substitute(x) + "\n" for x in step.data) + "++++\n"
+    # As in Exim's harness, the server's script lines go to it as written (no substitution).
+    script = "".join(x + "\n" for x in step.data) + "++++\n"
     _feed_in_background(ctx, proc, script.encode("latin-1"))
     ctx.server, ctx.server_line = proc, step.line
     if not wait_for_file(pidfile, proc, SERVER_START_TIMEOUT, ctx.cancel):
