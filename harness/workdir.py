@@ -20,6 +20,7 @@ from harness.hostfacts import HostFacts
 from harness.peers.fakens import prepare_zones
 from harness.substitute import Substituter
 from harness.suitefiles import copy_tree, read_text
+from harness.systools import make_bin_sys
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,13 +75,14 @@ class WorkDir:
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
         _chown(self.root, *self.caller_ids)
-        for name in ("aux-fixed", "confs", "aux-var", "dnszones", "bin", "eximdir", "spool",
-                     "test-mail"):
+        for name in ("aux-fixed", "confs", "aux-var", "dnszones", "bin", "bin.sys", "eximdir",
+                     "spool", "test-mail"):
             remove_tree(self.root / name)
         for stale in self.root.glob("test-*"):
             remove_tree(stale)
         self._make_eximdir(binary)
         self._make_bin(loaded_lib)
+        make_bin_sys(self.root)
         # Configurations may include each other by DIR/confs/... paths, and tests read
         # DIR/aux-fixed/...: both are copied, as they would be in a checkout of the suite.
         for name in ("aux-fixed", "confs"):
