@@ -4,6 +4,7 @@
 #  - a virtualenv .venv with the Python dependencies;
 #  - the unprivileged account tests run as (rtcaller: own group, in the Exim group);
 #  - server-side TCP Fast Open, and a fully qualified host name in /etc/hosts;
+#  - the fr_FR locale Perl's locale test uses;
 #  - the ${dlfunc test module, compiled when a C compiler is present.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
-packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv openssl gcc libc6-dev)
+packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv openssl gcc libc6-dev locales)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -40,6 +41,13 @@ if ! id "$caller" >/dev/null 2>&1; then
   useradd --create-home --user-group --comment "Runtest Caller" --shell /bin/sh "$caller"
 fi
 usermod -a -G Debian-exim "$caller"
+
+# Perl's locale test (3000) switches LC_TIME to fr_FR, in ISO-8859-1.
+if ! locale -a 2>/dev/null | grep -qx 'fr_FR'; then
+  echo "setup: generating the fr_FR (ISO-8859-1) locale"
+  sed -i 's/^# *\(fr_FR ISO-8859-1\)$/\1/' /etc/locale.gen
+  locale-gen >/dev/null
+fi
 
 if sysctl -q -w net.ipv4.tcp_fastopen=3 >/dev/null 2>&1; then
   echo "setup: TCP Fast Open enabled for clients and servers (net.ipv4.tcp_fastopen=3)"

@@ -177,15 +177,16 @@ def client_context(gnutls_like: bool, priority: str | None) -> ssl.SSLContext:
     # Both C libraries report a connection closed without a TLS close as an error.
     ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
     if gnutls_like:
-        # The C GnuTLS client starts its sessions without extensions, which rules out
-        # TLS 1.3; it also accepts small keys and DH groups.
+        # The C GnuTLS client takes GnuTLS's default priorities (TLS 1.3 included: its
+        # GNUTLS_NO_EXTENSIONS flag only leaves out tickets and OCSP requests, not the
+        # extensions TLS 1.3 needs) unless -p narrows them; it accepts small keys and
+        # DH groups.
         ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.maximum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.options |= ssl.OP_NO_TICKET
         if priority:
             Priority(priority).apply(ctx)
-            if ctx.maximum_version > ssl.TLSVersion.TLSv1_2:
-                ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     else:
         ctx.set_ciphers("DEFAULT")
     return ctx
