@@ -41,16 +41,26 @@ def _dynamic_socket() -> socket.socket:
     return s
 
 
+_TFO_BLACKHOLE = "/proc/sys/net/ipv4/tcp_fastopen_blackhole_timeout_sec"
+
+
 def reset_host_state() -> None:
     """Give each test the kernel TCP state of a machine in ordinary use, whatever ran before.
 
     TCP metrics hold TFO cookies, which change what a TFO test logs: they are flushed.
     A used machine has metrics for loopback, and scripts rely on that (4027 deletes the
     loopback entry and expects no complaint), so one plain loopback exchange puts an
-    ordinary entry, without a cookie, back.
+    ordinary entry, without a cookie, back. After a TFO connection that timed out the
+    kernel may suspect a middlebox and stop sending TFO for an hour or more ("blackhole"
+    detection); writing the detector's timeout back to itself clears that suspicion.
     """
     if os.getuid() != 0:
         return
+    try:
+        timeout = Path(_TFO_BLACKHOLE).read_text()
+        Path(_TFO_BLACKHOLE).write_text(timeout)
+    except OSError:
+        pass
     subprocess.run(["ip", "tcp_metrics", "flush", "all"], stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
     try:

@@ -454,6 +454,39 @@ def test_gnutls_priority_string_limits_the_session(peer_env: PeerEnv) -> None:
     assert not str(seen[1]).startswith(("ECDHE", "DHE"))  # plain RSA key exchange
 
 
+@pytest.mark.parametrize(
+    ("prio", "version"),
+    [(None, "TLSv1.3"), ("NORMAL", "TLSv1.3"), ("NORMAL:-VERS-TLS1.3", "TLSv1.2")],
+)
+def test_gnutls_client_version_follows_gnutls_defaults(
+    peer_env: PeerEnv, prio: str | None, version: str
+) -> None:
+    """The C client's GNUTLS_NO_EXTENSIONS does not keep GnuTLS from TLS 1.3; the server's
+    TLS 1.3 session tickets after STARTTLS do not hold up the look for an alert (a hang
+    would end in the client's time-out, code 99)."""
+    seen: list[str | None] = []
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(peer_env.cert, peer_env.key)
+
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(b"220 hi\r\n")
+        recv_until(conn, b"\r\n")
+        conn.sendall(b"220 go\r\n")
+        with ctx.wrap_socket(conn, server_side=True) as tls:
+            seen.append(tls.version())
+            recv_until(tls, b"\r\n")
+            tls.sendall(b"250 ok\r\n")
+            recv_all(tls)
+
+    peer = Peer(talk)
+    args = [*(["-p", prio] if prio else []), "127.0.0.1", str(peer.port)]
+    script = "??? 220\nSTARTTLS\n??? 220\nNOOP\n??? 250\n"
+    res = run_client(peer_env, "client-gnutls", args, script)
+    peer.join()
+    assert (res.returncode, seen) == (0, [version])
+    assert "Succeeded in starting TLS\n>>> NOOP\n??? 250\n<<< 250 ok\n" in res.stdout
+
+
 def test_ocsp_without_stapled_response(peer_env: PeerEnv) -> None:
     peer, _ = _tls_peer(peer_env, require_cert=False, on_connect=True)
     args = ["-tls-on-connect", "-ocsp", str(peer_env.cert), "127.0.0.1", str(peer.port)]

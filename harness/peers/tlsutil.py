@@ -16,6 +16,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -80,11 +81,31 @@ class TlsSession:
     def write(self, data: bytes) -> None:
         self._drive(lambda: self.obj.write(data))
 
-    def readable_soon(self, seconds: float) -> bool:
-        if self.obj.pending() or self.incoming.pending:
-            return True
-        ready, _, _ = select.select([self.sock], [], [], seconds)
-        return bool(ready)
+    def read_within(self, size: int, seconds: float) -> bytes | None:
+        """Up to size bytes of application data that arrive within seconds, without
+        waiting longer: None if none came (records such as TLS 1.3 session tickets are
+        taken in on the way), b"" for a clean TLS close; failures (alerts) raise."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                data = self.obj.read(size)
+            except ssl.SSLWantReadError:
+                self._send_pending()
+                wait = max(deadline - time.monotonic(), 0.0)
+                if not select.select([self.sock], [], [], wait)[0]:
+                    return None
+                self._receive()
+                continue
+            except ssl.SSLZeroReturnError:
+                return b""
+            except ssl.SSLError:
+                try:  # let the peer see our alert, if any
+                    self._send_pending()
+                except OSError:
+                    pass
+                raise
+            self._send_pending()
+            return data
 
     def close_notify(self) -> None:
         """Send our close_notify without waiting for the peer's."""
@@ -184,7 +205,7 @@ def client_context(gnutls_like: bool, priority: str | None) -> ssl.SSLContext:
         ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
         ctx.maximum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.options |= ssl.OP_NO_TICKET
+        ctx.options |= ssl.OP_NO_TICKET  # no session_ticket extension, as GnuTLS's flag
         if priority:
             Priority(priority).apply(ctx)
     else:
