@@ -524,11 +524,12 @@ def run_exim(ctx: TestContext, step: Step) -> Outcome:
         args = re.sub(r"(?:^|\s)-d\S*", "", args)
     optargs = f" {settings.exim_optargs}" if settings.exim_optargs else ""
     exe = f"{d}/eximdir/exim{special}"
-    command = f"{envset}{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
+    exim = f"{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
+    command = envset + exim
     env = dict(step.expect.env)
 
     if re.search(r"\s-DSERVER=server\s", command) and not re.search(r"\s-DNOTDAEMON\s", command):
-        return _start_daemon(ctx, command, who, env)
+        return _start_daemon(ctx, envset, exim, who, env)
     wait_port = re.search(r"\s-DSERVER=wait:(\d+)\s", command)
     if wait_port:
         return _start_inetd_daemon(ctx, command, who, env)
@@ -544,8 +545,11 @@ def _make_log_dir(ctx: TestContext) -> None:
         os.chown(log, ctx.facts.exim_uid, ctx.facts.exim_gid)
 
 
-def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, str]) -> Outcome:
-    """An Exim daemon, with its pid file in the spool; -bd becomes -bdf so it stays ours.
+def _start_daemon(
+    ctx: TestContext, envset: str, command: str, who: Identity, env: dict[str, str]
+) -> Outcome:
+    """An Exim daemon (`command`, run after the `envset` VAR=value prefix), with its pid
+    file in the spool; -bd becomes -bdf so it stays ours.
 
     A daemon without -bd (a queue runner) forks away; it is given `-oP` too, so that its
     pid file lands in the spool rather than the binary's default place.
@@ -566,10 +570,7 @@ def _start_daemon(ctx: TestContext, command: str, who: Identity, env: dict[str, 
     except OSError:
         pass
     # `exec`: the daemon replaces the shell, so that no shell reports how the daemon ended.
-    m = re.match(r"^((?:[A-Za-z\d_]+=\S+\s+)*)(.*)$", command, re.S)
-    assert m
-    command = f"{m.group(1)}exec {m.group(2)}"
-    proc = ctx.spawn(command, who, stderr=SERVER_STDERR, extra_env=env)
+    proc = ctx.spawn(f"{envset}exec {command}", who, stderr=SERVER_STDERR, extra_env=env)
     ctx.daemons.append(proc)
     if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel, forks=True):
         ctx.say(f"daemon did not write its pid file {pidfile}")

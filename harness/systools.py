@@ -30,8 +30,9 @@ def _candidate_dirs() -> list[str]:
 def locate_tools() -> dict[str, str]:
     """Where each of TOOLS is, for those found (the newest versioned one first)."""
     found: dict[str, str] = {}
+    dirs = _candidate_dirs()
     for tool in TOOLS:
-        for d in _candidate_dirs():
+        for d in dirs:
             p = os.path.join(d, tool)
             if os.path.isfile(p) and os.access(p, os.X_OK):
                 found[tool] = p

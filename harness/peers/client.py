@@ -36,12 +36,14 @@ import sys
 import time
 
 from harness.peers.peerscript import (
+    Finish,
     LineSource,
     Output,
     ScriptError,
     c_atoi,
     c_string,
     prog_name,
+    run_program,
     unescape_client,
     write_stderr,
 )
@@ -70,12 +72,6 @@ FLAVOURS = {
     "client-gnutls": "gnutls",
     "client-anytls": "gnutls",
 }
-
-
-class Finish(Exception):
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class AlarmInterrupt(Exception):
@@ -651,7 +647,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     # The GnuTLS build ignores SIGPIPE (and reports write errors); the others die of it.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN if flavour == "gnutls" else signal.SIG_DFL)
     out = Output()
-    try:
+
+    def body() -> int:
         op = parse_args(args, flavour, out)
         client = Client(flavour, op, out)
         signal.signal(signal.SIGALRM, client.on_alarm)
@@ -664,15 +661,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         client.run_file(LineSource(0, SCRIPT_LINE_MAX), 0, "stdin")
         client.finish()
         return 0
-    except Finish as fin:
-        return fin.code
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug here must still end with a message, not a traceback
-        out.line(f"client: internal error: {type(exc).__name__}: {exc}")
-        return 1
-    finally:
-        out.flush()
+
+    return run_program("client", out, body)
 
 
 if __name__ == "__main__":

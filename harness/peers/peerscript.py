@@ -10,12 +10,37 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 HEX = b"0123456789abcdefABCDEF"
 
 
 class ScriptError(Exception):
     """A script line the peer cannot carry out (for example a broken escape)."""
+
+
+class Finish(Exception):
+    """End the program with this exit code (like C's exit())."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def run_program(name: str, out: Output, body: Callable[[], int]) -> int:
+    """Run a peer's body the way its C program ends: the exit code of a Finish, 130 on ^C,
+    and for a bug of ours a message in the output (never a traceback); output flushed."""
+    try:
+        return body()
+    except Finish as fin:
+        return fin.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        out.line(f"{name}: internal error: {type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        out.flush()
 
 
 def prog_name(default: str) -> str:

@@ -34,12 +34,14 @@ import sys
 import time
 
 from harness.peers.peerscript import (
+    Finish,
     LineSource,
     Output,
     ScriptError,
     c_atoi,
     c_string,
     printable,
+    run_program,
     scan_content_length,
     unescape_server,
     write_stderr,
@@ -53,14 +55,6 @@ SCRIPT_LINE_MAX = 10240  # the C server's fgets buffer
 SOCKET_BLOCK = 4096  # stdio buffer size on a socket
 WHITESPACE = b" \t\n\r\v\f"
 SUN_PATH_MAX = 107
-
-
-class Finish(Exception):
-    """End the program with this exit code (like C's exit())."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class Settings:
@@ -606,7 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # die on a write to a closed peer, as C
     out = Output()
-    try:
+
+    def body() -> int:
         st = parse_args(args, out)
         if st.initial_pause > 0:
             stamp = f"{int(time.time())}: " if st.debug else ""
@@ -625,15 +620,8 @@ def main(argv: list[str] | None = None) -> int:
             except OSError:
                 pass
         return 0
-    except Finish as fin:
-        return fin.code
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug here must still end with a message, not a traceback
-        out.line(f"server: internal error: {type(exc).__name__}: {exc}")
-        return 1
-    finally:
-        out.flush()
+
+    return run_program("server", out, body)
 
 
 if __name__ == "__main__":
