@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.hostfacts import HostFacts  # noqa: E402
 from harness.munge import TestMunger, TestOptions  # noqa: E402
+from tests.test_munge_rules import FACTS  # noqa: E402  (the rule tests' host facts)
 
 DEFAULT_SUITE = Path("/work/shared/exim-4.96")
 ORDER = (
@@ -25,23 +25,6 @@ ORDER = (
     ("log", "mainlog"),
     ("stdout", "stdout"),
     ("stderr", "stderr"),
-)
-FACTS = HostFacts(
-    cwd="/work/main/.work/w0",
-    hostname="myhost.test.ex",
-    caller="rtcaller",
-    caller_uid=1001,
-    caller_gid=1001,
-    caller_group="rtcaller",
-    caller_gecos="Runtest Caller",
-    caller_home="/home/rtcaller",
-    eximuser="Debian-exim",
-    eximgroup="Debian-exim",
-    exim_uid=102,
-    exim_gid=105,
-    ipv4="192.0.2.2",
-    ipv6="fd00::2",
-    shell="/work/main/.work/w0/aux-var/sh",
 )
 
 
