@@ -15,9 +15,8 @@ from harness.munge import (
     munge_file_for_display,
     split_lines,
 )
-from harness.munge.model import FileRun
+from harness.munge.model import FileRun, ValueCache
 from harness.munge.pipeline import build, compiled
-from harness.munge.state import ValueCache
 from tests.test_munge_rules import CASES, FACTS
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from harness.munge import TestMunger, TestOptions
-from harness.munge.state import ValueCache, local_seconds, next_tag
+from harness.munge.model import ValueCache, next_tag
+from harness.munge.state import local_seconds
 from tests.test_munge_rules import FACTS
 
 ID_A = "1pXyZa-000Abc-Zz"

@@ -16,10 +16,10 @@ from pathlib import Path, PurePath
 
 from harness.hostfacts import HostFacts
 from harness.munge.custom import CUSTOM_MUNGES
-from harness.munge.model import KINDS, FileRun, split_lines
+from harness.munge.model import KINDS, FileRun, ValueCache, split_lines
 from harness.munge.ordering import drop_truncation_variance, maildir_sort_key, sort_delivery_lines
 from harness.munge.pipeline import compiled, run_file
-from harness.munge.state import MSGID_PATTERN, ValueCache
+from harness.munge.state import MSGID_PATTERN
 
 __all__ = [
     "CUSTOM_MUNGES",

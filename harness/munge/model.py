@@ -3,7 +3,7 @@
 A file is munged line by line (each line keeps its "\\n") through an ordered list of
 steps. A step gets the current line and returns the line to carry on with, or None to
 drop it. Steps are stateless and shared between tests; whatever must be remembered lives
-in the `FileRun` (per file) or in its `values` (per test, see `state.ValueCache`).
+in the `FileRun` (per file) or in its `values` (per test, see `ValueCache`).
 
 Steps that look ahead pull raw lines with `FileRun.read()`; ones that must write out of
 turn use `FileRun.emit()`. A step may restart the whole list with a fresh line by raising
@@ -15,10 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from harness.munge.state import ValueCache
 
 KINDS = ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail")
 
@@ -55,6 +51,72 @@ class Restart(Exception):
 
 class EndOfInput(Exception):
     """Stop munging this file; nothing more is written."""
+
+
+# -- per-test renumbering state ----------------------------------------------------
+
+MSGID_FORMAT = "10Hm{}-0005vi-00"
+
+
+def next_tag(tag: str) -> str:
+    """The next value of an alphanumeric counter: "aX" -> "aY", "aZ" -> "bA", "zz" -> "aaa".
+
+    Letters stay letters of the same case and digits stay digits, carrying leftwards.
+    """
+    chars = list(tag)
+    i = len(chars) - 1
+    while i >= 0:
+        c = chars[i]
+        if c == "z":
+            chars[i] = "a"
+        elif c == "Z":
+            chars[i] = "A"
+        elif c == "9":
+            chars[i] = "0"
+        else:
+            chars[i] = chr(ord(c) + 1)
+            return "".join(chars)
+        i -= 1
+    first = tag[0]
+    lead = "1" if first.isdigit() else ("A" if first.isupper() else "a")
+    return lead + "".join(chars)
+
+
+@dataclass
+class ValueCache:
+    """Per-test map from raw values to their stand-ins, with the three sequences."""
+
+    seen: dict[str, str] = field(default_factory=dict)
+    msgid_tag: str = "aX"
+    pid: int = 1234
+    port: int = 1111
+
+    def msgid(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = MSGID_FORMAT.format(self.msgid_tag)
+            self.msgid_tag = next_tag(self.msgid_tag)
+        return new
+
+    def pid_for(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = str(self.pid)
+            self.pid += 1
+        return new
+
+    def port_for(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = str(self.port)
+            self.port += 1
+        return new
+
+    def original_of(self, new: str) -> str | None:
+        for raw, value in self.seen.items():
+            if value == new:
+                return raw
+        return None
 
 
 @dataclass

@@ -2,9 +2,9 @@
 
 Values that vary from run to run but must stay distinguishable (message ids, pids, client
 ports) are replaced by numbers handed out in order of first appearance, kept for the
-whole test so that every file of a test agrees. The map is keyed by the exact raw text
-matched, so one pid written in two shapes (" [123]" in a log, " 123 " in debug output)
-gets two numbers, as the expected files have it.
+whole test (in `model.ValueCache`) so that every file of a test agrees. The map is keyed
+by the exact raw text matched, so one pid written in two shapes (" [123]" in a log,
+" 123 " in debug output) gets two numbers, as the expected files have it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import calendar
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from harness.munge.model import (
     ALL,
@@ -30,68 +30,6 @@ from harness.munge.model import (
 )
 
 MSGID_PATTERN = r"\d[A-Za-z0-9]{5}-[A-Za-z0-9]{6}-[A-Za-z0-9]{2}"
-MSGID_FORMAT = "10Hm{}-0005vi-00"
-
-
-def next_tag(tag: str) -> str:
-    """The next value of an alphanumeric counter: "aX" -> "aY", "aZ" -> "bA", "zz" -> "aaa".
-
-    Letters stay letters of the same case and digits stay digits, carrying leftwards.
-    """
-    chars = list(tag)
-    i = len(chars) - 1
-    while i >= 0:
-        c = chars[i]
-        if c == "z":
-            chars[i] = "a"
-        elif c == "Z":
-            chars[i] = "A"
-        elif c == "9":
-            chars[i] = "0"
-        else:
-            chars[i] = chr(ord(c) + 1)
-            return "".join(chars)
-        i -= 1
-    first = tag[0]
-    lead = "1" if first.isdigit() else ("A" if first.isupper() else "a")
-    return lead + "".join(chars)
-
-
-@dataclass
-class ValueCache:
-    """Per-test map from raw values to their stand-ins, with the three sequences."""
-
-    seen: dict[str, str] = field(default_factory=dict)
-    msgid_tag: str = "aX"
-    pid: int = 1234
-    port: int = 1111
-
-    def msgid(self, raw: str) -> str:
-        new = self.seen.get(raw)
-        if new is None:
-            new = self.seen[raw] = MSGID_FORMAT.format(self.msgid_tag)
-            self.msgid_tag = next_tag(self.msgid_tag)
-        return new
-
-    def pid_for(self, raw: str) -> str:
-        new = self.seen.get(raw)
-        if new is None:
-            new = self.seen[raw] = str(self.pid)
-            self.pid += 1
-        return new
-
-    def port_for(self, raw: str) -> str:
-        new = self.seen.get(raw)
-        if new is None:
-            new = self.seen[raw] = str(self.port)
-            self.port += 1
-        return new
-
-    def original_of(self, new: str) -> str | None:
-        for raw, value in self.seen.items():
-            if value == new:
-                return raw
-        return None
 
 
 @dataclass(eq=False)
