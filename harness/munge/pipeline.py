@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+import harness.munge.rules_common as rules_common
+import harness.munge.rules_host as rules_host
+import harness.munge.rules_log as rules_log
+import harness.munge.rules_stderr as rules_stderr
+import harness.munge.rules_stdout as rules_stdout
+import harness.munge.rules_tls as rules_tls
 from harness.hostfacts import HostFacts
-from harness.munge import (
-    rules_common,
-    rules_host,
-    rules_log,
-    rules_stderr,
-    rules_stdout,
-    rules_tls,
-)
 from harness.munge.custom import custom_step
 from harness.munge.model import FAMILY, EndOfInput, FileRun, Restart, Rule, Skip, Step, for_kind
 from harness.munge.ordering import MaildirsizeData

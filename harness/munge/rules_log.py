@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import harness.munge.rules_host as rules_host
 from harness.hostfacts import HostFacts
-from harness.munge import rules_host
 from harness.munge.model import LOGS, Rule, Skip, Step
 from harness.munge.ordering import GnutlsFirstRead, MailDkimSignature
 from harness.munge.state import DKIM_LOG_TIMES

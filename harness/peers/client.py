@@ -286,7 +286,7 @@ class Client:
     # -- TLS ----------------------------------------------------------------------
     def setup_tls(self) -> None:
         """Make the TLS context as the C build does just after connecting."""
-        from harness.peers import tlsutil
+        import harness.peers.tlsutil as tlsutil
 
         op, out = self.op, self.out
         self.ctx = tlsutil.client_context(self.flavour == "gnutls", op.priority)
@@ -331,7 +331,7 @@ class Client:
 
     def start_tls(self, after_starttls: bool) -> None:
         """Handshake, then print the outcome as the C build does."""
-        from harness.peers import tlsutil
+        import harness.peers.tlsutil as tlsutil
 
         out = self.out
         assert self.sock is not None
@@ -376,7 +376,7 @@ class Client:
     def _gnutls_ocsp_report(self, session: TlsSession, after_starttls: bool) -> None:
         """The GnuTLS build's checks with -ocsp; after STARTTLS it prints nothing when
         all is well, on connection it prints success as usual."""
-        from harness.peers import tlsutil
+        import harness.peers.tlsutil as tlsutil
 
         out = self.out
         cert_ok, status_ok, text = tlsutil.ocsp_gnutls_checks(session)
@@ -392,7 +392,7 @@ class Client:
         out.flush()
 
     def _openssl_handshake(self, session: TlsSession) -> bool:
-        from harness.peers import tlsutil
+        import harness.peers.tlsutil as tlsutil
 
         out = self.out
         self.alarm_mode, self.alarm_seen = "interrupt", False
@@ -464,7 +464,7 @@ class Client:
     def _tls_read_failed(self, exc: OSError) -> bool:
         """A read through TLS failed: print as the C build does. True when it goes on
         reading in clear text; False when the failure is a plain read error."""
-        from harness.peers import tlsutil
+        import harness.peers.tlsutil as tlsutil
 
         out = self.out
         if self.flavour == "gnutls":
@@ -613,7 +613,7 @@ class Client:
         except (OSError, AlarmInterrupt) as exc:
             self.alarm(0)
             if self.tls is not None and self.flavour == "gnutls":
-                from harness.peers import tlsutil
+                import harness.peers.tlsutil as tlsutil
 
                 out.line(f"GnuTLS write error: {tlsutil.gnutls_error_text(exc)}")
                 raise Finish(76) from None

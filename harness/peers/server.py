@@ -557,7 +557,7 @@ class Server:
     def starttls(self, conn: Connection) -> None:
         conn.flush()
         self.alarm(True)
-        from harness.peers import tlsutil
+        import harness.peers.tlsutil as tlsutil
 
         certfile = self.st.certfile or _default_cert()
         keyfile = self.st.keyfile or certfile
