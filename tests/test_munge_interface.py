@@ -15,8 +15,8 @@ from harness.munge import (
     munge_file_for_display,
     split_lines,
 )
-from harness.munge.model import FileRun, ValueCache
-from harness.munge.pipeline import build, compiled
+from harness.munge.model import FileRun, Rule, Skip, ValueCache
+from harness.munge.pipeline import build, compile_steps, compiled
 from tests.test_munge_rules import CASES, FACTS
 
 
@@ -145,3 +145,45 @@ def test_compiled_pipelines_match_applying_each_step() -> None:
         rule, kind, raw, munged = case[:4]
         opts = case[4] if len(case) > 4 else {}
         assert _step_by_step(raw, kind, opts) == munged, rule
+
+
+class _ShoutingRule(Rule):
+    """A rule whose `apply` does more than its pattern: it upper-cases what it changed."""
+
+    def apply(self, line: str, run: FileRun | None = None) -> str | None:
+        munged = super().apply(line, run)
+        return munged.upper() if munged is not None and munged != line else munged
+
+
+class _SkipUnlessKept(Skip):
+    """A skip whose `apply` spares lines that also say "keep"."""
+
+    def apply(self, line: str, run: FileRun | None = None) -> str | None:
+        return line if "keep" in line else super().apply(line, run)
+
+
+def test_compiled_pipelines_call_subclasses_apply() -> None:
+    steps = (
+        _ShoutingRule("shout", r"quiet", "loud", "test", needle="quiet"),
+        _SkipUnlessKept("drop", r"^drop", "test", needle="drop"),
+        Rule("plain", r"x", "y", "test", needle="x"),
+        Skip("plain-skip", r"^gone", "test", needle="gone"),
+    )
+    munge_line = compile_steps(steps)
+    run = FileRun([], "stdout", ValueCache())
+    cases = {
+        "a quiet line x\n": "A LOUD LINE X\n",
+        "left alone\n": "left alone\n",
+        "drop this\n": None,
+        "drop but keep x\n": "drop but keep y\n",
+        "gone\n": None,
+    }
+    for line, expected in cases.items():
+        stepwise: str | None = line
+        for step in steps:
+            assert stepwise is not None
+            stepwise = step.apply(stepwise, run)
+            if stepwise is None:
+                break
+        assert stepwise == expected, line
+        assert munge_line(line, run) == expected, line

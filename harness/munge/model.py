@@ -224,6 +224,10 @@ class Rule(Step):
 
     `needle` and `first` make the rule's `Guard` (see there). `when` is a further pattern
     the line must contain for the rule to apply at all.
+
+    Compiled pipelines write plain rules out inline instead of calling `apply`; a subclass
+    is called like any other step (behind `guard`, which an `apply` override must keep
+    true to its name, or set to None).
     """
 
     name: str
@@ -236,6 +240,7 @@ class Rule(Step):
     flags: int = 0
     when: str | None = None
     first: str | None = None
+    guard: Guard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.regex = rx(self.pattern, self.flags)
@@ -253,7 +258,7 @@ class Rule(Step):
 
 @dataclass(eq=False)
 class Skip(Step):
-    """Drop every line that `pattern` matches."""
+    """Drop every line that `pattern` matches (inline in compiled pipelines, as `Rule`)."""
 
     name: str
     pattern: str
@@ -262,6 +267,7 @@ class Skip(Step):
     needle: Needle = None
     flags: int = 0
     first: str | None = None
+    guard: Guard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.regex = rx(self.pattern, self.flags)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import cast
 
 import harness.munge.rules_common as rules_common
 import harness.munge.rules_host as rules_host
@@ -140,19 +141,20 @@ def compile_steps(steps: tuple[Step, ...]) -> LineFunction:
 
     Calling each step in turn costs more than most steps' own work (a substring test
     that fails), so rules and skips are written out inline: their guard, then their
-    pattern. Other steps are called as they are.
+    pattern. Other steps, subclasses of `Rule` and `Skip` among them (they may override
+    `apply`), are called as they are, behind their guard if they have one.
     """
     names: dict[str, object] = {}
     body: list[str] = []
     for i, step in enumerate(steps):
-        if isinstance(step, Rule):
+        if type(step) is Rule:
             test = step.guard.expr(names, str(i))
             if step.condition is not None:
                 names[f"when{i}"] = step.condition.search
                 test += f" and when{i}(line)"
             names[f"sub{i}"], names[f"repl{i}"] = step.regex.sub, step.repl
             body += [f"    if {test}:", f"        line = sub{i}(repl{i}, line, {step.count})"]
-        elif isinstance(step, Skip):
+        elif type(step) is Skip:
             names[f"search{i}"] = step.regex.search
             body += [
                 f"    if {step.guard.expr(names, str(i))} and search{i}(line):",
@@ -168,7 +170,7 @@ def compile_steps(steps: tuple[Step, ...]) -> LineFunction:
                 body += ["    " + c for c in call]
     source = "\n".join(["def munge_line(line, run):", *body, "    return line", ""])
     exec(compile(source, "<munge pipeline>", "exec"), names)
-    return names["munge_line"]  # type: ignore[return-value]
+    return cast(LineFunction, names["munge_line"])
 
 
 def run_file(run: FileRun, munge_line: LineFunction) -> None:

@@ -13,7 +13,7 @@ import calendar
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harness.munge.model import (
     ALL,
@@ -47,6 +47,7 @@ class Renumber(Step):
     needle: Needle = None
     flags: int = 0
     unless: tuple[str, ...] = ()  # leave lines containing any of these alone
+    guard: Guard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.regex = rx(self.pattern, self.flags)
