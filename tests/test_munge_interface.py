@@ -15,7 +15,7 @@ from harness.munge import (
     munge_file_for_display,
     split_lines,
 )
-from harness.munge.model import FileRun, Rule, Skip, ValueCache
+from harness.munge.model import STDERR, FileRun, Rule, Skip, ValueCache, rules_for
 from harness.munge.pipeline import build, compile_steps, compiled
 from tests.test_munge_rules import CASES, FACTS
 
@@ -187,3 +187,11 @@ def test_compiled_pipelines_call_subclasses_apply() -> None:
                 break
         assert stepwise == expected, line
         assert munge_line(line, run) == expected, line
+
+
+def test_rules_for_makes_plain_rules_and_skips_of_those_kinds() -> None:
+    rule, skip = rules_for(STDERR)
+    made = [rule("r", "a", "b", "test", needle="a"), skip("s", "^c", "test")]
+    assert [type(step) for step in made] == [Rule, Skip]  # so compiled pipelines inline them
+    assert all(step.kinds == STDERR for step in made)
+    assert compile_steps(tuple(made))("a c\n", FileRun([], "stderr", ValueCache())) == "b c\n"

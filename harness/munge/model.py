@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 KINDS = ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail")
 
@@ -277,6 +278,12 @@ class Skip(Step):
         if self.guard.check(line) and self.regex.search(line):
             return None
         return line
+
+
+def rules_for(kinds: frozenset[str]) -> tuple[Callable[..., Rule], Callable[..., Skip]]:
+    """Constructors of `Rule` and `Skip` with `kinds` fixed, for a table of rules that
+    all apply to the same kinds of file: `_rule, _skip = rules_for(STDERR)`."""
+    return partial(Rule, kinds=kinds), partial(Skip, kinds=kinds)
 
 
 def for_kind(steps: Iterable[Step], kind: str) -> list[Step]:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import harness.munge.rules_host as rules_host
 from harness.hostfacts import HostFacts
-from harness.munge.model import LOGS, Rule, Skip, Step
+from harness.munge.model import LOGS, Step, rules_for
 from harness.munge.ordering import GnutlsFirstRead, MailDkimSignature
 from harness.munge.state import DKIM_LOG_TIMES
 
-
-def _rule(*args, **kw) -> Rule:
-    return Rule(*args, kinds=LOGS, **kw)
+_rule, _skip = rules_for(LOGS)
 
 
 BEFORE_GNUTLS: list[Step] = [
-    Skip(
+    _skip(
         "berkeley-db-error",
         r" Berkeley DB error: ",
         "BDB versions complain differently",
-        kinds=LOGS,
         needle=" Berkeley DB error: ",
     ),
     _rule(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from harness.munge.model import DIGITS, STDERR, Rule, Skip, Step, utf8_bytes
+from harness.munge.model import DIGITS, STDERR, Step, rules_for, utf8_bytes
 from harness.munge.ordering import (
     CheckDirSizeSort,
     DbOpenNil,
@@ -26,13 +26,7 @@ from harness.munge.state import Renumber
 # A debug line may start with a time and a pid.
 TIME_PID = r"(?:\d{2}:\d{2}:\d{2}\s+\d+\s)?"
 
-
-def _rule(*args, **kw) -> Rule:
-    return Rule(*args, kinds=STDERR, **kw)
-
-
-def _skip(*args, **kw) -> Skip:
-    return Skip(*args, kinds=STDERR, **kw)
+_rule, _skip = rules_for(STDERR)
 
 
 def _skip_lines(name: str, pattern: str, following: int, reason: str, needle: str) -> Step:

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import re
 
-from harness.munge.model import STDOUT, Rule, Skip, Step, utf8_bytes
+from harness.munge.model import STDOUT, Step, rules_for, utf8_bytes
 from harness.munge.ordering import SkipWithFollowing
 
-
-def _rule(*args, **kw) -> Rule:
-    return Rule(*args, kinds=STDOUT, **kw)
-
-
-def _skip(*args, **kw) -> Skip:
-    return Skip(*args, kinds=STDOUT, **kw)
+_rule, _skip = rules_for(STDOUT)
 
 
 BUILD_OPTIONS = [
