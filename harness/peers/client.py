@@ -36,12 +36,14 @@ import sys
 import time
 
 from harness.peers.peerscript import (
+    AlarmInterrupt,
     Finish,
     LineSource,
     Output,
-    ScriptError,
+    PeerScriptError,
     c_atoi,
     c_string,
+    errtext,
     prog_name,
     run_program,
     unescape_client,
@@ -74,10 +76,6 @@ FLAVOURS = {
 }
 
 
-class AlarmInterrupt(Exception):
-    """SIGALRM arrived while the handler that interrupts system calls was in force."""
-
-
 def help_text(flavour: str) -> str:
     tls = ""
     if flavour != "none":
@@ -91,7 +89,9 @@ def help_text(flavour: str) -> str:
     )
 
 
-class Options:
+class ClientOptions:
+    """The command line of a client run (see `parse_args`)."""
+
     def __init__(self) -> None:
         self.timeout = 5
         self.tls_on_connect = False
@@ -113,8 +113,8 @@ def _is_digit(ch: str) -> bool:
     return len(ch) == 1 and "0" <= ch <= "9"
 
 
-def parse_args(args: list[str], flavour: str, out: Output) -> Options:
-    op = Options()
+def parse_args(args: list[str], flavour: str, out: Output) -> ClientOptions:
+    op = ClientOptions()
     i = 0
     while i < len(args) and args[i][:1] == "-":
         arg = args[i]
@@ -184,16 +184,8 @@ def _strncmp_equal(a: bytes, b: bytes, n: int) -> bool:
     return True
 
 
-def _errtext(exc: BaseException) -> str:
-    if isinstance(exc, AlarmInterrupt):
-        return os.strerror(4)  # EINTR
-    if isinstance(exc, OSError) and exc.errno:
-        return os.strerror(exc.errno)
-    return str(exc)
-
-
 class Client:
-    def __init__(self, flavour: str, op: Options, out: Output) -> None:
+    def __init__(self, flavour: str, op: ClientOptions, out: Output) -> None:
         self.flavour = flavour
         self.op = op
         self.out = out
@@ -227,7 +219,7 @@ class Client:
         try:
             sock = socket.socket(family, socket.SOCK_STREAM)
         except OSError as exc:
-            out.line(f"socket creation failed: {_errtext(exc)}")
+            out.line(f"socket creation failed: {errtext(exc)}")
             raise Finish(89) from None
         if op.interface is not None:
             self._bind(sock, family, op.interface)
@@ -254,7 +246,7 @@ class Client:
         except OSError as exc:
             self.alarm(0)
             sock.close()
-            out.line(f"connect failed: {_errtext(exc)}")
+            out.line(f"connect failed: {errtext(exc)}")
             raise Finish(85) from None
         self.alarm(0)
         try:
@@ -280,7 +272,7 @@ class Client:
         try:
             sock.bind(where)
         except OSError as exc:
-            self.out.write(f"Unable to bind outgoing SMTP call to {interface}: {_errtext(exc)}")
+            self.out.write(f"Unable to bind outgoing SMTP call to {interface}: {errtext(exc)}")
             raise Finish(87) from None
 
     # -- TLS ----------------------------------------------------------------------
@@ -318,7 +310,7 @@ class Client:
                     pass
             except OSError as exc:
                 out.flush()
-                _die_stderr(f"Failed to open spool/gnutls-params: {_errtext(exc)}", 97)
+                _die_stderr(f"Failed to open spool/gnutls-params: {errtext(exc)}", 97)
             if op.certfile:
                 try:
                     self.ctx.load_cert_chain(op.certfile, op.keyfile)
@@ -508,7 +500,7 @@ class Client:
                         fd = os.open(path, os.O_RDONLY)
                     except OSError as exc:
                         out.write(b"Unable to open '" + line[4:] + b"': ")
-                        out.line(_errtext(exc))
+                        out.line(errtext(exc))
                         raise Finish(74) from None
                     try:
                         self.run_file(LineSource(fd, SCRIPT_LINE_MAX), pos, path)
@@ -516,7 +508,7 @@ class Client:
                         os.close(fd)
                 else:
                     self.send(line, pos, lineno)
-            except ScriptError as exc:
+            except PeerScriptError as exc:
                 out.line(f"{exc} in {name}" if name != "stdin" else str(exc))
                 raise Finish(SCRIPT_ERROR) from None
 
@@ -532,7 +524,7 @@ class Client:
                 if rc < 0:
                     if isinstance(err, AlarmInterrupt) and self.alarm_seen and optional:
                         return pos
-                    out.line(f"Read error: {_errtext(err) if err else ''}")
+                    out.line(f"Read error: {errtext(err) if err else ''}")
                     raise Finish(81)
                 if rc == 0:
                     if exp_eof:
@@ -617,7 +609,7 @@ class Client:
 
                 out.line(f"GnuTLS write error: {tlsutil.gnutls_error_text(exc)}")
                 raise Finish(76) from None
-            out.line(f"Write error: {_errtext(exc)}")
+            out.line(f"Write error: {errtext(exc)}")
             raise Finish(75) from None
         self.alarm(0)
 

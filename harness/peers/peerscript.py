@@ -15,7 +15,7 @@ from collections.abc import Callable
 HEX = b"0123456789abcdefABCDEF"
 
 
-class ScriptError(Exception):
+class PeerScriptError(Exception):
     """A script line the peer cannot carry out (for example a broken escape)."""
 
 
@@ -25,6 +25,20 @@ class Finish(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+
+
+class AlarmInterrupt(Exception):
+    """SIGALRM arrived while the handler that interrupts system calls was in force."""
+
+
+def errtext(exc: BaseException) -> str:
+    """A failed call's error as the C peers print it, strerror(errno): EINTR for one that
+    an alarm interrupted, the exception's own text when there is no errno."""
+    if isinstance(exc, AlarmInterrupt):
+        return os.strerror(4)  # EINTR
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)
+    return str(exc)
 
 
 def run_program(name: str, out: Output, body: Callable[[], int]) -> int:
@@ -145,7 +159,7 @@ def _hex_pair(line: bytes, i: int, lineno: int, who: str) -> int:
     pair = line[i : i + 2]
     if len(pair) < 2 or any(c not in HEX for c in pair):
         shown = (b"\\x" + pair).decode("ascii", "backslashreplace")
-        raise ScriptError(
+        raise PeerScriptError(
             f"{who}: script line {lineno}: bad escape '{shown}' (\\x needs two hex digits)"
         )
     return int(pair, 16)

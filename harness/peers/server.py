@@ -37,9 +37,10 @@ from harness.peers.peerscript import (
     Finish,
     LineSource,
     Output,
-    ScriptError,
+    PeerScriptError,
     c_atoi,
     c_string,
+    errtext,
     printable,
     run_program,
     scan_content_length,
@@ -172,7 +173,7 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
         try:
             sock.bind(path)
         except OSError as exc:
-            _fail(out, f"Unix domain socket bind() failed: {_errtext(exc)}")
+            _fail(out, f"Unix domain socket bind() failed: {errtext(exc)}")
         try:
             mode = os.stat(st.sockname).st_mode | 0o777
         except OSError:
@@ -182,7 +183,7 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
         try:
             os.chmod(st.sockname, mode & 0o7777)
         except OSError as exc:
-            _fail(out, f"Unix domain socket chmod() failed: {_errtext(exc)}")
+            _fail(out, f"Unix domain socket chmod() failed: {errtext(exc)}")
         sock.listen(5)
         return [sock]
 
@@ -193,14 +194,14 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
         try:
             v6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         except OSError as exc:
-            _fail(out, f"IPv6 socket creation failed: {_errtext(exc)}")
+            _fail(out, f"IPv6 socket creation failed: {errtext(exc)}")
         _fastopen(v6, st, out)
         try:
             v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         except OSError as exc:
             out.line(
                 "Setting IPV6_V6ONLY on IPv6 wildcard socket failed "
-                f"({_errtext(exc)}): carrying on without it"
+                f"({errtext(exc)}): carrying on without it"
             )
     if st.ipv4:
         if st.debug:
@@ -208,26 +209,26 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
         try:
             v4 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         except OSError as exc:
-            _fail(out, f"IPv4 socket creation failed: {_errtext(exc)}")
+            _fail(out, f"IPv4 socket creation failed: {errtext(exc)}")
         _fastopen(v4, st, out)
     for sock in (v6, v4):
         if sock is not None:
             try:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             except OSError as exc:
-                _fail(out, f"setting SO_REUSEADDR on socket failed: {_errtext(exc)}")
+                _fail(out, f"setting SO_REUSEADDR on socket failed: {errtext(exc)}")
     port = st.port & 0xFFFF
     if v6 is not None:
         try:
             v6.bind(("::", port))
         except OSError as exc:
-            _fail(out, f"IPv6 socket bind(port {st.port}) failed: {_errtext(exc)}")
+            _fail(out, f"IPv6 socket bind(port {st.port}) failed: {errtext(exc)}")
     if v4 is not None:
         try:
             v4.bind(("0.0.0.0", port))
         except OSError as exc:
             if v6 is None or exc.errno != errno.EADDRINUSE:
-                _fail(out, f"IPv4 socket bind(port {st.port}) failed: {_errtext(exc)}")
+                _fail(out, f"IPv4 socket bind(port {st.port}) failed: {errtext(exc)}")
             v4.close()
             v4 = None
     listeners = []
@@ -238,7 +239,7 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
             sock.listen(5)
         except OSError as exc:
             if sock is v6 or v6 is None or exc.errno != errno.EADDRINUSE:
-                _fail(out, f"listen() failed: {_errtext(exc)}")
+                _fail(out, f"listen() failed: {errtext(exc)}")
             sock.close()
             continue
         listeners.append(sock)
@@ -252,13 +253,7 @@ def _fastopen(sock: socket.socket, st: Settings, out: Output) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 5)
     except (OSError, AttributeError) as exc:
         if st.debug:
-            out.line(f"setsockopt TCP_FASTOPEN: {_errtext(exc)}")
-
-
-def _errtext(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.errno:
-        return os.strerror(exc.errno)
-    return str(exc)
+            out.line(f"setsockopt TCP_FASTOPEN: {errtext(exc)}")
 
 
 def read_script(out: Output) -> tuple[list[bytes], bool]:
@@ -277,7 +272,7 @@ def read_script(out: Output) -> tuple[list[bytes], bool]:
             break
         try:
             lines.append(unescape_server(text, lineno))
-        except ScriptError as exc:
+        except PeerScriptError as exc:
             out.line(str(exc))
             raise Finish(1) from None
     return lines, linebuf
@@ -395,7 +390,7 @@ class Server:
             conn, addr = next(s for s in listeners if s in ready).accept()
         except OSError as exc:
             self.alarm(False)
-            _fail(out, f"accept() failed: {_errtext(exc)}")
+            _fail(out, f"accept() failed: {errtext(exc)}")
         self.alarm(False)
         if st.sockname is not None:
             return conn, None
@@ -592,7 +587,7 @@ def _write_pidfile(path: str) -> None:
         with open(path, "w") as fh:
             fh.write(f"{os.getpid()}\n")
     except OSError as exc:
-        write_stderr(f"pidfile create failed: {_errtext(exc)}\n")
+        write_stderr(f"pidfile create failed: {errtext(exc)}\n")
         raise Finish(1) from None
 
 
