@@ -236,7 +236,8 @@ class Client:
             except socket.gaierror as exc:
                 out.line(f'unable to parse "{op.address}" as an IP address: {exc.strerror}')
                 raise Finish(86) from None
-            host, _, flow, scope = info[0][4]
+            sockaddr: tuple[Any, ...] = info[0][4]
+            host, _, flow, scope = sockaddr
             target: tuple[Any, ...] = (host, op.port & 0xFFFF, flow, scope)
         else:
             target = (_inet_addr(op.address), op.port & 0xFFFF)
@@ -289,6 +290,7 @@ class Client:
                     raise Finish(83)
                 out.line(f"Certificate file = {op.certfile}")
             if op.keyfile:
+                assert op.certfile is not None  # the key file argument comes after it
                 try:
                     self.ctx.load_cert_chain(op.certfile, op.keyfile)
                 except (OSError, tlsutil.ssl.SSLError):
@@ -326,7 +328,7 @@ class Client:
         import harness.peers.tlsutil as tlsutil
 
         out = self.out
-        assert self.sock is not None
+        assert self.sock is not None and self.ctx is not None
         session = tlsutil.TlsSession(self.sock, self.ctx, server_side=False)
         if self.flavour == "gnutls" and self.op.certfile:
             try:  # GnuTLS sends the certificate only if the server's CA names fit it

@@ -43,6 +43,10 @@ from harness.peers.zonefile import (
     zone_origin,
 )
 
+TYPE_CHECKING = False  # typing is not imported at run time, to start fast
+if TYPE_CHECKING:
+    from typing import Any
+
 MANYHOME = b"manyhome.test.ex"
 CACHE_PREFIX = ".fakens-"
 _CACHE_FORMAT = 1
@@ -165,8 +169,7 @@ def _import_dnspython() -> None:
     def version(package: str) -> str:
         raise PackageNotFoundError(package)
 
-    stand_in.PackageNotFoundError = PackageNotFoundError
-    stand_in.version = version
+    vars(stand_in).update(PackageNotFoundError=PackageNotFoundError, version=version)
     sys.modules["importlib.metadata"] = stand_in
     try:
         import dns.rrset  # noqa: F401
@@ -296,7 +299,7 @@ def _stamp(path: str) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def _write_cache(path: str, content: object) -> None:
+def _write_cache(path: str, content: tuple[tuple[int, int], list[bytes | None]] | bytes) -> None:
     temporary = f"{path}.new"
     with open(temporary, "wb") as handle:
         handle.write(marshal.dumps((_CACHE_FORMAT, content)))
@@ -304,7 +307,7 @@ def _write_cache(path: str, content: object) -> None:
     os.replace(temporary, path)
 
 
-def _load_cache(path: str, default: object) -> object:
+def _load_cache(path: str, default: object) -> Any:  # whatever the file held: check it
     try:
         with open(path, "rb") as handle:
             cache_format, content = marshal.load(handle)

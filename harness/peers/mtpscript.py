@@ -96,9 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         out.write(f"500 Failed to open script {args[0]}: {exc.strerror}\r\n".encode())
         out.flush()
         return 1
-    logfile, mode = (args[1][1:], "ab") if args[1].startswith("+") else (args[1], "wb")
+    append = args[1].startswith("+")
+    logfile = args[1][1:] if append else args[1]
     try:
-        log = open(logfile, mode)
+        log = open(logfile, "ab" if append else "wb")
     except OSError as exc:
         out.write(f"500 Failed to open log {logfile}: {exc.strerror}\r\n".encode())
         out.flush()

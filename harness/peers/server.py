@@ -50,6 +50,8 @@ from harness.peers.peerscript import (
 
 TYPE_CHECKING = False  # ssl is imported only when TLS is used, to start fast
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from harness.peers.tlsutil import TlsSession
 
 SCRIPT_LINE_MAX = 10240  # the C server's fgets buffer
@@ -153,7 +155,7 @@ def parse_args(args: list[str], out: Output) -> Settings:
     return st
 
 
-def _fail(out: Output, text: str) -> None:
+def _fail(out: Output, text: str) -> NoReturn:
     out.line(text)
     raise Finish(1)
 
@@ -187,7 +189,8 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
         sock.listen(5)
         return [sock]
 
-    v6 = v4 = None
+    v6: socket.socket | None = None
+    v4: socket.socket | None = None
     if st.ipv6:
         if st.debug:
             out.line("Creating IPv6 socket")
@@ -211,10 +214,10 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
         except OSError as exc:
             _fail(out, f"IPv4 socket creation failed: {errtext(exc)}")
         _fastopen(v4, st, out)
-    for sock in (v6, v4):
-        if sock is not None:
+    for listener in (v6, v4):
+        if listener is not None:
             try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             except OSError as exc:
                 _fail(out, f"setting SO_REUSEADDR on socket failed: {errtext(exc)}")
     port = st.port & 0xFFFF
@@ -232,17 +235,17 @@ def open_listeners(st: Settings, out: Output) -> list[socket.socket]:
             v4.close()
             v4 = None
     listeners = []
-    for sock in (v6, v4):
-        if sock is None:
+    for listener in (v6, v4):
+        if listener is None:
             continue
         try:
-            sock.listen(5)
+            listener.listen(5)
         except OSError as exc:
-            if sock is v6 or v6 is None or exc.errno != errno.EADDRINUSE:
+            if listener is v6 or v6 is None or exc.errno != errno.EADDRINUSE:
                 _fail(out, f"listen() failed: {errtext(exc)}")
-            sock.close()
+            listener.close()
             continue
-        listeners.append(sock)
+        listeners.append(listener)
     return listeners
 
 
@@ -577,7 +580,7 @@ class Server:
         self.alarm(False)
 
 
-def _fail_code(out: Output, text: str, code: int) -> None:
+def _fail_code(out: Output, text: str, code: int) -> NoReturn:
     out.line(text)
     raise Finish(code)
 

@@ -271,8 +271,13 @@ def own_records(zone: Zone) -> list[Record | None]:
         owner = entry.owner if entry.owner is not None else owner
         words = entry.body.split(None, 1)
         typed = _record_type(entry.body, words[0]) if words else None
-        usable = owner is not None and not owner.startswith(b"*") and not entry.ignored
-        if usable and typed is not None and typed[0] in RECORD_TYPES:
+        if (
+            owner is not None
+            and not owner.startswith(b"*")
+            and not entry.ignored
+            and typed is not None
+            and typed[0] in RECORD_TYPES
+        ):
             records.append(Record(zone, entry, owner, typed[0], typed[1], False))
         else:
             records.append(None)
