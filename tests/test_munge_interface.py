@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,16 @@ def test_rules_for_makes_plain_rules_and_skips_of_those_kinds() -> None:
     assert [type(step) for step in made] == [Rule, Skip]  # so compiled pipelines inline them
     assert all(step.kinds == STDERR for step in made)
     assert compile_steps(tuple(made))("a c\n", FileRun([], "stderr", ValueCache())) == "b c\n"
+
+
+def test_every_step_class_is_an_identity_compared_dataclass() -> None:
+    classes = {
+        type(step)
+        for kind in KINDS
+        for custom in (None, *CUSTOM_MUNGES)
+        for step in build(FACTS, kind, False, True, 4444, custom)
+    }
+    assert len(classes) > 20
+    for cls in classes:
+        assert dataclasses.is_dataclass(cls), cls.__name__
+        assert cls.__eq__ is object.__eq__, cls.__name__

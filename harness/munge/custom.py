@@ -7,7 +7,7 @@ edit runs before every other rule (and again on a line a look-ahead restarts wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 
 from harness.munge.model import FileRun, Step, rx
 
@@ -169,11 +169,18 @@ CUSTOM_MUNGES: dict[str, dict[str, CustomEdit]] = {
 }
 
 
+@dataclass(eq=False)
 class CustomStep(Step):
-    """Apply one custom edit to every line of one kind of file."""
+    """Apply one custom edit (of the custom munge named `munge`) to every line of one
+    kind of file."""
 
-    def __init__(self, name: str, kind: str, edit: CustomEdit) -> None:
-        self.name = f"custom:{name}:{kind}"
+    munge: InitVar[str]
+    kind: InitVar[str]
+    edit: CustomEdit
+
+    def __post_init__(self, munge: str, kind: str) -> None:
+        edit = self.edit
+        self.name = f"custom:{munge}:{kind}"
         self.kinds = frozenset({kind})
         self.reason = edit.reason
         self.skip = rx(edit.skip, edit.skip_flags) if edit.skip else None

@@ -155,7 +155,12 @@ def split_lines(text: str) -> list[str]:
 
 class Step:
     """Something done to each line in turn. Subclasses set `name`, `kinds` (the output
-    kinds it applies to) and `reason`, and override `apply`."""
+    kinds it applies to) and `reason`, and override `apply`.
+
+    Every step class is a `dataclass(eq=False)` (steps compare by identity): what a step
+    is built from are its fields, and what is the same for every instance (for a step
+    with no parameters, `name`, `kinds` and `reason` too) are plain class attributes.
+    """
 
     name: str
     kinds: frozenset[str]

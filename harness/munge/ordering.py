@@ -8,6 +8,7 @@ When a look-ahead runs off the end of the file, the step carries on with an empt
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from harness.munge.model import (
     ALL,
@@ -33,22 +34,21 @@ def chomp(text: str) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+@dataclass(eq=False)
 class SkipWithFollowing(Step):
     """Drop a line that matches, together with a fixed number of lines after it."""
 
-    def __init__(
-        self,
-        name: str,
-        pattern: str,
-        following: int,
-        reason: str,
-        kinds: frozenset[str] = ALL,
-        needle: str | None = None,
-    ) -> None:
-        self.name, self.reason, self.kinds = name, reason, kinds
-        self.regex = rx(pattern)
-        self.following = following
-        self.guard = Guard(needle) if needle else None
+    name: str
+    pattern: str
+    following: int
+    reason: str
+    kinds: frozenset[str] = ALL
+    needle: str | None = None
+    guard: Guard | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.regex = rx(self.pattern)
+        self.guard = Guard(self.needle) if self.needle else None
 
     def apply(self, line: str, run: FileRun) -> str | None:
         if self.guard is not None and not self.guard.check(line):
@@ -60,6 +60,7 @@ class SkipWithFollowing(Step):
         return None
 
 
+@dataclass(eq=False)
 class MaildirsizeData(Step):
     """A maildirsize file: keep its quota header, turn each size/count entry after it
     into "ddd d", and go on with the first line that is neither."""
@@ -87,6 +88,7 @@ class MaildirsizeData(Step):
         return line
 
 
+@dataclass(eq=False)
 class LibraryVersionBlock(Step):
     """Debug output lists library versions with a varying number of indented lines;
     drop the heading and its indented lines, and restart with the line after."""
@@ -108,6 +110,7 @@ class LibraryVersionBlock(Step):
                 raise Restart(nxt)
 
 
+@dataclass(eq=False)
 class DbOpenNil(Step):
     """When a hints database is missing, some DBM libraries say so in two more lines and
     others create it silently: drop those lines, otherwise join the next one on."""
@@ -118,8 +121,7 @@ class DbOpenNil(Step):
     missing = rx(r"TESTSUITE/spool/db/\S+ appears not to exist: trying to create")
     guard = Guard("returned from EXIM_DBOPEN: (nil)")
 
-    def __init__(self, suite_dir: str) -> None:
-        self.suite_dir = suite_dir
+    suite_dir: str
 
     def apply(self, line: str, run: FileRun) -> str | None:
         if not self.guard.check(line):
@@ -133,6 +135,7 @@ class DbOpenNil(Step):
         return line
 
 
+@dataclass(eq=False)
 class ReceivedExpansionDebug(Step):
     """+expand debugging of the Received: header differs between TLS and non-TLS builds:
     skip from the TLS condition to the next condition, or past an indented expansion."""
@@ -160,6 +163,7 @@ class ReceivedExpansionDebug(Step):
         return line
 
 
+@dataclass(eq=False)
 class NotifyCollapse(Step):
     """Repeated "notify triggered queue run" lines become one, joined to the line after."""
 
@@ -178,6 +182,7 @@ class NotifyCollapse(Step):
         return line + (nxt or "")
 
 
+@dataclass(eq=False)
 class ReceivedHeaderTextJoin(Step):
     """The non-TLS received_header_text default splits differently; join the pieces."""
 
@@ -198,6 +203,7 @@ class ReceivedHeaderTextJoin(Step):
         return line
 
 
+@dataclass(eq=False)
 class FastOpenJoin(Step):
     """Builds without TCP Fast Open skip its host check; remove the check and join the
     connection line it interrupted."""
@@ -227,6 +233,7 @@ class FastOpenJoin(Step):
         return line.replace("Network is unreachable", "Network Error", 1)
 
 
+@dataclass(eq=False)
 class FastOpenConnect(Step):
     """A Fast Open connection is reported over several lines whose content differs by
     platform; fold them into the plain "Connecting to ... connected" form."""
@@ -271,6 +278,7 @@ class FastOpenConnect(Step):
         return line
 
 
+@dataclass(eq=False)
 class LookedUpAddressesNote(Step):
     """Say that ::1 lines are left out, ahead of the list they would appear in."""
 
@@ -285,6 +293,7 @@ class LookedUpAddressesNote(Step):
         return line
 
 
+@dataclass(eq=False)
 class GnutlsFirstRead(Step):
     """GnuTLS logs a receive error followed by "error on first read"; turn the pair into
     the single alert line other builds log. Otherwise the line after is not kept."""
@@ -312,6 +321,7 @@ class GnutlsFirstRead(Step):
         return line
 
 
+@dataclass(eq=False)
 class MailDkimSignature(Step):
     """A DKIM-Signature's time stamps, and the signature over them, vary: keep the
     validity period and drop the two continuation lines of the signature."""
@@ -333,6 +343,7 @@ class MailDkimSignature(Step):
         return f"{m.group(1)}t=T; x=T+{gap}; b=bbbb;{tail}"
 
 
+@dataclass(eq=False)
 class CheckDirSizeSort(Step):
     """Maildir quota scans list directory entries in readdir order: hold them back and
     write them sorted, with a note, before the next other line."""

@@ -8,6 +8,7 @@ rules see what earlier ones wrote.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from harness.munge.model import (
     ALL,
@@ -572,6 +573,7 @@ ERRORS = [
 ]
 
 
+@dataclass(eq=False)
 class LsListing(Step):
     """Long `ls` output: drop the alternate-access mark after the mode bits and squeeze
     runs of spaces, since column widths vary between systems."""

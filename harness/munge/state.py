@@ -61,6 +61,7 @@ class Renumber(Step):
         return self.regex.sub(lambda m: self.build(m, new), line, self.count)
 
 
+@dataclass(eq=False)
 class MessageIds(Step):
     """Every Exim message id becomes 10HmaX-0005vi-00, 10HmaY-..., in order seen."""
 
@@ -76,6 +77,7 @@ class MessageIds(Step):
         return self.regex.sub(lambda m: run.values.msgid(m.group(0)), line)
 
 
+@dataclass(eq=False)
 class MarkTruncated(Step):
     """Note that the file holds a truncated log line (see drop_truncation_variance)."""
 
@@ -96,6 +98,7 @@ DAEMON_START = rx(
 )
 
 
+@dataclass(eq=False)
 class DaemonPidPrefix(Step):
     """Once a daemon announces itself with its pid in front, strip that pid from the
     front of this and every later line of the file."""
@@ -138,6 +141,7 @@ def local_seconds(stamp: str) -> int:
         return calendar.timegm(parts)
 
 
+@dataclass(eq=False)
 class DumpdbTimes(Step):
     """exim_dumpdb's three retry times become a fixed text plus the gap between the last
     two, rounded up to an even number of seconds; the line is written straight away."""
