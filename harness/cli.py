@@ -4,55 +4,25 @@
 
 Exim's single-dash options are taken in any case (-CONTINUE, -continue, --continue);
 options this runner adds are double-dash. Any other argument starting with `-` is passed
-to every exim command of the tests (e.g. -d+all).
+to every exim command of the tests (e.g. -d+all). Every option is one row of `OPTIONS`,
+from which the parser and the usage text are made.
 """
 
 from __future__ import annotations
 
 import os
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from harness.discovery import SelectionError, parse_selection
-
-REPO = Path(__file__).resolve().parent.parent
-
-USAGE = """\
-usage: runtest.py [exim-binary] [options] [exim options] [first [last|+]]
-
-Exim runtest options (any case, one or two dashes):
-  -CONTINUE          never stop to ask; go on after a failure
-  -DEBUG             show each command as it runs
-  -DIFF              (accepted; diffs are always unified)
-  -FLAVOUR NAME      prefer expected files NAME.FLAVOUR
-  -KEEP              keep the work directory's files after the run
-  -NOIPV4 -NOIPV6    run as if the host had no IPv4 / IPv6
-  -PORTBASE N        use ports N..N+5 instead of 1223..1228
-  -SLOW              pause before checking output
-  -TEST N            run test N (may be repeated)
-  -UPDATE            write changed output into the expected files
-  -RANGE A B         run tests A to B
-Runner options:
-  --suite DIR        the suite to run (default: the directory holding runtest.py)
-  --json FILE        write a JSON report
-  --junit-xml FILE   write a JUnit XML report
-  --workdir DIR      where tests run (default: DIR/.work of the suite or /var/tmp)
-  --timeout SECONDS  per-test time limit (default 300)
-  --caller NAME      the unprivileged account tests run as (default rtcaller)
-  --list             list the selected tests and why any would be skipped
-  --munge FILE       print FILE munged as the comparison would see it
-  --rerun-failures N run a failed test again up to N times (passing then = flaky)
-  --jobs N, -j N     run N tests at once, each worker in its own network namespace
-                     (default: one per CPU; -DEBUG and -UPDATE run one at a time)
-"""
-
-_FLAGS = {"continue", "debug", "diff", "keep", "slow", "update", "noipv4", "noipv6", "list"}
-_VALUED = {"flavour", "flavor", "portbase", "test", "suite", "json", "junit-xml", "workdir",
-           "timeout", "caller", "munge", "rerun-failures", "jobs", "j"}
-
-
-class UsageError(ValueError):
-    pass
+from harness.discovery import parse_selection
+from harness.errors import HelpRequested, SelectionError, UsageError
+from harness.listeners import RunListener
+from harness.paths import REPO
+from harness.reports.jsonreport import JsonReport
+from harness.reports.junitreport import JUnitReport
 
 
 @dataclass
@@ -82,18 +52,127 @@ class Options:
     jobs: int | None = None
 
 
-def _int(value: str, what: str) -> int:
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise UsageError(f"{what} needs a number, not {value!r}") from exc
+def _number(what: str, convert: Callable[[str], Any] = int) -> Callable[[str], Any]:
+    def parse(value: str) -> Any:
+        try:
+            return convert(value)
+        except ValueError:
+            raise UsageError(f"{what} needs a number, not {value!r}") from None
+
+    return parse
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option: its spellings (lower case, no dashes), the Options field it sets and how.
+
+    kind: "flag" sets `value`; "value" converts the next argument (or `=VALUE`);
+    "append" adds it to a list. `exim` marks Exim runtest's own options. A `reporter` is
+    the listener class that writes the report file the option names.
+    """
+
+    names: tuple[str, ...]
+    field: str
+    kind: str
+    help: str
+    metavar: str = ""
+    convert: Callable[[str], Any] = str
+    value: Any = True
+    exim: bool = False
+    reporter: Callable[[Path], RunListener] | None = None
+
+    def usage(self) -> str:
+        if self.exim:
+            spelled = " ".join(f"-{n.upper()}" for n in self.names)
+        else:
+            spelled = ", ".join(("-" if len(n) == 1 else "--") + n for n in self.names)
+        return f"{spelled} {self.metavar}".rstrip()
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec(("continue",), "continue_", "flag", "never stop to ask; go on after a failure",
+               exim=True),
+    OptionSpec(("debug",), "debug", "flag", "show each command as it runs", exim=True),
+    OptionSpec(("diff",), "", "flag", "(accepted; diffs are always unified)", exim=True),
+    OptionSpec(("flavour", "flavor"), "flavour", "value", "prefer expected files NAME.FLAVOUR",
+               "NAME", exim=True),
+    OptionSpec(("keep",), "keep", "flag", "keep the work directory's files after the run",
+               exim=True),
+    OptionSpec(("noipv4",), "ipv4", "flag", "run as if the host had no IPv4", value=False,
+               exim=True),
+    OptionSpec(("noipv6",), "ipv6", "flag", "run as if the host had no IPv6", value=False,
+               exim=True),
+    OptionSpec(("portbase",), "portbase", "value", "use ports N..N+5 instead of 1223..1228",
+               "N", _number("-PORTBASE"), exim=True),
+    OptionSpec(("slow",), "slow", "flag", "pause before checking output", exim=True),
+    OptionSpec(("test",), "tests", "append", "run test N (may be repeated)", "N",
+               _number("-TEST"), exim=True),
+    OptionSpec(("update",), "update", "flag", "write changed output into the expected files",
+               exim=True),
+    OptionSpec(("suite",), "suite", "value",
+               "the suite to run (default: the directory holding runtest.py)", "DIR", Path),
+    OptionSpec(("json",), "json", "value", "write a JSON report", "FILE", Path,
+               reporter=JsonReport),
+    OptionSpec(("junit-xml",), "junit_xml", "value", "write a JUnit XML report", "FILE", Path,
+               reporter=JUnitReport),
+    OptionSpec(("workdir",), "workdir", "value",
+               "where tests run (default: .work beside runtest.py, or /var/tmp/runtest-work)",
+               "DIR", Path),
+    OptionSpec(("timeout",), "timeout", "value", "per-test time limit (default 300)",
+               "SECONDS", _number("--timeout", float)),
+    OptionSpec(("caller",), "caller", "value",
+               "the unprivileged account tests run as (default rtcaller)", "NAME"),
+    OptionSpec(("list",), "list_only", "flag",
+               "list the selected tests and why any would be skipped"),
+    OptionSpec(("munge",), "munge_file", "value",
+               "print FILE munged as the comparison would see it", "FILE", Path),
+    OptionSpec(("rerun-failures",), "rerun_failures", "value",
+               "run a failed test again up to N times (passing then = flaky)", "N",
+               _number("--rerun-failures")),
+    OptionSpec(("jobs", "j"), "jobs", "value",
+               "run N tests at once, each worker in its own network namespace "
+               "(default: one per CPU; -DEBUG and -UPDATE run one at a time)", "N",
+               lambda v: max(1, _number("--jobs")(v))),
+)
+_BY_NAME = {name: spec for spec in OPTIONS for name in spec.names}
+
+
+def usage() -> str:
+    def rows(exim: bool) -> list[str]:
+        out = []
+        for spec in OPTIONS:
+            if spec.exim == exim:
+                left = spec.usage()
+                text = textwrap.wrap(spec.help, 100 - 21)
+                pad = "\n" + " " * 21 if len(left) > 18 else " " * (19 - len(left))
+                out.append(f"  {left}{pad}" + ("\n" + " " * 21).join(text))
+        return out
+
+    return "\n".join([
+        "usage: runtest.py [exim-binary] [options] [exim options] [first [last|+]]", "",
+        "Exim runtest options (any case, one or two dashes):", *rows(True),
+        "  -RANGE A B         run tests A to B",
+        "Runner options:", *rows(False), "",
+    ])
+
+
+def reporters(opts: Options) -> list[RunListener]:
+    """The report listeners the options ask for, in the order of OPTIONS."""
+    return [spec.reporter(getattr(opts, spec.field)) for spec in OPTIONS
+            if spec.reporter is not None and getattr(opts, spec.field) is not None]
+
+
+def _is_binary(arg: str) -> bool:
+    if arg.startswith("/"):
+        return True
+    return (not arg.startswith("-") and not arg.isdigit() and os.path.isfile(arg)
+            and os.access(arg, os.X_OK))
 
 
 def parse_args(argv: list[str]) -> Options:
     opts = Options()
     args = list(argv)
-    if args and (args[0].startswith("/") or (not args[0].startswith("-") and not
-                 args[0].isdigit() and os.path.isfile(args[0]) and os.access(args[0], os.X_OK))):
+    if args and _is_binary(args[0]):
         opts.binary = args.pop(0)
     rest: list[str] = []
     i = 0
@@ -101,7 +180,7 @@ def parse_args(argv: list[str]) -> Options:
         arg = args[i]
         i += 1
         if arg in ("-h", "--help", "-help"):
-            raise UsageError(USAGE)
+            raise HelpRequested(usage())
         if not arg.startswith("-") or arg == "-":
             rest.append(arg)
             continue
@@ -110,79 +189,36 @@ def parse_args(argv: list[str]) -> Options:
         if key == "range":
             if i + 2 > len(args):
                 raise UsageError("-RANGE needs two test numbers")
-            try:
-                opts.selection = parse_selection(args[i:i + 2])
-            except SelectionError as exc:
-                raise UsageError(str(exc)) from exc
+            opts.selection = _selection(args[i:i + 2])
             i += 2
             continue
-        if key in _FLAGS and not eq:
-            _set_flag(opts, key)
+        spec = _BY_NAME.get(key)
+        if spec is None or (spec.kind == "flag" and eq):
+            opts.exim_args.append(arg)
             continue
-        if key in _VALUED:
-            if eq:
-                value = inline
-            elif i < len(args):
-                value = args[i]
-                i += 1
-            else:
-                raise UsageError(f"{arg} needs a value")
-            _set_valued(opts, key, value)
+        if spec.kind == "flag":
+            if spec.field:
+                setattr(opts, spec.field, spec.value)
             continue
-        opts.exim_args.append(arg)
-    try:
-        if rest:
-            opts.selection = parse_selection(rest)
-    except SelectionError as exc:
-        raise UsageError(str(exc)) from exc
+        if eq:
+            value = inline
+        elif i < len(args):
+            value = args[i]
+            i += 1
+        else:
+            raise UsageError(f"{arg} needs a value")
+        converted = spec.convert(value)
+        if spec.kind == "append":
+            getattr(opts, spec.field).append(converted)
+        else:
+            setattr(opts, spec.field, converted)
+    if rest:
+        opts.selection = _selection(rest)
     return opts
 
 
-def _set_flag(opts: Options, key: str) -> None:
-    if key == "continue":
-        opts.continue_ = True
-    elif key == "debug":
-        opts.debug = True
-    elif key == "keep":
-        opts.keep = True
-    elif key == "slow":
-        opts.slow = True
-    elif key == "update":
-        opts.update = True
-    elif key == "noipv4":
-        opts.ipv4 = False
-    elif key == "noipv6":
-        opts.ipv6 = False
-    elif key == "list":
-        opts.list_only = True
-    # -DIFF: accepted for compatibility; diffs are always unified.
-
-
-def _set_valued(opts: Options, key: str, value: str) -> None:
-    if key in ("flavour", "flavor"):
-        opts.flavour = value
-    elif key == "portbase":
-        opts.portbase = _int(value, "-PORTBASE")
-    elif key == "test":
-        opts.tests.append(_int(value, "-TEST"))
-    elif key == "suite":
-        opts.suite = Path(value)
-    elif key == "json":
-        opts.json = Path(value)
-    elif key == "junit-xml":
-        opts.junit_xml = Path(value)
-    elif key == "workdir":
-        opts.workdir = Path(value)
-    elif key == "timeout":
-        try:
-            opts.timeout = float(value)
-        except ValueError as exc:
-            raise UsageError(f"--timeout needs a number of seconds, not {value!r}") from exc
-    elif key == "caller":
-        opts.caller = value
-    elif key == "munge":
-        opts.munge_file = Path(value)
-    elif key == "rerun-failures":
-        opts.rerun_failures = _int(value, "--rerun-failures")
-    elif key in ("jobs", "j"):
-        opts.jobs = max(1, _int(value, "--jobs"))
+def _selection(args: list[str]) -> tuple[int, int] | None:
+    try:
+        return parse_selection(args)
+    except SelectionError as exc:
+        raise UsageError(str(exc)) from exc

@@ -1,4 +1,12 @@
-"""The script commands: one handler per command name, as Exim's harness runs them."""
+"""The script commands, as Exim's harness runs them: each declared once, with its pattern.
+
+`@command(name, pattern, ...)` declares a command: the pattern that recognises its line
+(matched at the start of the line), whether data lines up to `****` follow, examples of it,
+the Exim utilities it runs, and the handler. Declaration order is the order of matching, and
+`check_grammar` makes sure that no two patterns match one example. A handler gets the test
+context, the parsed command and the match of its pattern on the command line after
+substitution, and says how the command ended (`Completion`).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,15 @@ import re
 import signal
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
+from harness import script
 from harness.context import SERVER_ERRORS, SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT, TestContext
-from harness.processes import Identity, wait_for_file
-from harness.script import EXIM_COMMAND, Step
+from harness.processes import Identity, chown_if_root, close_quietly, wait_for_file
+from harness.script import Command, Script
 from harness.suitefiles import read_text
 
 DH_BITS_NORMAL = 2236  # the GnuTLS D-H size Exim asks for, part of the params file name
@@ -22,16 +32,18 @@ SERVER_START_TIMEOUT = 10.0
 DUMP_SEPARATOR = "+" * 27 + "\n"
 
 
-class Kind(Enum):
+class CompletionKind(Enum):
     INLINE = 0  # nothing was run
     WAITED = 1  # a command ran and was waited for
     WAITED_EXIM = 2  # an exim command ran and was waited for
     STARTED = 3  # a process was started and left running (daemon, server)
 
 
-@dataclass
-class Outcome:
-    kind: Kind
+@dataclass(frozen=True)
+class Completion:
+    """How a command ended."""
+
+    kind: CompletionKind
     status: int = 0  # exit code, or -signal
     sigpipe: bool = False
 
@@ -40,16 +52,63 @@ class CommandError(Exception):
     """A command could not be carried out as written (bad file, missing program...)."""
 
 
-Handler = Callable[[TestContext, Step], Outcome]
-HANDLERS: dict[str, Handler] = {}
+Handler = Callable[[TestContext, Command, re.Match[str]], Completion]
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
+@dataclass(frozen=True)
+class CommandSpec:
+    """A script command: how it is recognised and what runs it."""
+
+    name: str
+    pattern: re.Pattern[str]
+    takes_data: bool
+    handler: Handler
+    examples: tuple[str, ...]
+    utilities: tuple[str, ...] = ()  # Exim utilities it runs from eximdir
+
+
+COMMANDS: list[CommandSpec] = []  # in the order of matching
+
+
+def command(
+    name: str, pattern: str, *examples: str, data: bool = False, utilities: tuple[str, ...] = ()
+) -> Callable[[Handler], Handler]:
+    """Declare the decorated function as the handler of command `name`."""
+
     def register(fn: Handler) -> Handler:
-        HANDLERS[name] = fn
+        if any(c.name == name for c in COMMANDS):
+            raise ValueError(f"command {name!r} is declared twice")
+        COMMANDS.append(CommandSpec(name, re.compile(pattern), data, fn, examples, utilities))
         return fn
 
     return register
+
+
+def check_grammar(specs: Sequence[CommandSpec]) -> list[str]:
+    """Problems with the declarations: examples that no pattern, or more than one, matches."""
+    problems = []
+    for spec in specs:
+        if not spec.examples:
+            problems.append(f"{spec.name}: no examples")
+        for ex in spec.examples:
+            matching = [s.name for s in specs if s.pattern.match(ex)]
+            if matching != [spec.name]:
+                problems.append(f"{spec.name}: example {ex!r} is matched by {matching}")
+    return problems
+
+
+def parse_script(path: Path) -> Script:
+    """A script parsed with the commands declared here."""
+    return script.parse_script(path, COMMANDS)
+
+
+def spec_for(name: str) -> CommandSpec:
+    return next(c for c in COMMANDS if c.name == name)
+
+
+def utilities() -> tuple[str, ...]:
+    """Every Exim utility that some command runs: the work directory copies them."""
+    return tuple(dict.fromkeys(u for c in COMMANDS for u in c.utilities))
 
 
 # ---- helpers ------------------------------------------------------------------------
@@ -69,12 +128,12 @@ def _run_waited(
     data: list[str] | None = None,
     wait_time: int = 0,
     extra_env: dict[str, str] | None = None,
-    kind: Kind = Kind.WAITED,
-) -> Outcome:
+    kind: CompletionKind = CompletionKind.WAITED,
+) -> Completion:
     proc = ctx.spawn(command, who, stdout=stdout, stderr=stderr, extra_env=extra_env)
     sigpipe = _feed(ctx, proc, data or [], wait_time)
     proc.wait()
-    return Outcome(kind, _status(proc), sigpipe)
+    return Completion(kind, _status(proc), sigpipe)
 
 
 _PERL_ESCAPES = re.compile(r"\\(x\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{0,2}|[0-7]{1,3}|.)")
@@ -172,61 +231,63 @@ def _feed_in_background(ctx: TestContext, proc: subprocess.Popen[bytes], data: b
     threading.Thread(target=write, daemon=True).start()
 
 
-def _shell_tool(ctx: TestContext, step: Step, tool: str, command: str) -> Outcome:
-    """Run one of Exim's utilities, recording its exit code in stdout as the harness does."""
+def _require_tool(ctx: TestContext, tool: str) -> Path:
+    """The copy of one of Exim's utilities in eximdir; a CommandError when there is none."""
     exe = ctx.dir / "eximdir" / tool
     if not exe.exists():
         raise CommandError(f"{tool} was not found beside the Exim binary or in system paths")
+    return exe
+
+
+def _shell_tool(ctx: TestContext, tool: str, command: str) -> Completion:
+    """Run one of Exim's utilities, recording its exit code in stdout as the harness does."""
+    _require_tool(ctx, tool)
     line = f"({command}; echo {tool} exit code = $?)"
     return _run_waited(ctx, line, ctx.settings.caller, stderr=None)
 
 
 # ---- commands without data lines ---------------------------------------------------
 
-@handler("comment")
-def run_comment(ctx: TestContext, step: Step) -> Outcome:
-    text = ctx.substitute(step.text) + "\n"
+@command("comment", r"^###\s", "### a comment")
+def run_comment(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    text = m.string + "\n"
     for name in (STDOUT, STDERR, SERVER_STDERR, SERVER_STDOUT):
         ctx.append_text(name, text)
-    return Outcome(Kind.INLINE)
+    return Completion(CompletionKind.INLINE)
 
 
-@handler("echo")
-def run_echo(ctx: TestContext, step: Step) -> Outcome:
-    text = ctx.substitute(step.text)[5:].lstrip()
+@command("echo", r"^echo\s+(.*)$", "echo hello")
+def run_echo(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    text = m.group(1)
     ctx.notes.append(text)
     print(text, file=ctx.settings.log, flush=True)
-    return Outcome(Kind.INLINE)
+    return Completion(CompletionKind.INLINE)
 
 
-@handler("millisleep")
-def run_millisleep(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    ctx.sleep(int(step.match.group(1)) / 1000)
-    return Outcome(Kind.INLINE)
+@command("millisleep", r"^millisleep\s+(\d+)\s*$", "millisleep 500")
+def run_millisleep(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    ctx.sleep(int(m.group(1)) / 1000)
+    return Completion(CompletionKind.INLINE)
 
 
-@handler("sleep")
-def run_sleep(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    ctx.sleep(int(step.match.group(1)))
-    return Outcome(Kind.INLINE)
+@command("sleep", r"^sleep\s+(\d+)\s*$", "sleep 1")
+def run_sleep(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    ctx.sleep(int(m.group(1)))
+    return Completion(CompletionKind.INLINE)
 
 
-@handler("munge")
-def run_munge(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    ctx.munge_name = step.match.group(1).strip()
-    return Outcome(Kind.INLINE)
+@command("munge", r"^munge\s+(.*)$", "munge dnssec")
+def run_munge(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    ctx.munge_name = m.group(1).strip()
+    return Completion(CompletionKind.INLINE)
 
 
-@handler("dbmbuild")
-def run_dbmbuild(ctx: TestContext, step: Step) -> Outcome:
-    m = re.match(r"^dbmbuild\s+(\S+)\s+(\S+)", ctx.substitute(step.text))
-    assert m
+@command("dbmbuild", r"^dbmbuild\s+(\S+)\s+(\S+)", "dbmbuild aux-fixed/a aux-var/a.db",
+         utilities=("exim_dbmbuild",))
+def run_dbmbuild(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     d = ctx.dir
     return _shell_tool(
-        ctx, step, "exim_dbmbuild", f"./eximdir/exim_dbmbuild {d}/{m.group(1)} {d}/{m.group(2)}"
+        ctx, "exim_dbmbuild", f"./eximdir/exim_dbmbuild {d}/{m.group(1)} {d}/{m.group(2)}"
     )
 
 
@@ -240,14 +301,11 @@ def _dump_sort_key_factory(ctx: TestContext, which: str) -> Callable[[str], str]
     return lambda item: item
 
 
-@handler("dump")
-def run_dump(ctx: TestContext, step: Step) -> Outcome:
+@command("dump", r"^dump\s+(\S+)", "dump retry", utilities=("exim_dumpdb",))
+def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """exim_dumpdb with its records in a stable order (the DBM order varies by system)."""
-    assert step.match
-    which = ctx.substitute(step.match.group(1))
-    exe = ctx.dir / "eximdir" / "exim_dumpdb"
-    if not exe.exists():
-        raise CommandError("exim_dumpdb was not found beside the Exim binary or in system paths")
+    which = m.group(1)
+    exe = _require_tool(ctx, "exim_dumpdb")
     proc = ctx.tracker.spawn(
         [str(exe), ctx.path("spool"), which], ctx.settings.caller, cwd=str(ctx.dir),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=None,
@@ -264,9 +322,9 @@ def run_dump(ctx: TestContext, step: Step) -> Outcome:
 
         body = ""
         for rec in sorted(records, key=retry_key):
-            m = re.match(r"^\s*(.*)\n(.*)\n?\s*$", rec, re.M)
-            if m and m.end() == len(rec):
-                rec = f"{m.group(1)}\n{m.group(2)}"
+            two = re.match(r"^\s*(.*)\n(.*)\n?\s*$", rec, re.M)
+            if two and two.end() == len(rec):
+                rec = f"{two.group(1)}\n{two.group(2)}"
             body += f"  {rec}\n"
     else:
         lines = text.splitlines(keepends=True)
@@ -274,45 +332,44 @@ def run_dump(ctx: TestContext, step: Step) -> Outcome:
             lines.sort(key=_dump_sort_key_factory(ctx, which))
         body = "".join(lines)
     ctx.append_text(STDOUT, DUMP_SEPARATOR + body)
-    return Outcome(Kind.WAITED, _status(proc))
+    return Completion(CompletionKind.WAITED, _status(proc))
 
 
-@handler("exim_lock")
-def run_exim_lock(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    exe = ctx.dir / "eximdir" / "exim_lock"
-    if not exe.exists():
-        raise CommandError("exim_lock was not found beside the Exim binary or in system paths")
-    args = ctx.substitute(step.match.group(1))
-    proc = ctx.spawn(f"./eximdir/exim_lock {args}", ctx.settings.caller, stderr=None)
-    ctx.server, ctx.server_line = proc, step.line
+@command("exim_lock", r"^exim_lock\s+(.*)$", "exim_lock -v test-mail/file",
+         utilities=("exim_lock",))
+def run_exim_lock(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    _require_tool(ctx, "exim_lock")
+    proc = ctx.spawn(f"./eximdir/exim_lock {m.group(1)}", ctx.settings.caller, stderr=None)
+    ctx.server, ctx.server_line = proc, cmd.line
     ctx.sleep(0.1)
-    return Outcome(Kind.STARTED)
+    return Completion(CompletionKind.STARTED)
 
 
-# Exim's utilities run against the test's spool, log or configuration: {d} is the work
-# directory, {args} the script's arguments (for exiqgrep, with their leading space).
-UTILITY_COMMANDS = {
-    "exinext": "./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
-    "exigrep": "./eximdir/exigrep {args} {d}/spool/log/mainlog",
-    "exiqgrep": "./eximdir/exiqgrep -E ./eximdir/exim -C {d}/test-config{args}",
-    "eximstats": "./eximdir/eximstats {args} {d}/spool/log/mainlog",
-}
+def _utility(name: str, pattern: str, template: str, *examples: str) -> None:
+    """Declare a command that runs Exim utility `name` against the test's spool, log or
+    configuration: in `template`, {d} is the work directory and {args} the script's
+    arguments (for exiqgrep, with their leading space)."""
+
+    def run_utility(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+        command = template.format(d=ctx.dir, args=m.group(1) or "")
+        return _shell_tool(ctx, name, command)
+
+    command(name, pattern, *examples, utilities=(name,))(run_utility)
 
 
-def run_utility(ctx: TestContext, step: Step) -> Outcome:
-    assert step.match
-    args = ctx.substitute(step.match.group(1) or "")
-    command = UTILITY_COMMANDS[step.name].format(d=ctx.dir, args=args)
-    return _shell_tool(ctx, step, step.name, command)
+_utility("exinext", r"^exinext\s+(.*)",
+         "./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
+         "exinext userx@test.ex")
+_utility("exigrep", r"^exigrep\s+(.*)", "./eximdir/exigrep {args} {d}/spool/log/mainlog",
+         "exigrep userx")
+_utility("exiqgrep", r"^exiqgrep(\s+.*)?$",
+         "./eximdir/exiqgrep -E ./eximdir/exim -C {d}/test-config{args}", "exiqgrep -c", "exiqgrep")
+_utility("eximstats", r"^eximstats\s+(.*)", "./eximdir/eximstats {args} {d}/spool/log/mainlog",
+         "eximstats -ne")
 
 
-for _name in UTILITY_COMMANDS:
-    HANDLERS[_name] = run_utility
-
-
-@handler("gnutls")
-def run_gnutls(ctx: TestContext, step: Step) -> Outcome:
+@command("gnutls", r"^gnutls", "gnutls")
+def run_gnutls(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """Put saved GnuTLS D-H parameters in the spool so that Exim need not make them."""
     f = ctx.facts
     target = f"spool/gnutls-params-{DH_BITS_NORMAL}"
@@ -323,8 +380,8 @@ def run_gnutls(ctx: TestContext, step: Step) -> Outcome:
     return _run_waited(ctx, command, ctx.settings.root, stdout=None, stderr=None)
 
 
-@handler("killdaemon")
-def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
+@command("killdaemon", r"^killdaemon", "killdaemon")
+def run_killdaemon(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """End the daemons this test started, as Exim's harness does, with SIGTERM.
 
     Only the daemon processes are signalled: deliveries they forked finish and log, as
@@ -349,37 +406,33 @@ def run_killdaemon(ctx: TestContext, step: Step) -> Outcome:
     for pid in dict.fromkeys(pids):
         tracker.end_process(pid)
     for proc in ctx.daemons:
-        if proc.stdin:
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
+        close_quietly(proc.stdin)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             tracker.end_process(proc.pid)
         tracker.forget(proc)
     ctx.daemons.clear()
-    return Outcome(Kind.WAITED)
+    return Completion(CompletionKind.WAITED)
 
 
-@handler("shell")
-def run_shell(ctx: TestContext, step: Step) -> Outcome:
-    return _run_waited(ctx, ctx.substitute(step.text), ctx.settings.caller)
+@command("shell", r"^(?:ln|ls|du|mkdir|mkfifo|touch|cp|cat)\s",
+         "ls -l DIR/spool", "cat DIR/test-mail/x", "mkdir DIR/x")
+def run_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    return _run_waited(ctx, m.string, ctx.settings.caller)
 
 
-@handler("sudo_shell")
-def run_sudo_shell(ctx: TestContext, step: Step) -> Outcome:
-    command = ctx.substitute(step.text)[len("sudo"):].lstrip()
-    return _run_waited(ctx, command, ctx.settings.root)
+@command("sudo_shell", r"^sudo\s+((?:rmdir|rm|mv|chown|chmod)\s.*)",
+         "sudo rm DIR/spool/x", "sudo chmod 0400 f")
+def run_sudo_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    return _run_waited(ctx, m.group(1), ctx.settings.root)
 
 
 # ---- commands with data lines ---------------------------------------------------------
 
-@handler("server")
-def run_server(ctx: TestContext, step: Step) -> Outcome:
+@command("server", r"^server\s+(.*)$", "server PORT_S", data=True)
+def run_server(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """Start the scripted server; it is waited for after the next exim command."""
-    assert step.match
     pidfile = ctx.path("aux-var/server-daemon.pid")
     try:
         os.unlink(pidfile)
@@ -390,27 +443,24 @@ def run_server(ctx: TestContext, step: Step) -> Outcome:
         opts += " -noipv4"
     if not ctx.facts.have_ipv6:
         opts += " -noipv6"
-    args = ctx.substitute(step.match.group(1))
-    command = f"./bin/server{opts} -oP {pidfile} {args}"
+    command = f"./bin/server{opts} -oP {pidfile} {m.group(1)}"
     proc = ctx.spawn(command, ctx.settings.caller, stdout=SERVER_STDOUT, stderr=SERVER_ERRORS)
     # As in Exim's harness, the server's script lines go to it as written (no substitution).
-    script = "".join(x + "\n" for x in step.data) + "++++\n"
-    _feed_in_background(ctx, proc, script.encode("latin-1"))
-    ctx.server, ctx.server_line = proc, step.line
+    lines = "".join(x + "\n" for x in cmd.data) + "++++\n"
+    _feed_in_background(ctx, proc, lines.encode("latin-1"))
+    ctx.server, ctx.server_line = proc, cmd.line
     if not wait_for_file(pidfile, proc, SERVER_START_TIMEOUT, ctx.cancel):
-        ctx.say(f"server started at line {step.line} did not write its pid file")
-    return Outcome(Kind.STARTED)
+        ctx.say(f"server started at line {cmd.line} did not write its pid file")
+    return Completion(CompletionKind.STARTED)
 
 
-@handler("write")
-def run_write(ctx: TestContext, step: Step) -> Outcome:
+@command("write", r"^(cat)?write\s+(\S+)(?:\s+(.*))?\s*$", "write test-data",
+         "catwrite f 2x10", data=True)
+def run_write(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """Write a file from data lines and sized blocks (`catwrite` copies it to stdout)."""
-    assert step.match
-    m = re.match(r"^(cat)?write\s+(\S+)(?:\s+(.*))?\s*$", ctx.substitute(step.text))
-    assert m
     path = m.group(2)
     target = path if os.path.isabs(path) else ctx.path(path)
-    parts = list(step.predata or [])
+    parts = list(cmd.predata or [])
     blocks: list[str] = []
     for size in (m.group(3) or "").split():
         sm = re.match(r"(\d+)x(\d+)(?:=(.*))?", size)
@@ -419,42 +469,41 @@ def run_write(ctx: TestContext, step: Step) -> Outcome:
         leadin = (sm.group(3) or "").replace("_", " ")
         line = leadin + "a" * (int(sm.group(2)) - len(leadin) - 1)
         blocks.extend([line] * int(sm.group(1)))
-    text = "".join(x + "\n" for x in [*parts, *blocks, *step.data])
+    text = "".join(x + "\n" for x in [*parts, *blocks, *cmd.data])
     try:
         with open(target, "w", encoding="latin-1", newline="") as fh:
             fh.write(text)
     except OSError as exc:
         raise CommandError(f"write: cannot write {target}: {exc.strerror}") from exc
-    if os.getuid() == 0:
-        try:
-            os.chown(target, ctx.facts.caller_uid, ctx.facts.caller_gid)
-        except OSError:
-            pass
+    try:
+        chown_if_root(target, ctx.facts.caller_uid, ctx.facts.caller_gid)
+    except OSError:
+        pass
     if m.group(1):
         ctx.append_text(STDOUT, "==========\n" + text + "==========\n")
-    return Outcome(Kind.INLINE)
+    return Completion(CompletionKind.INLINE)
 
 
-@handler("client")
-def run_client(ctx: TestContext, step: Step) -> Outcome:
-    command = "./bin/" + ctx.substitute(step.text)
-    return _run_waited(ctx, command, ctx.settings.caller, data=step.data,
-                       extra_env=step.expect.env)
+@command("client", r"^client", "client 127.0.0.1 PORT_D", "client-anytls -tls-on-connect x",
+         data=True)
+def run_client(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    return _run_waited(ctx, "./bin/" + m.string, ctx.settings.caller, data=cmd.data,
+                       extra_env=cmd.expect.env)
 
 
-@handler("perl")
-def run_perl(ctx: TestContext, step: Step) -> Outcome:
-    command = ctx.substitute(step.text)
+@command("perl", r"^(sudo\s+)?perl\b", "perl -e 'print 1'", "sudo perl", data=True)
+def run_perl(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    command = m.string
     who = ctx.settings.caller
-    if command.startswith("sudo"):
-        command, who = command[4:].lstrip(), ctx.settings.root
-    return _run_waited(ctx, command, who, data=step.data, extra_env=step.expect.env)
+    if m.group(1):
+        command, who = command[len(m.group(1)):], ctx.settings.root
+    return _run_waited(ctx, command, who, data=cmd.data, extra_env=cmd.expect.env)
 
 
-@handler("background")
-def run_background(ctx: TestContext, step: Step) -> Outcome:
+@command("background", r"^background$", "background", data=True)
+def run_background(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """Start one command line and leave it running until killdaemon."""
-    command = ctx.substitute(step.data[0])
+    command = ctx.substitute(cmd.data[0])
     stdin_fd = os.open(ctx.path(STDOUT), os.O_RDONLY | os.O_CREAT, 0o644)
     try:
         proc = ctx.spawn(command, ctx.settings.caller, stdin=stdin_fd, stderr=SERVER_STDERR)
@@ -462,7 +511,7 @@ def run_background(ctx: TestContext, step: Step) -> Outcome:
         os.close(stdin_fd)
     ctx.kill_pid = proc.pid
     ctx.sleep(0.3)
-    return Outcome(Kind.STARTED)
+    return Completion(CompletionKind.STARTED)
 
 
 def _message_ids(ctx: TestContext, queue: str | None) -> list[str]:
@@ -495,11 +544,18 @@ def write_test_config(ctx: TestContext) -> None:
     os.replace(tmp, target)
 
 
-@handler("exim")
-def run_exim(ctx: TestContext, step: Step) -> Outcome:
-    m = EXIM_COMMAND.match(ctx.substitute(step.text))
-    if m is None:
-        raise CommandError("exim command did not parse after substitution")
+# An exim command: optional VAR=value settings, an optional number of seconds to wait
+# before closing its input, an optional sudo [-u user], then exim or exim_SUFFIX (one of
+# the copies in eximdir) other than the utilities that are commands of their own.
+EXIM_COMMAND = (
+    r"^(?P<env>(?i:[A-Z\d_]+=\S+\s+)+)?(?P<wait>\d+)?\s*"
+    r"(?P<sudo>sudo(?:\s+-u\s+(?P<user>\w+))?\s+)?exim(?!_lock\s)(?P<special>_\S+)?\s+(?P<args>.*)$"
+)
+
+
+@command("exim", EXIM_COMMAND, "exim -bt x@y", "sudo exim -bV", "sudo -u exim exim -bV",
+         "exim_exim -bV", "A=1 B=2 exim -bV", "3 exim -bs", data=True)
+def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     d = ctx.dir
     settings = ctx.settings
     envset = m.group("env") or ""
@@ -519,14 +575,14 @@ def run_exim(ctx: TestContext, step: Step) -> Outcome:
         for i in range(len(ids), 0, -1):
             args = args.replace(f"$msg{i}", ids[i - 1])
         if re.search(r"\$msg\d", args):
-            raise CommandError(f"not enough messages in spool for line {step.line}")
+            raise CommandError(f"not enough messages in spool for line {cmd.line}")
     if re.search(r"(?:^|\s)-d", settings.exim_optargs):
         args = re.sub(r"(?:^|\s)-d\S*", "", args)
     optargs = f" {settings.exim_optargs}" if settings.exim_optargs else ""
     exe = f"{d}/eximdir/exim{special}"
     exim = f"{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
     command = envset + exim
-    env = dict(step.expect.env)
+    env = dict(cmd.expect.env)
 
     if re.search(r"\s-DSERVER=server\s", command) and not re.search(r"\s-DNOTDAEMON\s", command):
         return _start_daemon(ctx, envset, exim, who, env)
@@ -534,20 +590,19 @@ def run_exim(ctx: TestContext, step: Step) -> Outcome:
     if wait_port:
         return _start_inetd_daemon(ctx, command, who, env)
     stderr = SERVER_STDERR if re.search(r"\s-DSERVER=server\s", command) else STDERR
-    return _run_waited(ctx, command, who, stderr=stderr, data=step.data, wait_time=wait_time,
-                       extra_env=env, kind=Kind.WAITED_EXIM)
+    return _run_waited(ctx, command, who, stderr=stderr, data=cmd.data, wait_time=wait_time,
+                       extra_env=env, kind=CompletionKind.WAITED_EXIM)
 
 
 def _make_log_dir(ctx: TestContext) -> None:
     log = ctx.dir / "spool" / "log"
     log.mkdir(exist_ok=True)
-    if os.getuid() == 0:
-        os.chown(log, ctx.facts.exim_uid, ctx.facts.exim_gid)
+    chown_if_root(log, ctx.facts.exim_uid, ctx.facts.exim_gid)
 
 
 def _start_daemon(
     ctx: TestContext, envset: str, command: str, who: Identity, env: dict[str, str]
-) -> Outcome:
+) -> Completion:
     """An Exim daemon (`command`, run after the `envset` VAR=value prefix), with its pid
     file in the spool; -bd becomes -bdf so it stays ours.
 
@@ -574,12 +629,12 @@ def _start_daemon(
     ctx.daemons.append(proc)
     if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel, forks=True):
         ctx.say(f"daemon did not write its pid file {pidfile}")
-    return Outcome(Kind.STARTED)
+    return Completion(CompletionKind.STARTED)
 
 
 def _start_inetd_daemon(
     ctx: TestContext, command: str, who: Identity, env: dict[str, str]
-) -> Outcome:
+) -> Completion:
     """An Exim daemon in wait mode, handed its listening socket as stdin."""
     _make_log_dir(ctx)
     sock = ctx.dynamic_socket
@@ -589,7 +644,7 @@ def _start_inetd_daemon(
                      extra_env=env)
     ctx.kill_pid = proc.pid
     ctx.sleep(0.3)
-    return Outcome(Kind.STARTED)
+    return Completion(CompletionKind.STARTED)
 
 
 def _identity_for(ctx: TestContext, user: str) -> Identity:
@@ -611,11 +666,7 @@ def close_server(ctx: TestContext) -> str | None:
     if proc is None:
         return None
     ctx.server = None
-    if proc.stdin:
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
+    close_quietly(proc.stdin)
     proc.wait()
     ctx.tracker.forget(proc)
     rc = proc.returncode
@@ -631,3 +682,8 @@ def describe_status(status: int) -> str:
         return f"Return code {status}"
     return f"Killed by signal {-status} ({signal.Signals(-status).name})"
 
+
+
+_problems = check_grammar(COMMANDS)
+if _problems:  # a declaration mistake: fail at import, not in the middle of a run
+    raise RuntimeError("command declarations overlap: " + "; ".join(_problems))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.context import SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT
@@ -22,19 +22,12 @@ from harness.munge import (
     sort_delivery_lines,
     split_lines,
 )
+from harness.results import Mismatch
 from harness.suitefiles import ENCODING, resolve
 
 SERVER_MARK = "\n******** SERVER ********\n"
 _MSGID = re.compile(r"(?:[^\W_]{6}-){2}[^\W_]{2}", re.ASCII)
 MAX_DIFF_LINES = 400
-
-
-@dataclass
-class Mismatch:
-    expected: str  # path of the expected file, relative to the suite
-    message: str
-    diff: str = ""
-    updated: bool = False
 
 
 @dataclass
@@ -46,8 +39,14 @@ class CheckSpec:
     sortlog: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Checker:
+    """Compares one test's output with the suite; `update` writes what differs instead.
+
+    `raw_only` compares the output unmunged (the script said no_munge). The munger's
+    renumbering state is the only state that carries from file to file.
+    """
+
     suite: Path
     work: Path
     testno: str
@@ -56,11 +55,9 @@ class Checker:
     flavour: str | None = None
     update: bool = False
     raw_only: bool = False
-    mismatches: list[Mismatch] = field(default_factory=list)
 
     # -- the whole set --------------------------------------------------------------
     def check_all(self, flags: set[str], caller: str) -> list[Mismatch]:
-        self.raw_only = "no_munge" in flags
         log = self.work / "spool" / "log"
         n = self.testno
         specs = [
@@ -75,15 +72,16 @@ class Checker:
         if "no_stderr_check" not in flags:
             specs.append(CheckSpec(self.work / STDERR, self.work / SERVER_STDERR,
                                    f"stderr/{n}", "stderr"))
+        found: list[Mismatch] = []
         for spec in specs:
-            self.check_file(spec)
+            found += self.check_file(spec)
         if "no_message_check" not in flags:
-            self.check_mails(caller)
+            found += self.check_mails(caller)
         if "no_msglog_check" not in flags:
-            self.check_msglogs()
-        return self.mismatches
+            found += self.check_msglogs()
+        return found
 
-    def check_mails(self, caller: str) -> None:
+    def check_mails(self, caller: str) -> list[Mismatch]:
         root = self.work / "test-mail"
         # Expected mail may sit in directories (maildirs): mail/NNNN.dir/new/..., so list files.
         mail = self.suite / "mail"
@@ -93,6 +91,7 @@ class Checker:
             for f in (_files_below(top) if top.is_dir() else [top])
         }
         expected = {e for e in expected if not self._is_flavour_name(e)}
+        found: list[Mismatch] = []
         msgno = 0
         for path in _files_below(root):
             rel = path.relative_to(root).as_posix()
@@ -103,14 +102,17 @@ class Checker:
                 msgno += 1
                 saved = re.sub(r"\d+\.[^.]+\.", f"{msgno}.", saved)
             name = f"{self.testno}.{saved}"
-            self.check_file(CheckSpec(path, None, f"mail/{name}", "mail"))
+            found += self.check_file(CheckSpec(path, None, f"mail/{name}", "mail"))
             expected.discard(name)
         for name in sorted(expected):
-            self._missing(f"mail/{name}", "no mail was delivered to match this expected file")
+            found.append(self._missing(f"mail/{name}",
+                                       "no mail was delivered to match this expected file"))
+        return found
 
-    def check_msglogs(self) -> None:
+    def check_msglogs(self) -> list[Mismatch]:
         expected = {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")}
         expected = {e for e in expected if not self._is_flavour_name(e)}
+        found: list[Mismatch] = []
         d = self.work / "spool" / "msglog"
         if d.is_dir():
             for path in sorted(d.iterdir()):
@@ -118,10 +120,12 @@ class Checker:
                     continue
                 munged_name = _MSGID.sub(lambda m: self.munger.message_id(m.group(0)), path.name)
                 name = f"{self.testno}.{munged_name}"
-                self.check_file(CheckSpec(path, None, f"msglog/{name}", "msglog"))
+                found += self.check_file(CheckSpec(path, None, f"msglog/{name}", "msglog"))
                 expected.discard(name)
         for name in sorted(expected):
-            self._missing(f"msglog/{name}", "no message log remained to match this file")
+            found.append(self._missing(f"msglog/{name}",
+                                       "no message log remained to match this file"))
+        return found
 
     # -- one file ------------------------------------------------------------------
     def expected_path(self, rel: str) -> Path:
@@ -132,68 +136,61 @@ class Checker:
                 return flavoured
         return common
 
-    def check_file(self, spec: CheckSpec) -> None:
+    def check_file(self, spec: CheckSpec) -> list[Mismatch]:
+        """The mismatch of one output file with its expected file (none when they match)."""
         expected = self.expected_path(spec.expected)
         raw_size = _size(spec.raw)
         server_size = _size(spec.server_raw) if spec.server_raw else 0
         if not expected.exists():
             if raw_size == 0 and server_size == 0:
-                return
+                return []
             shown = _read(spec.raw) + (_read(spec.server_raw) if server_size else "")
             if self.update:
-                text = self._munged(spec)
+                text, _ = self._munged(spec)
                 self._write_expected(expected, text)
-                self.mismatches.append(Mismatch(spec.expected, "created", text, True))
-                return
-            self.mismatches.append(Mismatch(
+                return [Mismatch(spec.expected, "created", text, True)]
+            return [Mismatch(
                 spec.expected, f"{spec.raw.name} is not empty and there is no expected file",
                 _indent(shown),
-            ))
-            return
-        actual = self._munged(spec)
+            )]
+        actual, truncated = self._munged(spec)
         try:
             saved = resolve(expected).read_bytes().decode(ENCODING)
         except OSError as exc:
-            self.mismatches.append(Mismatch(spec.expected, f"cannot read: {exc.strerror}"))
-            return
-        if self._truncated:
+            return [Mismatch(spec.expected, f"cannot read: {exc.strerror}")]
+        if truncated:
             actual = "".join(drop_truncation_variance(split_lines(actual), split_lines(saved)))
         if spec.sortlog:
             actual = "".join(sort_delivery_lines(split_lines(actual)))
         if actual == saved:
-            return
+            return []
         rel_expected = expected.relative_to(self.suite).as_posix()
         diff = unified_diff(saved, actual, rel_expected, f"{rel_expected} (this run)")
         if self.update:
             self._write_expected(expected, actual)
-        self.mismatches.append(Mismatch(
-            rel_expected, "updated" if self.update else "differs", diff, self.update))
+        return [Mismatch(rel_expected, "updated" if self.update else "differs", diff, self.update)]
 
-    _truncated = False
-
-    def _munged(self, spec: CheckSpec) -> str:
-        self._truncated = False
-        text = ""
+    def _munged(self, spec: CheckSpec) -> tuple[str, bool]:
+        """The munged output (with the server's part), and whether any was truncated."""
+        text, truncated = "", False
         if spec.raw.exists():
-            text = self._munge_one(spec.raw, spec.kind)
+            text, truncated = self._munge_one(spec.raw, spec.kind)
         if spec.server_raw is not None and spec.server_raw.exists():
-            text += SERVER_MARK + self._munge_one(spec.server_raw, spec.kind)
-        return text
+            more, more_truncated = self._munge_one(spec.server_raw, spec.kind)
+            text += SERVER_MARK + more
+            truncated |= more_truncated
+        return text, truncated
 
-    def _munge_one(self, path: Path, kind: str) -> str:
-        if self.raw_only:  # the script said no_munge
-            return _read(path)
-        text, truncated = self.munger.munge(_read(path), kind, self.custom)
-        self._truncated |= truncated
-        return text
+    def _munge_one(self, path: Path, kind: str) -> tuple[str, bool]:
+        if self.raw_only:
+            return _read(path), False
+        return self.munger.munge(_read(path), kind, self.custom)
 
-    def _missing(self, rel: str, why: str) -> None:
+    def _missing(self, rel: str, why: str) -> Mismatch:
         if self.update:
-            path = self.suite / rel
-            path.unlink(missing_ok=True)
-            self.mismatches.append(Mismatch(rel, "removed (" + why + ")", updated=True))
-        else:
-            self.mismatches.append(Mismatch(rel, why))
+            (self.suite / rel).unlink(missing_ok=True)
+            return Mismatch(rel, "removed (" + why + ")", updated=True)
+        return Mismatch(rel, why)
 
     def _is_flavour_name(self, name: str) -> bool:
         return bool(self.flavour) and name.endswith(f".{self.flavour}")

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from harness.eximbinary import Capabilities
 from harness.hostfacts import HostFacts
-from harness.processes import Identity, ProcessTracker
+from harness.processes import Identity, ProcessTracker, chown_if_root
 from harness.script import Script
 from harness.substitute import Substituter
 
@@ -86,8 +86,7 @@ class TestContext:
         """An append descriptor on a raw output file, created owned by the caller."""
         path = self.path(name)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        if os.getuid() == 0:
-            os.fchown(fd, self.facts.caller_uid, self.facts.caller_gid)
+        chown_if_root(fd, self.facts.caller_uid, self.facts.caller_gid)
         return fd
 
     def append_text(self, name: str, text: str) -> None:

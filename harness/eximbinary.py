@@ -17,8 +17,6 @@ _VERSION = re.compile(
     rb"(\d+[_.]\d+(?:[_.]\d+)?(?:[_.]\d+)?(?:[_-]RC\d+|[_-]?dev(?:start)?)?"
     rb"(?:(?:[_-]\d+)?[-_][0-9a-fA-F]+)?(?:[-_]XX)?)\0<<eximversion>>"
 )
-UTILITIES = ("exim_dbmbuild", "exim_dumpdb", "exim_lock", "exinext", "exigrep", "eximstats",
-             "exiqgrep")
 _UTILITY_DIRS = ("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin")
 
 
@@ -115,7 +113,18 @@ def patch_binary(source: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
-def run_probe(argv: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
+def exim_user_group(binary: Path, cwd: str | None = None) -> tuple[str, str] | None:
+    """The binary's exim_user and exim_group (from -bP), or None when it does not say."""
+    probe = run_probe([str(binary), "-bP", "exim_user", "exim_group"], cwd=cwd)
+    values = dict(line.split(" = ", 1) for line in probe.stdout.splitlines() if " = " in line)
+    if "exim_user" not in values:
+        return None
+    user = values["exim_user"].strip()
+    return user, values.get("exim_group", user).strip()
+
+
+def run_probe(argv: list[str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a short probing command; its output as text, whatever the exit code."""
     return subprocess.run(
-        argv, capture_output=True, text=True, errors="replace", check=False, timeout=30, **kw
+        argv, capture_output=True, text=True, errors="replace", check=False, timeout=30, cwd=cwd
     )

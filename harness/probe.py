@@ -9,14 +9,13 @@ import pwd
 import socket
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
+from harness.errors import BinaryError, ProbeError
+from harness.eximbinary import exim_user_group, find_binary, parse_bv, run_probe
 from harness.hostfacts import HostFacts, Ports
 
 DEFAULT_CALLER = "rtcaller"
-
-
-class ProbeError(Exception):
-    """The host cannot run the suite; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +82,18 @@ def fqdn_hostname() -> str:
     return name
 
 
+def _ip_addresses() -> str:
+    """`ip -o address`: one line per address of every interface."""
+    try:
+        return subprocess.run(["ip", "-o", "address"], capture_output=True, text=True,
+                              check=False).stdout
+    except FileNotFoundError:
+        return ""
+
+
 def interface_addresses() -> tuple[str | None, str | None]:
     """One IPv4 and one IPv6 address of this host, skipping loopback and test ranges."""
-    try:
-        out = subprocess.run(
-            ["ip", "-o", "address"], capture_output=True, text=True, check=False
-        ).stdout
-    except FileNotFoundError:
-        out = ""
+    out = _ip_addresses()
     v4: str | None = None
     v6: str | None = None
     for line in out.splitlines():
@@ -171,8 +174,7 @@ def build_facts(
 
 def host_cidrs(facts: HostFacts) -> list[str]:
     """The host's addresses in use by the tests, with their prefix lengths (for netns)."""
-    out = subprocess.run(["ip", "-o", "address"], capture_output=True, text=True,
-                         check=False).stdout
+    out = _ip_addresses()
     wanted = {a for a, ok in ((facts.ipv4, facts.have_ipv4),
                               (facts.ipv6_stripped, facts.have_ipv6)) if ok}
     cidrs = []
@@ -182,3 +184,34 @@ def host_cidrs(facts: HostFacts) -> list[str]:
             cidrs.append(fields[3])
             wanted.discard(fields[3].split("/")[0])
     return cidrs
+
+
+@dataclass(frozen=True)
+class Host:
+    """The binary under test, the caller account and the host facts tests are templated with."""
+
+    binary: Path
+    caller: Caller
+    facts: HostFacts
+
+
+def probe_host(suite: Path, binary_arg: str | None, caller_name: str | None, worker_dir: Path,
+               *, want_ipv4: bool = True, want_ipv6: bool = True,
+               ports: Ports | None = None) -> Host:
+    """Find the binary and the caller, and learn the host facts (nothing is written)."""
+    binary = find_binary(suite, binary_arg)
+    if binary is None:
+        raise BinaryError("no Exim binary found: name one, or install exim4 (./setup.sh)")
+    if not binary.is_file():
+        raise BinaryError(f"{binary}: no such file")
+    if not os.access(binary, os.X_OK):
+        raise BinaryError(f"{binary}: not executable")
+    caller = find_caller(caller_name)
+    ids = exim_user_group(binary, str(worker_dir) if worker_dir.is_dir() else None)
+    if ids is None:
+        raise ProbeError(f"could not learn exim_user from {binary} -bP")
+    bv = run_probe([str(binary), "-bV"]).stdout
+    facts = build_facts(str(worker_dir), caller, *ids,
+                        exim_has_ipv6="IPv6" in parse_bv(bv).support,
+                        want_ipv4=want_ipv4, want_ipv6=want_ipv6, ports=ports)
+    return Host(binary, caller, facts)

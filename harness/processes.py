@@ -31,12 +31,40 @@ class Interrupted(Exception):
         self.signum = signum
 
 
+def raise_interrupted(signum: int, _frame: object) -> None:
+    """A signal handler that turns SIGINT/SIGTERM into `Interrupted`."""
+    raise Interrupted(signum)
+
+
 def end_with_parent(sig: int = signal.SIGTERM) -> None:
     """Have the kernel send `sig` to this process when its parent dies."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def close_quietly(stream: IO[Any] | None) -> None:
+    """Close a pipe to or from a process that may already have gone."""
+    if stream is None:
+        return
+    try:
+        stream.close()
+    except OSError:
+        pass
+
+
+def chown_if_root(path: str | os.PathLike[str] | int, uid: int, gid: int) -> None:
+    """Give a file (a path, or an open descriptor) to uid:gid; only root can, others skip.
+
+    Symbolic links themselves are changed, never what they point at.
+    """
+    if os.getuid() != 0:
+        return
+    if isinstance(path, int):
+        os.fchown(path, uid, gid)
+    else:
+        os.lchown(path, uid, gid)
 
 
 def become_subreaper() -> bool:

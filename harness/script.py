@@ -10,9 +10,12 @@ flags for the whole script, wherever they are. Errors name the file and line.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from harness.requirements import NEEDS
 from harness.suitefiles import read_text
 
 END_DATA = re.compile(r"^\*{4}\s*$")
@@ -20,50 +23,29 @@ END_PREDATA = re.compile(r"^\+{4}\s*$")
 _RC_LINE = re.compile(r"^(~)?(\d+)\s*(?:([A-Z]+)=(\S+))?$")
 _COMMENT_OR_BLANK = re.compile(r"^(?:#(?!##\s)|\s*$)")
 
-FLAG_WORDS = (
-    "no_message_check",
-    "no_msglog_check",
-    "no_stderr_check",
-    "no_stdout_check",
-    "rmfiltertest",
-    "sortlog",
-    "no_munge",
-)
-NEED_WORDS = ("need_largefiles", "need_ipv4", "need_ipv6", "need_move_frozen_messages")
+# Words that set a flag for the whole script, wherever they stand, and what each does.
+FLAGS: dict[str, str] = {
+    "no_message_check": "delivered mail is not compared",
+    "no_msglog_check": "message logs are not compared",
+    "no_stderr_check": "stderr is not compared",
+    "no_stdout_check": "stdout is not compared",
+    "rmfiltertest": "the repeated headings of filter tests are dropped",
+    "sortlog": "delivery lines of the main log are sorted",
+    "no_munge": "output is compared unmunged",
+}
 
-EXIM_COMMAND = re.compile(
-    r"^(?P<env>(?i:[A-Z\d_]+=\S+\s+)+)?(?P<wait>\d+)?\s*"
-    r"(?P<sudo>sudo(?:\s+-u\s+(?P<user>\w+))?\s+)?exim(?P<special>_\S+)?\s+(?P<args>.*)$"
-)
 
-# (name, pattern, takes data lines up to ****); the first match names the command.
-_COMMANDS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
-    (name, re.compile(pattern), data)
-    for name, pattern, data in (
-        ("dbmbuild", r"^dbmbuild\s+(\S+)\s+(\S+)", False),
-        ("dump", r"^dump\s+(\S+)", False),
-        ("comment", r"^###\s", False),
-        ("echo", r"^echo\s+(.*)$", False),
-        ("exim_lock", r"^exim_lock\s+(.*)$", False),
-        ("exinext", r"^exinext\s+(.*)", False),
-        ("exigrep", r"^exigrep\s+(.*)", False),
-        ("exiqgrep", r"^exiqgrep(\s+.*)?$", False),
-        ("eximstats", r"^eximstats\s+(.*)", False),
-        ("gnutls", r"^gnutls", False),
-        ("killdaemon", r"^killdaemon", False),
-        ("millisleep", r"^millisleep\s+(\d+)\s*$", False),
-        ("munge", r"^munge\s+(.*)$", False),
-        ("sleep", r"^sleep\s+(\d+)\s*$", False),
-        ("shell", r"^(?:ln|ls|du|mkdir|mkfifo|touch|cp|cat)\s", False),
-        ("sudo_shell", r"^sudo\s(?:rmdir|rm|mv|chown|chmod)\s", False),
-        ("server", r"^server\s+(.*)$", True),
-        ("write", r"^(cat)?write\s+(\S+)(?:\s+(.*))?\s*$", True),
-        ("client", r"^client", True),
-        ("perl", r"^(sudo\s+)?perl\b", True),
-        ("exim", EXIM_COMMAND.pattern, True),
-        ("background", r"^background$", True),
-    )
-)
+class Syntax(Protocol):
+    """How a command is recognised: what the parser needs of a command's declaration."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def pattern(self) -> re.Pattern[str]: ...
+
+    @property
+    def takes_data(self) -> bool: ...
 
 
 class ScriptError(Exception):
@@ -87,13 +69,12 @@ class Expect:
 
 
 @dataclass
-class Step:
+class Command:
     """One command of a script, with the data lines it takes (unsubstituted)."""
 
     name: str
     line: int
     text: str
-    match: re.Match[str] | None = None
     data: list[str] = field(default_factory=list)
     predata: list[str] | None = None  # `write` with sizes: lines before `++++`
     expect: Expect = field(default_factory=Expect)
@@ -104,24 +85,22 @@ class Step:
 class Script:
     path: Path
     title: str
-    steps: list[Step]
+    commands: list[Command]
     flags: set[str]
+    needs: list[str]  # need_* words, in order
     uses_dynamic_port: bool
 
 
-def classify(text: str) -> tuple[str, re.Match[str]] | None:
-    for name, pattern, _ in _COMMANDS:
-        m = pattern.match(text)
+def classify(text: str, grammar: Sequence[Syntax]) -> tuple[Syntax, re.Match[str]] | None:
+    """The first declared command whose pattern matches `text`."""
+    for syntax in grammar:
+        m = syntax.pattern.match(text)
         if m:
-            return name, m
+            return syntax, m
     return None
 
 
-def _takes_data(name: str) -> bool:
-    return next(data for n, _, data in _COMMANDS if n == name)
-
-
-def parse_script(path: Path) -> Script:
+def parse_script(path: Path, grammar: Sequence[Syntax]) -> Script:
     raw = path.read_bytes() if path.is_file() else None
     if raw is None:
         raise ScriptError(path, 0, "script file not found")
@@ -129,20 +108,21 @@ def parse_script(path: Path) -> Script:
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     if head and controls > 0.1 * len(head):
         raise ScriptError(path, 1, "script is not a text file")
-    return parse_text(path, read_text(path))
+    return parse_text(path, read_text(path), grammar)
 
 
-def parse_text(path: Path, text: str) -> Script:
+def parse_text(path: Path, text: str, grammar: Sequence[Syntax]) -> Script:
     # Split on newlines only: data lines may hold any other byte, CR included.
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    flags = {w for w in FLAG_WORDS for ln in lines if ln.startswith(w)}
+    flags = {w for w in FLAGS for ln in lines if ln.startswith(w)}
     dynamic = any(re.search(r"\bPORT_DYNAMIC\b", ln) for ln in lines)
     if not lines or not lines[0].startswith("#"):
         raise ScriptError(path, 1, "missing identifying comment at start of script")
     title = lines[0][2:].strip() if len(lines[0]) > 1 else ""
-    steps: list[Step] = []
+    commands: list[Command] = []
+    needs: list[str] = []
     i = 1
     n = len(lines)
 
@@ -160,12 +140,12 @@ def parse_text(path: Path, text: str) -> Script:
     while i < n:
         line = lines[i]
         lineno = i + 1
-        if any(line.startswith(w) for w in FLAG_WORDS) or _COMMENT_OR_BLANK.match(line):
+        if any(line.startswith(w) for w in FLAGS) or _COMMENT_OR_BLANK.match(line):
             i += 1
             continue
-        need = next((w for w in NEED_WORDS if line.startswith(w)), None)
+        need = next((w for w in NEEDS if line.startswith(w)), None)
         if need:
-            steps.append(Step(name=need, line=lineno, text=line))
+            needs.append(need)
             i += 1
             continue
         expect = Expect()
@@ -188,11 +168,12 @@ def parse_text(path: Path, text: str) -> Script:
                 break
             cmd += lines[i].strip()
             i += 1
-        found = classify(cmd)
+        found = classify(cmd, grammar)
         if found is None:
             raise ScriptError(path, lineno, f"unknown command: {cmd}")
-        name, m = found
-        step = Step(name=name, line=lineno, text=cmd, match=m, expect=expect)
+        syntax, m = found
+        name = syntax.name
+        step = Command(name=name, line=lineno, text=cmd, expect=expect)
         if name == "background":
             if i >= n:
                 raise ScriptError(path, lineno, "background: no command line follows")
@@ -201,8 +182,9 @@ def parse_text(path: Path, text: str) -> Script:
         elif name == "write" and m.group(3):
             step.predata, i = read_data(i, END_PREDATA)
             step.data, i = read_data(i)
-        elif _takes_data(name):
+        elif syntax.takes_data:
             step.data, i = read_data(i)
-        step.number = len([s for s in steps if s.match is not None]) + 1
-        steps.append(step)
-    return Script(path=path, title=title, steps=steps, flags=flags, uses_dynamic_port=dynamic)
+        step.number = len(commands) + 1
+        commands.append(step)
+    return Script(path=path, title=title, commands=commands, flags=flags, needs=needs,
+                  uses_dynamic_port=dynamic)

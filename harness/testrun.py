@@ -1,4 +1,8 @@
-"""Running one test: its commands in order, the return-code checks, then the output checks."""
+"""Running one test in one work directory: its commands in order, then the output checks.
+
+`TestExecutor.run` returns the test's `TestResult`; `run_with_reruns` runs a failed test
+again. Whether a test should run at all (REQUIRES, need_*) is decided before, by the run.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,34 @@ import subprocess
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from harness.commands import HANDLERS, CommandError, Kind, close_server, describe_status
-from harness.compare import Checker, Mismatch
+from harness.commands import (
+    CommandError,
+    CompletionKind,
+    close_server,
+    describe_status,
+    parse_script,
+    spec_for,
+)
+from harness.compare import Checker
 from harness.context import RunSettings, TestContext, TestTimeout
-from harness.discovery import TestCase
 from harness.munge import TestMunger, TestOptions
-from harness.processes import Interrupted, ProcessTracker
-from harness.script import ScriptError, parse_script
+from harness.processes import Interrupted, ProcessTracker, close_quietly
+from harness.requirements import Environment, RequirementError, unmet
+from harness.results import Mismatch, Outcome, TestCase, TestResult
+from harness.script import ScriptError
 from harness.substitute import Substituter
 from harness.workdir import WorkDir
 
 
-@dataclass
-class TestResult:
-    case: TestCase
-    outcome: str  # passed | failed | skipped | error
+@dataclass(frozen=True)
+class _Verdict:
+    outcome: Outcome
     reason: str = ""
-    duration: float = 0.0
-    mismatches: list[Mismatch] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)  # notes for the person reading the log
+    mismatches: tuple[Mismatch, ...] = ()
+    details: tuple[str, ...] = ()
 
 
 def _dynamic_socket() -> socket.socket:
@@ -76,34 +86,21 @@ def reset_host_state() -> None:
         pass
 
 
-def _need_unmet(ctx: TestContext, need: str) -> str | None:
-    caps = ctx.settings.caps
-    facts = ctx.facts
-    if need == "need_ipv4" and not facts.have_ipv4:
-        return "IPv4 is needed but not available"
-    if need == "need_ipv6" and not facts.have_ipv6:
-        return "IPv6 is needed but not available"
-    if need == "need_largefiles" and not caps.largefiles:
-        return "large file support is needed but not available"
-    if need == "need_move_frozen_messages" and "move_frozen_messages" not in caps.support:
-        return "move_frozen_messages support is needed but not available"
-    return None
-
-
-class TestRunner:
+class TestExecutor:
     """Runs tests one after another in one work directory."""
 
     def __init__(self, settings: RunSettings, workdir: WorkDir, *, flavour: str | None,
-                 update: bool, timeout: float = 300.0) -> None:
+                 update: bool, timeout: float = 300.0, worker: int = 0) -> None:
         self.settings = settings
         self.workdir = workdir
         self.flavour = flavour
         self.update = update
         self.timeout = timeout
+        self.worker = worker
 
-    def run(self, case: TestCase) -> TestResult:
+    def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
+        """Run one test; `update` (default: the run's -UPDATE) writes changed output."""
         start = time.monotonic()
-        result = TestResult(case, "passed")
         tracker = ProcessTracker()
         ctx: TestContext | None = None
         try:
@@ -115,29 +112,26 @@ class TestRunner:
             ctx = TestContext(self.settings, case.number, script, tracker, subst, dyn)
             watchdog = self._watchdog(ctx, tracker)
             try:
-                checked = self._run_steps(ctx, result)
+                verdict = self._run_commands(ctx)
             finally:
                 watchdog.cancel()
             if ctx.cancel.is_set():
                 raise TestTimeout(ctx.doing)
-            if checked and result.outcome == "passed":
-                self._check_output(ctx, result)
+            if verdict is None:
+                verdict = self._check_output(ctx, self.update if update is None else update)
         except TestTimeout as exc:
-            result.outcome = "error"
-            result.reason = f"timed out after {self.timeout:g}s while running {exc}"
-        except ScriptError as exc:
-            result.outcome, result.reason = "error", str(exc)
-        except CommandError as exc:
-            result.outcome, result.reason = "error", str(exc)
+            verdict = _Verdict(Outcome.ERROR,
+                               f"timed out after {self.timeout:g}s while running {exc}")
+        except (ScriptError, CommandError) as exc:
+            verdict = _Verdict(Outcome.ERROR, str(exc))
         except Interrupted:
             raise
         except Exception:  # noqa: BLE001 - one broken test must not stop the run
-            result.outcome = "error"
-            result.reason = "harness error:\n" + traceback.format_exc()
+            verdict = _Verdict(Outcome.ERROR, "harness error:\n" + traceback.format_exc())
         finally:
-            self._tidy(ctx, tracker, result)
-            result.duration = time.monotonic() - start
-        return result
+            tidied = self._tidy(ctx, tracker)
+        return TestResult(case, verdict.outcome, verdict.reason, time.monotonic() - start,
+                          verdict.mismatches, verdict.details + tidied, self.worker)
 
     def _watchdog(self, ctx: TestContext, tracker: ProcessTracker) -> threading.Timer:
         """End the test's processes when its time is up, so that every wait returns."""
@@ -151,62 +145,55 @@ class TestRunner:
         timer.start()
         return timer
 
-    def _run_steps(self, ctx: TestContext, result: TestResult) -> bool:
-        """Run every step; False when the output must not be checked (skip or failure)."""
-        for step in ctx.script.steps:
-            if step.name.startswith("need_"):
-                why = _need_unmet(ctx, step.name)
-                if why:
-                    result.outcome, result.reason = "skipped", why
-                    return False
-                continue
-            fn = HANDLERS[step.name]
-            ctx.doing = f"command {step.number} at line {step.line} ({step.text[:60]})"
+    def _run_commands(self, ctx: TestContext) -> _Verdict | None:
+        """Run every command; a verdict when one failed, None when the output is to be checked."""
+        for cmd in ctx.script.commands:
+            spec = spec_for(cmd.name)
+            ctx.doing = f"command {cmd.number} at line {cmd.line} ({cmd.text[:60]})"
+            where = f"{ctx.script.path}:{cmd.line}"
+            m = spec.pattern.match(ctx.substitute(cmd.text))
+            if m is None:
+                raise CommandError(f"{where}: {cmd.name} command does not parse after substitution")
             try:
-                outcome = fn(ctx, step)
+                done = spec.handler(ctx, cmd, m)
             except CommandError as exc:
-                raise CommandError(f"{ctx.script.path}:{step.line}: {exc}") from exc
+                raise CommandError(f"{where}: {exc}") from exc
             if ctx.cancel.is_set():
                 raise TestTimeout(ctx.doing)
-            if outcome.kind in (Kind.INLINE, Kind.STARTED):
+            if done.kind in (CompletionKind.INLINE, CompletionKind.STARTED):
                 continue
-            if not step.expect.met_by(outcome.status) and not outcome.sigpipe:
-                result.outcome = "failed"
-                result.reason = (
-                    f"command {step.number} ({step.text.split()[0]!r}, line {step.line}): "
-                    f"{describe_status(outcome.status)} (expected {step.expect.describe()})"
-                )
-                result.details.append(self._tails(ctx))
-                return False
-            if outcome.kind is Kind.WAITED_EXIM:
+            if not cmd.expect.met_by(done.status) and not done.sigpipe:
+                reason = (f"command {cmd.number} ({cmd.text.split()[0]!r}, line {cmd.line}): "
+                          f"{describe_status(done.status)} (expected {cmd.expect.describe()})")
+                return _Verdict(Outcome.FAILED, reason, details=(self._tails(ctx),))
+            if done.kind is CompletionKind.WAITED_EXIM:
                 ctx.doing = f"the server started at line {ctx.server_line} to finish"
                 problem = close_server(ctx)
                 if ctx.cancel.is_set():
                     raise TestTimeout(ctx.doing)
                 if problem:
-                    result.outcome, result.reason = "failed", problem
-                    result.details.append(self._tails(ctx))
-                    return False
-        return True
+                    return _Verdict(Outcome.FAILED, problem, details=(self._tails(ctx),))
+        return None
 
-    def _check_output(self, ctx: TestContext, result: TestResult) -> None:
+    def _check_output(self, ctx: TestContext, update: bool) -> _Verdict:
         if self.settings.slow:
             time.sleep(1)
         script = ctx.script
         options = TestOptions(
             testno=ctx.testno,
-            is_ipv6test=any(s.name == "need_ipv6" for s in script.steps),
+            is_ipv6test="need_ipv6" in script.needs,
             rmfiltertest="rmfiltertest" in script.flags,
             dynamic_port=ctx.dynamic_socket.getsockname()[1] if ctx.dynamic_socket else None,
         )
         munger = TestMunger(self.settings.facts, options)
         checker = Checker(self.settings.suite, ctx.dir, ctx.testno, munger,
-                          custom=ctx.munge_name, flavour=self.flavour, update=self.update)
-        result.mismatches = checker.check_all(script.flags, self.settings.facts.caller)
-        real = [m for m in result.mismatches if not m.updated]
+                          custom=ctx.munge_name, flavour=self.flavour, update=update,
+                          raw_only="no_munge" in script.flags)
+        mismatches = tuple(checker.check_all(script.flags, self.settings.facts.caller))
+        real = [m for m in mismatches if not m.updated]
         if real:
-            result.outcome = "failed"
-            result.reason = f"{real[0].expected}: {real[0].message}"
+            return _Verdict(Outcome.FAILED, f"{real[0].expected}: {real[0].message}", mismatches)
+        return _Verdict(Outcome.PASSED, mismatches=mismatches)
 
     def _tails(self, ctx: TestContext) -> str:
         out = []
@@ -218,22 +205,48 @@ class TestRunner:
                 out.append(f"--- tail of {name}\n" + "\n".join(lines))
         return "\n".join(out)
 
-    def _tidy(self, ctx: TestContext | None, tracker: ProcessTracker, result: TestResult) -> None:
+    def _tidy(self, ctx: TestContext | None, tracker: ProcessTracker) -> tuple[str, ...]:
+        """End whatever the test left; the notes it made and what had to be ended."""
+        details: list[str] = []
         if ctx is not None:
-            if ctx.server is not None and ctx.server.stdin:
-                try:
-                    ctx.server.stdin.close()
-                except OSError:
-                    pass
+            if ctx.server is not None:
+                close_quietly(ctx.server.stdin)
             for proc in ctx.daemons:
-                if proc.stdin:
-                    try:
-                        proc.stdin.close()
-                    except OSError:
-                        pass
+                close_quietly(proc.stdin)
             if ctx.dynamic_socket is not None:
                 ctx.dynamic_socket.close()
-            result.details.extend(ctx.notes)
+            details.extend(ctx.notes)
         left = tracker.kill_all()
         if left:
-            result.details.append("ended processes left running: " + "; ".join(left))
+            details.append("ended processes left running: " + "; ".join(left))
+        return tuple(details)
+
+
+def run_with_reruns(executor: TestExecutor, case: TestCase, reruns: int,
+                    update: bool | None = None) -> TestResult:
+    """Run a test; rerun a failure up to `reruns` times. A later pass is reported as flaky."""
+    result = executor.run(case, update=update)
+    for attempt in range(1, reruns + 1):
+        if result.outcome is not Outcome.FAILED:
+            break
+        again = executor.run(case, update=update)
+        if again.outcome is Outcome.PASSED:
+            return again.but(outcome=Outcome.FLAKY,
+                             reason=f"failed ({result.reason}), then passed on rerun {attempt}")
+        result = again
+    return result
+
+
+def triage(case: TestCase, env: Environment) -> TestResult | None:
+    """The result of a test that will not run (skipped, or unrunnable), or None.
+
+    This is the one place where REQUIRES lines and need_* words are judged. REQUIRES comes
+    first, so that a directory the binary cannot run is skipped without reading its scripts.
+    """
+    try:
+        why = unmet(case.requires, (), env)
+        if why is None:
+            why = unmet((), parse_script(case.path).needs, env)
+    except (RequirementError, ScriptError) as exc:
+        return TestResult(case, Outcome.ERROR, str(exc))
+    return TestResult(case, Outcome.SKIPPED, why) if why else None

@@ -15,14 +15,14 @@ import stat
 import sys
 from pathlib import Path
 
-from harness.eximbinary import UTILITIES, find_utility, patch_binary
+from harness.eximbinary import find_utility, patch_binary
 from harness.hostfacts import HostFacts
+from harness.paths import REPO
 from harness.peers.fakens import prepare_zones
+from harness.processes import chown_if_root
 from harness.substitute import Substituter
 from harness.suitefiles import copy_tree, read_text
 from harness.systools import make_bin_sys
-
-REPO = Path(__file__).resolve().parent.parent
 
 # Program name in bin/ -> module in harness.peers that implements it.
 PEERS = {
@@ -54,11 +54,6 @@ def remove_tree(path: Path) -> None:
         path.unlink(missing_ok=True)  # files, links, fifos, sockets
 
 
-def _chown(path: Path, uid: int, gid: int) -> None:
-    if os.getuid() == 0:
-        os.lchown(path, uid, gid)
-
-
 class WorkDir:
     """Builds and resets the work directory for one worker of a run."""
 
@@ -70,17 +65,18 @@ class WorkDir:
         self.missing_utilities: list[str] = []
 
     # -- once per run -------------------------------------------------------------
-    def create(self, binary: Path, loaded_lib: Path | None) -> None:
+    def create(self, binary: Path, loaded_lib: Path | None, utilities: tuple[str, ...]) -> None:
+        """Build it afresh: `utilities` are the Exim utilities to copy beside the binary."""
         f = self.facts
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
-        _chown(self.root, *self.caller_ids)
+        chown_if_root(self.root, *self.caller_ids)
         for name in ("aux-fixed", "confs", "aux-var", "dnszones", "bin", "bin.sys", "eximdir",
                      "spool", "test-mail"):
             remove_tree(self.root / name)
         for stale in self.root.glob("test-*"):
             remove_tree(stale)
-        self._make_eximdir(binary)
+        self._make_eximdir(binary, utilities)
         self._make_bin(loaded_lib)
         make_bin_sys(self.root)
         # Configurations may include each other by DIR/confs/... paths, and tests read
@@ -96,21 +92,19 @@ class WorkDir:
         self._host_zones()
         prepare_zones(self.root / "dnszones")
 
-    def _make_eximdir(self, binary: Path) -> None:
+    def _make_eximdir(self, binary: Path, utilities: tuple[str, ...]) -> None:
         d = self.root / "eximdir"
         d.mkdir(mode=0o710)
         os.chmod(d, 0o710)
-        if os.getuid() == 0:
-            os.chown(d, self.facts.caller_uid, self.facts.exim_gid)
+        chown_if_root(d, self.facts.caller_uid, self.facts.exim_gid)
         exim = d / "exim"
         patch_binary(binary, exim)
         os.chmod(exim, 0o4755)
         exim_exim = d / "exim_exim"
         shutil.copyfile(exim, exim_exim)
-        if os.getuid() == 0:
-            os.chown(exim_exim, self.facts.exim_uid, self.facts.exim_gid)
+        chown_if_root(exim_exim, self.facts.exim_uid, self.facts.exim_gid)
         os.chmod(exim_exim, 0o6755)
-        for tool in UTILITIES:
+        for tool in utilities:
             found = find_utility(binary, tool)
             if found is None:
                 self.missing_utilities.append(tool)
@@ -136,7 +130,7 @@ class WorkDir:
         dest = self.root / name
         dest.mkdir(mode=0o755)
         os.chmod(dest, 0o755)
-        _chown(dest, *self.caller_ids)
+        chown_if_root(dest, *self.caller_ids)
         if not src.is_dir():
             return
         for entry in sorted(src.iterdir()):
@@ -151,7 +145,7 @@ class WorkDir:
             target.write_bytes(subst.apply(read_text(entry), "0").encode("latin-1"))
             mode = stat.S_IMODE(entry.stat().st_mode) | 0o644
             os.chmod(target, mode & 0o755)
-            _chown(target, *self.caller_ids)
+            chown_if_root(target, *self.caller_ids)
 
     def _host_zones(self) -> None:
         """Forward and reverse zones for this host's own name and addresses."""
@@ -193,8 +187,8 @@ class WorkDir:
             remove_tree(stale)
         mail = self.root / "test-mail"
         mail.mkdir(mode=0o755)
-        _chown(mail, *self.caller_ids)
+        chown_if_root(mail, *self.caller_ids)
         spool = self.root / "spool"
         spool.mkdir(mode=0o755)
         os.chmod(spool, 0o755)
-        _chown(spool, self.facts.exim_uid, self.facts.exim_gid)
+        chown_if_root(spool, self.facts.exim_uid, self.facts.exim_gid)

@@ -2,7 +2,8 @@
 
 A worker is a child process that moves into a private network namespace (see `netns`),
 becomes the subreaper of everything its tests start, builds its own work directory and
-runs the tests the main process hands it, one at a time. Results come back over a queue.
+runs the tests the main process hands it, one at a time. It reports back over a queue:
+("started", worker, number), ("done", worker, TestResult), or ("broken", worker, why).
 """
 
 from __future__ import annotations
@@ -12,36 +13,29 @@ import queue
 import signal
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from harness.errors import HarnessError
 from harness.netns import NetnsError, enter_private_network
+from harness.plan import RunPlan
 from harness.probe import host_cidrs
-from harness.processes import Interrupted, become_subreaper, end_with_parent
-from harness.testrun import TestResult
-
-if TYPE_CHECKING:
-    from harness.discovery import TestCase
-    from harness.runner import RunPlan
+from harness.processes import Interrupted, become_subreaper, end_with_parent, raise_interrupted
+from harness.results import Outcome, TestCase, TestResult
+from harness.testrun import run_with_reruns
 
 _STOP = None
 
 
 def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> None:
-    def on_signal(signum: int, _frame: object) -> None:
-        raise Interrupted(signum)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, raise_interrupted)
+    signal.signal(signal.SIGINT, raise_interrupted)
     end_with_parent()  # a runner killed outright still takes its workers' tests down
     try:
         enter_private_network(host_cidrs(plan.facts))
         become_subreaper()
-        runner = plan.make_runner(index)
+        executor = plan.make_executor(index)
     except (NetnsError, OSError, ValueError) as exc:
         results.put(("broken", index, f"worker {index} could not start: {exc}"))
         return
-    from harness.runner import run_with_reruns
-
     try:
         while True:
             case = tasks.get()
@@ -49,11 +43,12 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
                 break
             results.put(("started", index, case.number))
             try:
-                result = run_with_reruns(runner, case, plan.opts.rerun_failures)
+                result = run_with_reruns(executor, case, plan.rerun_failures)
             except Interrupted:
                 raise
             except Exception:  # noqa: BLE001 - a harness bug must not lose the run
-                result = TestResult(case, "error", "harness error:\n" + traceback.format_exc())
+                result = TestResult(case, Outcome.ERROR,
+                                    "harness error:\n" + traceback.format_exc(), worker=index)
             results.put(("done", index, result))
     except Interrupted:
         pass
@@ -63,8 +58,13 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
 
 
 def run_in_workers(
-    plan: RunPlan, cases: list[TestCase], jobs: int, on_result: Callable[[TestResult], None]
+    plan: RunPlan,
+    cases: list[TestCase],
+    jobs: int,
+    on_started: Callable[[TestCase, int], None],
+    on_result: Callable[[TestResult], None],
 ) -> None:
+    """Run `cases` in `jobs` workers; events arrive in the main process as they happen."""
     ctx = mp.get_context("fork")
     tasks: mp.Queue = ctx.Queue()
     results: mp.Queue = ctx.Queue()
@@ -77,9 +77,8 @@ def run_in_workers(
     for p in procs:
         p.start()
     finished = False
-    pending = {c.number for c in cases}
-    running: dict[int, TestCase] = {}
     by_number = {c.number: c for c in cases}
+    pending = set(by_number)
     try:
         while pending:
             try:
@@ -87,18 +86,17 @@ def run_in_workers(
             except queue.Empty:
                 if not any(p.is_alive() for p in procs):
                     for number in sorted(pending):
-                        on_result(TestResult(by_number[number], "error",
+                        on_result(TestResult(by_number[number], Outcome.ERROR,
                                              "the worker running it ended unexpectedly"))
                     break
                 continue
             if kind == "started":
-                running[index] = by_number[payload]
+                on_started(by_number[payload], index)
             elif kind == "done":
-                running.pop(index, None)
                 pending.discard(payload.case.number)
                 on_result(payload)
             elif kind == "broken":
-                raise RuntimeError(payload)
+                raise HarnessError(payload)
         finished = True
     finally:
         for p in procs:

@@ -1,0 +1,79 @@
+"""A prepared run: everything a worker needs to build its work directory and executor.
+
+The plan is made once, in the main process, and inherited by forked workers; each worker
+differs only in its directory (`facts_for`).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from harness.context import RunSettings
+from harness.eximbinary import Capabilities
+from harness.hostfacts import HostFacts
+from harness.processes import Identity
+from harness.requirements import Environment
+from harness.testrun import TestExecutor
+from harness.workdir import WorkDir
+
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def identities(facts: HostFacts, caller_groups: tuple[int, ...]) -> tuple[Identity, Identity]:
+    """The caller and root, each with the environment Exim's harness gives it."""
+    term = {"TERM": os.environ["TERM"]} if "TERM" in os.environ else {}
+    caller_env = {"USER": facts.caller, "SHELL": facts.shell, "PATH": SAFE_PATH, **term}
+    caller_env.update({k: v for k, v in os.environ.items() if k.startswith("EXIM_TEST_")})
+    root_env = {
+        "USER": "root", "LOGNAME": "root", "HOME": pwd.getpwuid(0).pw_dir, "SHELL": "/bin/sh",
+        "PATH": SAFE_PATH, "SUDO_USER": facts.caller, "SUDO_UID": str(facts.caller_uid),
+        "SUDO_GID": str(facts.caller_gid), **term,
+    }
+    return (
+        Identity(facts.caller_uid, facts.caller_gid, caller_groups, caller_env),
+        Identity(0, 0, (0,), root_env),
+    )
+
+
+@dataclass
+class RunPlan:
+    suite: Path
+    binary: Path
+    root: Path  # the work directory; worker N uses root/wN
+    facts: HostFacts  # for worker 0; others differ only in their directory
+    caller_groups: tuple[int, ...]
+    caps: Capabilities
+    env: Environment
+    loaded: Path | None
+    utilities: tuple[str, ...]
+    flavour: str | None
+    exim_args: tuple[str, ...] = ()
+    slow: bool = False
+    debug: bool = False
+    update: bool = False
+    timeout: float = 300.0
+    rerun_failures: int = 0
+
+    def facts_for(self, worker: int) -> HostFacts:
+        cwd = str(self.root / f"w{worker}")
+        return replace(self.facts, cwd=cwd, shell=f"{cwd}/aux-var/sh")
+
+    def make_workdir(self, worker: int) -> WorkDir:
+        facts = self.facts_for(worker)
+        workdir = WorkDir(Path(facts.cwd), self.suite, facts)
+        workdir.create(self.binary, self.loaded, self.utilities)
+        return workdir
+
+    def make_executor(self, worker: int, workdir: WorkDir | None = None) -> TestExecutor:
+        facts = self.facts_for(worker)
+        if workdir is None:
+            workdir = self.make_workdir(worker)
+        caller_id, root_id = identities(facts, self.caller_groups)
+        settings = RunSettings(self.suite, facts, self.caps, caller_id, root_id,
+                               exim_optargs=" ".join(self.exim_args), slow=self.slow,
+                               debug=self.debug)
+        return TestExecutor(settings, workdir, flavour=self.flavour, update=self.update,
+                            timeout=self.timeout, worker=worker)

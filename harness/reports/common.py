@@ -1,0 +1,69 @@
+"""What the report formats share: atomic writing, and a result as plain data."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.results import Mismatch, RunInfo, TestCase, TestResult
+
+
+class ReportFile:
+    """A report written once, when the run ends: subclasses implement `run_finished`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def run_started(self, info: RunInfo) -> None:
+        self.info = info
+
+    def test_started(self, case: TestCase, worker: int) -> None:
+        pass
+
+    def test_finished(self, result: TestResult) -> None:
+        pass
+
+    def run_finished(self, results: Sequence[TestResult], wall: float,
+                     interrupted: str | None) -> None:
+        raise NotImplementedError
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def failure_text(result: TestResult) -> str:
+    """The diffs and notes of a result, as one text (for JUnit's failure body)."""
+    return "\n".join([f"{m.expected}: {m.message}\n{m.diff}" for m in result.real_mismatches]
+                     + [d for d in result.details if d])
+
+
+def mismatch_dict(m: Mismatch) -> dict[str, Any]:
+    return {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated}
+
+
+def result_dict(r: TestResult) -> dict[str, Any]:
+    return {
+        "number": r.case.number,
+        "name": r.case.name,
+        "directory": r.case.directory,
+        "title": r.case.title,
+        "outcome": r.outcome.value,
+        "reason": r.reason,
+        "duration": round(r.duration, 3),
+        "mismatches": [mismatch_dict(m) for m in r.mismatches],
+        "details": [d for d in r.details if d],
+    }

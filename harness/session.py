@@ -1,0 +1,322 @@
+"""A whole run, in phases: select the tests, prepare the host and binary, execute, finish.
+
+    select   discover the suite's tests (a wrong --suite fails here, before anything is built)
+    prepare  binary, caller, host facts, the work directory's lock and files, capabilities
+    triage   decide, for each test, whether it runs (REQUIRES and need_*, one check)
+    execute  run the tests serially or in workers, telling the listeners as they go
+    finish   tidy the work directory; the exit status
+
+Every run-level problem is a `HarnessError`, which `harness.main` shows as one line.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import cli
+from harness.commands import utilities
+from harness.discovery import discover
+from harness.display import Console
+from harness.errors import BinaryError, HarnessError, WorkDirError
+from harness.eximbinary import Capabilities, parse_bv, parse_macros, run_probe
+from harness.hostfacts import HostFacts, Ports
+from harness.listeners import Listeners
+from harness.netns import can_make_namespaces
+from harness.paths import default_workdir, loaded_library
+from harness.plan import RunPlan
+from harness.probe import check_caller, probe_host
+from harness.processes import Interrupted, become_subreaper, raise_interrupted
+from harness.requirements import Environment, features_named
+from harness.results import Outcome, RunInfo, TestCase, TestResult
+from harness.substitute import Substituter
+from harness.suitefiles import read_text
+from harness.testrun import TestExecutor, run_with_reruns, triage
+from harness.workdir import WorkDir, remove_tree
+from harness.workers import run_in_workers
+
+
+class Quit(Exception):
+    """The person running the tests asked to stop."""
+
+
+# -- prepare ----------------------------------------------------------------------------
+
+def probe_capabilities(work: WorkDir, facts: HostFacts, features: set[str]) -> tuple[
+        Capabilities, dict[str, bool]]:
+    """What the harness copy of the binary offers, read with the suite's probing config."""
+    exim = str(work.root / "eximdir" / "exim")
+    conf = work.suite / "confs" / "0000"
+    config = work.root / "test-config"
+    text = read_text(conf) if conf.exists() else ""
+    config.write_text(Substituter(facts).apply(text, "0000"), encoding="latin-1")
+    os.chmod(config, 0o644)
+    base = [exim, "-C", str(config), f"-DDIR={facts.cwd}"]
+    caps = parse_bv(run_probe([*base, "-bV"]).stdout)
+    macros = parse_macros(run_probe([*base, "-bP", "macros"]).stdout)
+    caps.macros = macros
+    feature_ok = {f: f in macros for f in features}
+    # Features named in REQUIRES but not listed (macros defined only on request) are
+    # asked for one by one, as Exim's harness does.
+    for f in features:
+        if not feature_ok[f]:
+            feature_ok[f] = run_probe([*base, "-bP", "macro", f]).returncode == 0
+    config.unlink()
+    if facts.have_ipv4:
+        caps.running.add("IPv4")
+    if facts.have_ipv6:
+        caps.running.add("IPv6")
+    else:
+        caps.support.discard("IPv6")
+    return caps, feature_ok
+
+
+def lock_workdir(root: Path) -> int:
+    """Hold an exclusive lock on the work directory for the rest of the run."""
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise WorkDirError(f"another run is using the work directory {root}; "
+                           "give this one its own with --workdir") from None
+    return fd
+
+
+@dataclass
+class Prepared:
+    plan: RunPlan
+    workdir: WorkDir  # worker 0's, built
+    lock: int
+
+    def close(self, keep: bool) -> None:
+        if not keep:
+            for w in self.plan.root.glob("w*"):
+                for name in ("eximdir", "spool", "test-mail"):
+                    remove_tree(w / name)
+        os.close(self.lock)
+
+
+def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
+            console: Console) -> Prepared:
+    root = (opts.workdir or default_workdir()).resolve()
+    worker_dir = root / "w0"
+    try:
+        worker_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkDirError(f"cannot make the work directory {worker_dir}: {exc.strerror}") from exc
+    ports = Ports() if opts.portbase is None else Ports(*(opts.portbase + i for i in range(6)))
+    host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
+                      want_ipv6=opts.ipv6, ports=ports)
+    console.line(f"Exim binary is `{host.binary}'")
+    become_subreaper()
+    os.umask(0o022)
+    lock = lock_workdir(root)
+    try:
+        facts = host.facts
+        check_caller(host.caller, facts.eximgroup, facts.exim_uid, facts.exim_gid)
+        if "." not in facts.hostname:
+            console.line(f"*** Host name {facts.hostname} is not fully qualified: "
+                         "this may cause problems (./setup.sh gives it one)")
+        workdir = WorkDir(worker_dir, suite, facts)
+        loaded = loaded_library()
+        tools = utilities()
+        try:
+            workdir.create(host.binary, loaded, tools)
+        except ValueError as exc:  # not an Exim binary
+            raise BinaryError(str(exc)) from exc
+        except OSError as exc:
+            raise WorkDirError(f"cannot build the work directory {worker_dir}: {exc}") from exc
+        features = features_named(r for c in cases for r in c.requires)
+        caps, feature_ok = probe_capabilities(workdir, facts, features)
+        if loaded is None:
+            caps.support.discard("Expand_dlfunc")
+        if "exim_dbmbuild" in workdir.missing_utilities:
+            caps.lookups.discard("dbm")
+        plan = RunPlan(
+            suite, host.binary, root, facts, host.caller.groups, caps,
+            Environment(caps, facts, feature_ok), loaded, tools,
+            opts.flavour or detect_flavour(suite), tuple(opts.exim_args), opts.slow,
+            opts.debug, opts.update, opts.timeout, opts.rerun_failures,
+        )
+    except BaseException:
+        os.close(lock)
+        raise
+    return Prepared(plan, workdir, lock)
+
+
+def detect_flavour(suite: Path) -> str | None:
+    """The host's flavour, as Exim's harness names it, if the suite has files for it.
+
+    An OpenSSL 1.1.1 or 3.x host is "openssl_1_1_1"; otherwise the flavour is the
+    os-release ID and VERSION_ID run together (e.g. "debian12").
+    """
+    names = {p.name.rsplit(".", 1)[1] for d in ("stdout", "stderr", "log")
+             for p in (suite / d).glob("*.*") if not p.name.endswith(".orig")}
+    if not names:
+        return None
+    guesses = []
+    try:
+        version = run_probe(["openssl", "version"]).stdout
+        if re.search(r"1\.1\.1|3\.\d+\.\d+", version):
+            guesses.append("openssl_1_1_1")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        osr = Path("/etc/os-release").read_text()
+        fields = dict(line.split("=", 1) for line in osr.splitlines() if "=" in line)
+        guesses.append(fields.get("ID", "").strip('"') + fields.get("VERSION_ID", "").strip('"'))
+    except OSError:
+        pass
+    return next((g for g in guesses if g in names), None)
+
+
+# -- triage and list --------------------------------------------------------------------
+
+Triaged = list[tuple[TestCase, TestResult | None]]
+
+
+def triage_all(cases: Sequence[TestCase], env: Environment) -> Triaged:
+    """Each case with its result when it will not run (skipped, or an error), else None."""
+    return [(case, triage(case, env)) for case in cases]
+
+
+def show_list(console: Console, triaged: Triaged) -> None:
+    for case, verdict in triaged:
+        if verdict is None:
+            why = "runs"
+        elif verdict.outcome is Outcome.SKIPPED:
+            why = f"skipped: {verdict.reason}"
+        else:
+            why = verdict.reason
+        needs = f"  requires: {'; '.join(r.text for r in case.requires)}" if case.requires else ""
+        console.line(f"{case.number} {case.directory:<20} {case.title}  [{why}]{needs}")
+    skipped = sum(1 for _, v in triaged if v is not None and v.outcome is Outcome.SKIPPED)
+    console.line(f"{len(triaged)} tests, {skipped} would be skipped")
+
+
+# -- execute ------------------------------------------------------------------------------
+
+def ask(prompt: str, choices: str) -> str:
+    """Ask at the terminal until one of `choices` (or RETURN, meaning quit) is given."""
+    while True:
+        try:
+            answer = input(prompt).strip().lower()[:1] or "q"
+        except EOFError:
+            return "q"
+        if answer in choices:
+            return answer
+
+
+def choose_jobs(opts: cli.Options, runnable: int, console: Console) -> int:
+    wanted = opts.jobs if opts.jobs is not None else (os.cpu_count() or 1)
+    wanted = max(1, min(wanted, runnable))
+    if opts.debug or opts.update:
+        return 1
+    if wanted > 1:
+        why = can_make_namespaces()
+        if why:
+            console.line(f"** running serially: {why}")
+            return 1
+    return wanted
+
+
+def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
+                 interactive: bool, listeners: Listeners,
+                 record: Callable[[TestResult], None]) -> None:
+    """Run the tests one by one; at a terminal, ask what to do after each failure."""
+    for case in cases:
+        listeners.test_started(case, 0)
+        result = run_with_reruns(executor, case, reruns)
+        while interactive and result.outcome is Outcome.FAILED:
+            answer = ask("Continue, Retry, Update & retry, Quit? [Q] ", "crqu")
+            if answer == "c":
+                break
+            if answer == "q":
+                record(result)
+                raise Quit
+            result = run_with_reruns(executor, case, reruns, update=answer == "u")
+        record(result)
+
+
+def execute(opts: cli.Options, prepared: Prepared,
+            triaged: Triaged,
+            listeners: Listeners, console: Console) -> int:
+    """Run the tests, telling the listeners; the exit status."""
+    plan = prepared.plan
+    runnable = [case for case, verdict in triaged if verdict is None]
+    # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
+    interactive = sys.stdin.isatty() and not opts.continue_
+    jobs = 1 if interactive else choose_jobs(opts, len(runnable), console)
+    f = plan.facts
+    listeners.run_started(RunInfo(
+        plan.suite, plan.binary, len(triaged), jobs, plan.root,
+        {"caller": f"{f.caller} ({f.caller_uid})", "host": f.hostname, "ipv4": f.ipv4,
+         "ipv6": f.ipv6},
+    ))
+    results: list[TestResult] = []
+
+    def record(result: TestResult) -> None:
+        results.append(result)
+        listeners.test_finished(result)
+
+    start = time.monotonic()
+    old = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    status = 0
+    interrupted: str | None = None
+    try:
+        for _, verdict in triaged:
+            if verdict is not None:
+                record(verdict)
+        if jobs > 1:
+            run_in_workers(plan, runnable, jobs, listeners.test_started, record)
+        else:
+            executor = plan.make_executor(0, prepared.workdir)
+            run_serially(executor, runnable, plan.rerun_failures, interactive, listeners, record)
+    except Interrupted as exc:
+        interrupted = str(exc)
+        status = 128 + exc.signum
+    except Quit:
+        status = 1
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        results.sort(key=lambda r: r.case.sort_key)
+        listeners.run_finished(results, time.monotonic() - start, interrupted)
+    if status:
+        return status
+    if not results:
+        console.line("** no tests selected")
+        return 1
+    return 1 if any(r.outcome.fails_run for r in results) else 0
+
+
+# -- the whole run ------------------------------------------------------------------------
+
+def run(opts: cli.Options) -> int:
+    """Run the selected tests of the suite; the exit status. Raises HarnessError."""
+    console = Console()
+    suite = opts.suite.resolve()
+    cases = discover(suite, opts.selection, opts.tests)
+    prepared = prepare(opts, suite, cases, console)
+    try:
+        triaged = triage_all(cases, prepared.plan.env)
+        if opts.list_only:
+            show_list(console, triaged)
+            return 0
+        listeners = Listeners([console, *cli.reporters(opts)])
+        try:
+            return execute(opts, prepared, triaged, listeners, console)
+        except OSError as exc:  # a report that cannot be written, most likely
+            raise HarnessError(f"{getattr(exc, 'filename', '') or 'output'}: "
+                               f"{exc.strerror or exc}") from exc
+    finally:
+        prepared.close(opts.keep)
