@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.discovery import parse_selection
 from harness.errors import HelpRequested, SelectionError, UsageError
+from harness.generation import Generation
 from harness.listeners import RunListener
 from harness.paths import REPO
 from harness.reports.jsonreport import JsonReport
@@ -50,6 +51,14 @@ class Options:
     munge_file: Path | None = None
     rerun_failures: int = 0
     jobs: int | None = None
+    harness: Generation | None = None
+
+
+def _generation(value: str) -> Generation:
+    try:
+        return Generation.parse(value)
+    except ValueError as exc:
+        raise UsageError(f"--harness: {exc}") from None
 
 
 def _number(what: str, convert: Callable[[str], Any] = int) -> Callable[[str], Any]:
@@ -109,6 +118,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                _number("-TEST"), exim=True),
     OptionSpec(("update",), "update", "flag", "write changed output into the expected files",
                exim=True),
+    OptionSpec(("harness",), "harness", "value",
+               "behave as Exim's harness of this release: 4.96, 4.97, 4.98, 4.99 or master "
+               "(default: the binary's)", "VERSION", lambda v: _generation(v)),
     OptionSpec(("suite",), "suite", "value",
                "the suite to run (default: the directory holding runtest.py)", "DIR", Path),
     OptionSpec(("json",), "json", "value", "write a JSON report", "FILE", Path,

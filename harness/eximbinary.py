@@ -69,19 +69,22 @@ class Capabilities:
 
 
 def parse_bv(text: str) -> Capabilities:
+    """The binary's lists from `exim -bV`; a 4.99 list split into "(built-in)" and
+    "(dynamic)" lines is merged."""
     caps = Capabilities(bv_text=text)
     for line in text.splitlines():
         key, _, rest = line.partition(": ")
+        key = re.sub(r" \((?:built-in|dynamic)\)$", "", key)
         if line.startswith("Exim version"):
             caps.version = line.split()[2]
         elif key == "Support for":
             caps.support = _words(rest)
-        elif key == "Lookups (built-in)":
-            caps.lookups = _words(rest)
+        elif key == "Lookups":
+            caps.lookups |= _words(rest)
         elif key == "Authenticators":
-            caps.authenticators = _words(rest)
+            caps.authenticators |= _words(rest)
         elif key == "Routers":
-            caps.routers = _words(rest)
+            caps.routers |= _words(rest)
         elif key == "Malware":
             caps.malware = _words(rest)
         elif key == "Transports":
@@ -111,16 +114,6 @@ def patch_binary(source: Path, dest: Path) -> None:
     tmp = dest.with_suffix(".new")
     tmp.write_bytes(data)
     os.replace(tmp, dest)
-
-
-def exim_user_group(binary: Path, cwd: str | None = None) -> tuple[str, str] | None:
-    """The binary's exim_user and exim_group (from -bP), or None when it does not say."""
-    probe = run_probe([str(binary), "-bP", "exim_user", "exim_group"], cwd=cwd)
-    values = dict(line.split(" = ", 1) for line in probe.stdout.splitlines() if " = " in line)
-    if "exim_user" not in values:
-        return None
-    user = values["exim_user"].strip()
-    return user, values.get("exim_group", user).strip()
 
 
 def run_probe(argv: list[str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:

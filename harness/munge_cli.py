@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 from harness.cli import Options
 from harness.errors import HarnessError
@@ -14,8 +16,9 @@ from harness.probe import probe_host
 def print_munged(opts: Options) -> int:
     assert opts.munge_file is not None
     root = (opts.workdir or default_workdir()).resolve()
-    host = probe_host(opts.suite.resolve(), opts.binary, opts.caller, root / "w0",
-                      want_ipv4=opts.ipv4, want_ipv6=opts.ipv6)
+    with tempfile.TemporaryDirectory(prefix="runtest-munge-") as probe_dir:
+        host = probe_host(opts.suite.resolve(), opts.binary, opts.caller, root / "w0",
+                          want_ipv4=opts.ipv4, want_ipv6=opts.ipv6, probe_dir=Path(probe_dir))
     try:
         sys.stdout.write(munge_file_for_display(opts.munge_file, host.facts))
     except (KeyError, ValueError) as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from harness.context import RunSettings
 from harness.eximbinary import Capabilities
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.processes import Identity
 from harness.requirements import Environment
@@ -50,6 +51,7 @@ class RunPlan:
     loaded: Path | None
     utilities: tuple[str, ...]
     flavour: str | None
+    generation: Generation
     exim_args: tuple[str, ...] = ()
     slow: bool = False
     debug: bool = False
@@ -63,7 +65,7 @@ class RunPlan:
 
     def make_workdir(self, worker: int) -> WorkDir:
         facts = self.facts_for(worker)
-        workdir = WorkDir(Path(facts.cwd), self.suite, facts)
+        workdir = WorkDir(Path(facts.cwd), self.suite, facts, self.generation)
         workdir.create(self.binary, self.loaded, self.utilities)
         return workdir
 
@@ -76,4 +78,4 @@ class RunPlan:
                                exim_optargs=" ".join(self.exim_args), slow=self.slow,
                                debug=self.debug)
         return TestExecutor(settings, workdir, flavour=self.flavour, update=self.update,
-                            timeout=self.timeout, worker=worker)
+                            timeout=self.timeout, worker=worker, generation=self.generation)

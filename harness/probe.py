@@ -6,14 +6,16 @@ import grp
 import ipaddress
 import os
 import pwd
+import re
 import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import BinaryError, ProbeError
-from harness.eximbinary import exim_user_group, find_binary, parse_bv, run_probe
+from harness.errors import BinaryError, ProbeError, WorkDirError
+from harness.eximbinary import find_binary, parse_bv, run_probe
 from harness.hostfacts import HostFacts, Ports
+from harness.suitefiles import read_text
 
 DEFAULT_CALLER = "rtcaller"
 
@@ -187,18 +189,88 @@ def host_cidrs(facts: HostFacts) -> list[str]:
 
 
 @dataclass(frozen=True)
+class BinaryInfo:
+    """What the binary says of itself when run with the harness's probing configuration."""
+
+    version: str
+    exim_user: str
+    exim_group: str
+    trusted_config_list: str | None  # TRUSTED_CONFIG_LIST, when the build has one
+    configure_owner: tuple[int, int] | None
+    bv: str  # the whole of -bV
+
+
+# Used when a suite has no confs/0000: enough for -bP and -bV to run.
+_PROBE_CONFIG = "spool_directory = DIR/spool\nlog_file_path = DIR/spool/log/%slog\n"
+
+
+def probe_binary(binary: Path, suite: Path, probe_dir: Path) -> BinaryInfo:
+    """Ask the binary what it is, with the suite's confs/0000 as its configuration.
+
+    As Exim's harness does, the probe never reads the build's default configuration
+    file (a source build's does not exist); confs/0000 is used as it stands, with DIR given
+    on the command line.
+    """
+    conf = suite / "confs" / "0000"
+    config = probe_dir / "test-config"
+    try:
+        text = read_text(conf) if conf.is_file() else _PROBE_CONFIG
+        config.write_text(text, encoding="latin-1")
+        os.chmod(config, 0o644)
+    except OSError as exc:
+        raise WorkDirError(f"cannot write {config}: {exc.strerror}") from exc
+    base = [str(binary), "-C", str(config), f"-DDIR={probe_dir}"]
+    try:
+        info = run_probe([str(binary), "-d", *base[1:], "-bP", "exim_user", "exim_group"],
+                         cwd=str(probe_dir))
+        bv = run_probe([*base, "-bV"], cwd=str(probe_dir)).stdout
+    except OSError as exc:
+        raise BinaryError(f"{binary}: cannot run: {exc.strerror}") from exc
+    finally:
+        config.unlink(missing_ok=True)
+    out = info.stdout + info.stderr
+    values = {}
+    for line in out.splitlines():
+        key, eq, value = line.partition(" = ")
+        if eq and key in ("exim_user", "exim_group"):
+            values[key] = value.strip()
+    if "exim_user" not in values:
+        tail = "; ".join(line for line in out.splitlines()[-3:] if line.strip())
+        raise BinaryError(
+            f"{binary} -C {config} -bP exim_user did not answer ({tail[:300] or 'no output'}); "
+            "is it an Exim built for testing (see README, \"Testing a build of your own\")?"
+        )
+    version = re.search(r"^Exim version (\S+)", out + bv, re.M)
+    tcl = re.search(r'^TRUSTED_CONFIG_LIST:.*?"(.*?)"\s*$', out, re.M)
+    owner = re.search(r"^Configure owner:\s*(\d+):(\d+)", out + bv, re.M)
+    return BinaryInfo(
+        version.group(1) if version else "",
+        values["exim_user"],
+        values.get("exim_group", values["exim_user"]),
+        tcl.group(1) if tcl else None,
+        (int(owner.group(1)), int(owner.group(2))) if owner else None,
+        bv,
+    )
+
+
+@dataclass(frozen=True)
 class Host:
     """The binary under test, the caller account and the host facts tests are templated with."""
 
     binary: Path
+    info: BinaryInfo
     caller: Caller
     facts: HostFacts
 
 
 def probe_host(suite: Path, binary_arg: str | None, caller_name: str | None, worker_dir: Path,
                *, want_ipv4: bool = True, want_ipv6: bool = True,
-               ports: Ports | None = None) -> Host:
-    """Find the binary and the caller, and learn the host facts (nothing is written)."""
+               ports: Ports | None = None, probe_dir: Path | None = None) -> Host:
+    """Find the binary and the caller, and learn the host facts.
+
+    The probe writes its configuration into `probe_dir` (default: `worker_dir`), which
+    must exist, and removes it again.
+    """
     binary = find_binary(suite, binary_arg)
     if binary is None:
         raise BinaryError("no Exim binary found: name one, or install exim4 (./setup.sh)")
@@ -207,11 +279,35 @@ def probe_host(suite: Path, binary_arg: str | None, caller_name: str | None, wor
     if not os.access(binary, os.X_OK):
         raise BinaryError(f"{binary}: not executable")
     caller = find_caller(caller_name)
-    ids = exim_user_group(binary, str(worker_dir) if worker_dir.is_dir() else None)
-    if ids is None:
-        raise ProbeError(f"could not learn exim_user from {binary} -bP")
-    bv = run_probe([str(binary), "-bV"]).stdout
-    facts = build_facts(str(worker_dir), caller, *ids,
-                        exim_has_ipv6="IPv6" in parse_bv(bv).support,
+    info = probe_binary(binary, suite, probe_dir or worker_dir)
+    facts = build_facts(str(worker_dir), caller, info.exim_user, info.exim_group,
+                        exim_has_ipv6="IPv6" in parse_bv(info.bv).support,
                         want_ipv4=want_ipv4, want_ipv6=want_ipv6, ports=ports)
-    return Host(binary, caller, facts)
+    return Host(binary, info, caller, facts)
+
+
+def check_trusted_configs(info: BinaryInfo, binary: Path, configs: list[Path]) -> None:
+    """A BinaryError unless a TRUSTED_CONFIG_LIST build will trust each of `configs`.
+
+    Exim reads the list only when it is a root-owned file that nobody else may write;
+    every test-config path the run uses must be one of its lines.
+    """
+    listed_file = info.trusted_config_list
+    if listed_file is None:
+        return
+    path = Path(listed_file)
+    try:
+        st = path.stat()
+        lines = set(path.read_text(errors="replace").splitlines())
+    except OSError as exc:
+        raise BinaryError(f"{binary} trusts the configurations listed in {path}, which cannot "
+                          f"be read: {exc.strerror}; create it (root-owned, mode 0644)") from exc
+    if st.st_uid != 0 or st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != 0):
+        raise BinaryError(f"{path} (TRUSTED_CONFIG_LIST of {binary}) must be owned by root and "
+                          "writable by nobody else, or Exim ignores it")
+    missing = [str(c) for c in configs if str(c) not in lines]
+    if missing:
+        raise BinaryError(
+            f"{binary} will not trust this run's test configurations: add these lines to "
+            f"its TRUSTED_CONFIG_LIST {path}:\n" + "\n".join(missing)
+        )

@@ -28,12 +28,13 @@ from harness.discovery import discover
 from harness.display import Console
 from harness.errors import BinaryError, HarnessError, WorkDirError
 from harness.eximbinary import Capabilities, parse_bv, parse_macros, run_probe
+from harness.generation import Generation
 from harness.hostfacts import HostFacts, Ports
 from harness.listeners import Listeners
 from harness.netns import can_make_namespaces
 from harness.paths import default_workdir, loaded_library
 from harness.plan import RunPlan
-from harness.probe import check_caller, probe_host
+from harness.probe import BinaryInfo, check_caller, check_trusted_configs, probe_host
 from harness.processes import Interrupted, become_subreaper, raise_interrupted
 from harness.requirements import Environment, features_named
 from harness.results import Outcome, RunInfo, TestCase, TestResult
@@ -95,6 +96,7 @@ def lock_workdir(root: Path) -> int:
 class Prepared:
     plan: RunPlan
     workdir: WorkDir  # worker 0's, built
+    binary_info: BinaryInfo
     lock: int
 
     def close(self, keep: bool) -> None:
@@ -117,6 +119,9 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
     host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
                       want_ipv6=opts.ipv6, ports=ports)
     console.line(f"Exim binary is `{host.binary}'")
+    generation = opts.harness or Generation.for_version(host.info.version)
+    why = "as asked" if opts.harness else f"for the binary's version {host.info.version}"
+    console.line(f"Harness generation {generation.label} ({why})")
     become_subreaper()
     os.umask(0o022)
     lock = lock_workdir(root)
@@ -126,7 +131,7 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
         if "." not in facts.hostname:
             console.line(f"*** Host name {facts.hostname} is not fully qualified: "
                          "this may cause problems (./setup.sh gives it one)")
-        workdir = WorkDir(worker_dir, suite, facts)
+        workdir = WorkDir(worker_dir, suite, facts, generation)
         loaded = loaded_library()
         tools = utilities()
         try:
@@ -144,13 +149,13 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
         plan = RunPlan(
             suite, host.binary, root, facts, host.caller.groups, caps,
             Environment(caps, facts, feature_ok), loaded, tools,
-            opts.flavour or detect_flavour(suite), tuple(opts.exim_args), opts.slow,
+            opts.flavour or detect_flavour(suite), generation, tuple(opts.exim_args), opts.slow,
             opts.debug, opts.update, opts.timeout, opts.rerun_failures,
         )
     except BaseException:
         os.close(lock)
         raise
-    return Prepared(plan, workdir, lock)
+    return Prepared(plan, workdir, host.info, lock)
 
 
 def detect_flavour(suite: Path) -> str | None:
@@ -256,6 +261,8 @@ def execute(opts: cli.Options, prepared: Prepared,
     # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
     interactive = sys.stdin.isatty() and not opts.continue_
     jobs = 1 if interactive else choose_jobs(opts, len(runnable), console)
+    check_trusted_configs(prepared.binary_info, plan.binary,
+                          [plan.root / f"w{i}" / "test-config" for i in range(jobs)])
     f = plan.facts
     listeners.run_started(RunInfo(
         plan.suite, plan.binary, len(triaged), jobs, plan.root,

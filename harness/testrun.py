@@ -25,6 +25,7 @@ from harness.commands import (
 )
 from harness.compare import Checker
 from harness.context import RunSettings, TestContext, TestTimeout
+from harness.generation import Generation
 from harness.munge import TestMunger, TestOptions
 from harness.processes import Interrupted, ProcessTracker, close_quietly
 from harness.requirements import Environment, RequirementError, unmet
@@ -90,13 +91,15 @@ class TestExecutor:
     """Runs tests one after another in one work directory."""
 
     def __init__(self, settings: RunSettings, workdir: WorkDir, *, flavour: str | None,
-                 update: bool, timeout: float = 300.0, worker: int = 0) -> None:
+                 update: bool, timeout: float = 300.0, worker: int = 0,
+                 generation: Generation = Generation.G4_96) -> None:
         self.settings = settings
         self.workdir = workdir
         self.flavour = flavour
         self.update = update
         self.timeout = timeout
         self.worker = worker
+        self.generation = generation
 
     def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
         """Run one test; `update` (default: the run's -UPDATE) writes changed output."""
@@ -184,6 +187,7 @@ class TestExecutor:
             is_ipv6test="need_ipv6" in script.needs,
             rmfiltertest="rmfiltertest" in script.flags,
             dynamic_port=ctx.dynamic_socket.getsockname()[1] if ctx.dynamic_socket else None,
+            generation=self.generation,
         )
         munger = TestMunger(self.settings.facts, options)
         checker = Checker(self.settings.suite, ctx.dir, ctx.testno, munger,

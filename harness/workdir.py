@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from harness.eximbinary import find_utility, patch_binary
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.paths import REPO
 from harness.peers.fakens import prepare_zones
@@ -39,9 +40,11 @@ PEERS = {
     "checkaccess": "checkaccess",
 }
 
+# A peer started from bin/ behaves as the helper of the run's harness generation.
 _WRAPPER = """#!{python} -I
-import sys
+import os, sys
 sys.path.insert(0, {repo!r})
+os.environ["RUNTEST_HARNESS"] = {generation!r}
 from harness.peers.{module} import main
 sys.exit(main())
 """
@@ -57,8 +60,10 @@ def remove_tree(path: Path) -> None:
 class WorkDir:
     """Builds and resets the work directory for one worker of a run."""
 
-    def __init__(self, root: Path, suite: Path, facts: HostFacts) -> None:
+    def __init__(self, root: Path, suite: Path, facts: HostFacts,
+                 generation: Generation = Generation.G4_96) -> None:
         self.root = root
+        self.generation = generation
         self.suite = suite
         self.facts = facts
         self.caller_ids = (facts.caller_uid, facts.caller_gid)
@@ -119,7 +124,8 @@ class WorkDir:
         d.mkdir()
         for prog, module in PEERS.items():
             p = d / prog
-            p.write_text(_WRAPPER.format(python=sys.executable, repo=str(REPO), module=module))
+            p.write_text(_WRAPPER.format(python=sys.executable, repo=str(REPO), module=module,
+                                         generation=self.generation.label))
             os.chmod(p, 0o755)
         if loaded_lib is not None and loaded_lib.exists():
             shutil.copy2(loaded_lib, d / "loaded")

@@ -8,8 +8,11 @@ for its kind, so neighbouring rules take part as they do in real use.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.munge import TestMunger, TestOptions
 from harness.munge.custom import CUSTOM_MUNGES
@@ -2114,13 +2117,34 @@ CASES = [
 ]
 # end of cases
 
+# Case files for the rules of later harness generations, each a list like CASES whose
+# cases name their generation in the options ({"generation": "4.99"}).
+CASE_MODULES = ("tests.test_munge_rules_stderr", "tests.test_munge_rules_since_497")
 
-def _options(opts: dict) -> TestOptions:
+
+def all_cases() -> list[tuple]:
+    cases = [(*c, {}) if len(c) == 4 else c for c in CASES]
+    for name in CASE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        cases += [(*c, {}) if len(c) == 4 else c for c in module.CASES]
+    return cases
+
+
+def case_options(opts: dict) -> TestOptions:
     return TestOptions(
         is_ipv6test=bool(opts.get("ipv6test")),
         rmfiltertest=bool(opts.get("rmfiltertest")),
         dynamic_port=opts.get("dynport"),
+        generation=Generation.parse(opts.get("generation", "4.96")),
     )
+
+
+def check_case(kind: str, raw: str, munged: str, opts: dict) -> None:
+    got, _ = TestMunger(FACTS, case_options(opts)).munge(raw, kind, opts.get("custom"))
+    assert got == munged
 
 
 @pytest.mark.parametrize(
@@ -2129,15 +2153,29 @@ def _options(opts: dict) -> TestOptions:
     ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
 )
 def test_rule(rule: str, kind: str, raw: str, munged: str, opts: dict) -> None:
-    got, _ = TestMunger(FACTS, _options(opts)).munge(raw, kind, opts.get("custom"))
-    assert got == munged
+    check_case(kind, raw, munged, opts)
 
 
 def test_every_rule_has_a_case() -> None:
-    covered = {c[0] for c in CASES}
-    names = set()
-    for kind in ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail"):
-        names |= {s.name for s in build(FACTS, kind, False, True, 40123, None)}
-    names |= {f"custom:{n}" for n in CUSTOM_MUNGES}
-    assert names - covered == set()
-    assert covered - names == set()
+    """Each step of each generation's pipelines has a case run under a generation it is
+    in, and each case names a step of its own generation's pipeline."""
+    cases = all_cases()
+    by_name: dict[str, set[Generation]] = {}
+    for c in cases:
+        by_name.setdefault(c[0], set()).add(Generation.parse(c[4].get("generation", "4.96")))
+    missing, unknown = set(), set()
+    names_of: dict[Generation, set[str]] = {}
+    for generation in Generation:
+        names = names_of.setdefault(generation, set())
+        for kind in ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail"):
+            for step in build(FACTS, kind, False, True, 40123, None, generation):
+                names.add(step.name)
+                if not any(step.in_generation(g) for g in by_name.get(step.name, ())):
+                    missing.add(f"{step.name} ({generation.label})")
+        names |= {f"custom:{n}" for n in CUSTOM_MUNGES}
+    for name, generations in by_name.items():
+        for g in generations:
+            if name not in names_of[g]:
+                unknown.add(f"{name} ({g.label})")
+    assert missing == set()
+    assert unknown == set()

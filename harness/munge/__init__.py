@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.munge.custom import CUSTOM_MUNGES
 from harness.munge.model import KINDS, FileRun, ValueCache, split_lines
@@ -43,6 +44,7 @@ class TestOptions:
     is_ipv6test: bool = False  # keep the addresses in "listening on port" lines
     rmfiltertest: bool = False  # drop the repeated headings of filter tests
     dynamic_port: int | None = None  # the port allocated for PORT_DYNAMIC, if any
+    generation: Generation = Generation.G4_96  # whose harness's munging to do
 
 
 class TestMunger:
@@ -53,7 +55,7 @@ class TestMunger:
     def __init__(self, facts: HostFacts, options: TestOptions) -> None:
         self.facts = facts
         self.options = options
-        self.values = ValueCache()
+        self.values = ValueCache(options.generation)
 
     def munge(self, text: str, kind: str, custom: str | None = None) -> tuple[str, bool]:
         """Munge one file's `text` of the given kind; `custom` names an extra munge.
@@ -64,7 +66,8 @@ class TestMunger:
             raise ValueError(f"unknown output kind {kind!r}; expected one of {', '.join(KINDS)}")
         opts = self.options
         munge_line = compiled(
-            self.facts, kind, opts.is_ipv6test, opts.rmfiltertest, opts.dynamic_port, custom
+            self.facts, kind, opts.is_ipv6test, opts.rmfiltertest, opts.dynamic_port, custom,
+            opts.generation,
         )
         run = FileRun(split_lines(text), kind, self.values)
         run_file(run, munge_line)

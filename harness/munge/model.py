@@ -16,6 +16,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
+
+from harness.generation import Generation, applies
 
 KINDS = ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail")
 
@@ -57,6 +60,7 @@ class EndOfInput(Exception):
 # -- per-test renumbering state ----------------------------------------------------
 
 MSGID_FORMAT = "10Hm{}-0005vi-00"
+NEW_MSGID_FORMAT = "10Hm{}-000000005vi-0000"
 
 
 def next_tag(tag: str) -> str:
@@ -85,18 +89,45 @@ def next_tag(tag: str) -> str:
 
 @dataclass
 class ValueCache:
-    """Per-test map from raw values to their stand-ins, with the three sequences."""
+    """Per-test map from raw values to their stand-ins, with their sequences.
 
+    One map serves message ids, pids, ports and connection ids, as in Exim's harness: a
+    raw text seen before gets the same stand-in whatever it is. From 4.97 the two forms
+    of message id count separately; from 4.99 ephemeral ports count from 10001.
+    """
+
+    generation: Generation = Generation.G4_96
     seen: dict[str, str] = field(default_factory=dict)
     msgid_tag: str = "aX"
+    new_msgid_tag: str = "aX"  # 4.97+: ids of the 6-11-4 form
     pid: int = 1234
-    port: int = 1111
+    port: int = -1  # set from the generation
+    conn: int = 1111  # 4.99+: connection_id numbers
+
+    def __post_init__(self) -> None:
+        if self.port < 0:
+            self.port = 10001 if self.generation >= Generation.G4_99 else 1111
 
     def msgid(self, raw: str) -> str:
         new = self.seen.get(raw)
         if new is None:
             new = self.seen[raw] = MSGID_FORMAT.format(self.msgid_tag)
             self.msgid_tag = next_tag(self.msgid_tag)
+        return new
+
+    def new_msgid(self, raw: str) -> str:
+        """The stand-in for a 4.97-form id (`10HmaX-000000005vi-0000`), own counter."""
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = NEW_MSGID_FORMAT.format(self.new_msgid_tag)
+            self.new_msgid_tag = next_tag(self.new_msgid_tag)
+        return new
+
+    def conn_for(self, raw: str) -> str:
+        new = self.seen.get(raw)
+        if new is None:
+            new = self.seen[raw] = str(self.conn)
+            self.conn += 1
         return new
 
     def pid_for(self, raw: str) -> str:
@@ -168,6 +199,13 @@ class Step:
     # A test that, when it fails, means `apply` would leave the line alone and change
     # nothing else; compiled pipelines use it to skip the call.
     guard: Guard | None = None
+    # The harness generations the step belongs to: from `since`, up to (not including)
+    # `until`. Rules and skips take them as arguments; other steps through `within`.
+    since: Generation = Generation.G4_96
+    until: Generation | None = None
+
+    def in_generation(self, generation: Generation) -> bool:
+        return applies(self.since, self.until, generation)
 
     def apply(self, line: str, run: FileRun) -> str | None:
         raise NotImplementedError
@@ -246,6 +284,8 @@ class Rule(Step):
     flags: int = 0
     when: str | None = None
     first: str | None = None
+    since: Generation = Generation.G4_96
+    until: Generation | None = None
     guard: Guard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -273,6 +313,8 @@ class Skip(Step):
     needle: Needle = None
     flags: int = 0
     first: str | None = None
+    since: Generation = Generation.G4_96
+    until: Generation | None = None
     guard: Guard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -291,5 +333,17 @@ def rules_for(kinds: frozenset[str]) -> tuple[Callable[..., Rule], Callable[...,
     return partial(Rule, kinds=kinds), partial(Skip, kinds=kinds)
 
 
-def for_kind(steps: Iterable[Step], kind: str) -> list[Step]:
-    return [s for s in steps if kind in s.kinds]
+S = TypeVar("S", bound=Step)
+
+
+def within(step: S, since: Generation = Generation.G4_96,
+           until: Generation | None = None) -> S:
+    """`step`, belonging only to the generations from `since` up to `until` (exclusive)."""
+    step.since, step.until = since, until
+    return step
+
+
+def for_kind(steps: Iterable[Step], kind: str,
+             generation: Generation = Generation.G4_96) -> list[Step]:
+    """The steps that apply to files of `kind` under the harness `generation`."""
+    return [s for s in steps if kind in s.kinds and s.in_generation(generation)]

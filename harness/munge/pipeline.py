@@ -16,6 +16,7 @@ import harness.munge.rules_log as rules_log
 import harness.munge.rules_stderr as rules_stderr
 import harness.munge.rules_stdout as rules_stdout
 import harness.munge.rules_tls as rules_tls
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.munge.custom import custom_step
 from harness.munge.model import FAMILY, EndOfInput, FileRun, Restart, Rule, Skip, Step, for_kind
@@ -93,13 +94,14 @@ def common_steps(facts: HostFacts, is_ipv6test: bool, dynamic_port: int | None) 
     return steps
 
 
-def family_steps(facts: HostFacts, family: str, rmfiltertest: bool) -> list[Step]:
+def family_steps(facts: HostFacts, family: str, rmfiltertest: bool,
+                 generation: Generation) -> list[Step]:
     """The steps only one family of files goes through, after the common ones."""
     if family == "stdout":
         headings = rules_stdout.FILTER_TEST_HEADINGS if rmfiltertest else []
         return [*rules_stdout.BUILD_OPTIONS, *headings, *rules_stdout.RULES]
     if family == "stderr":
-        return rules_stderr.steps(facts.cwd)
+        return rules_stderr.steps(facts, generation)
     if family == "log":
         return rules_log.steps(facts)
     return list(rules_log.MAIL_STEPS)
@@ -113,9 +115,11 @@ def compiled(
     rmfiltertest: bool,
     dynamic_port: int | None,
     custom: str | None,
+    generation: Generation = Generation.G4_96,
 ) -> LineFunction:
     """The pipeline for these settings as one function (see `compile_steps`)."""
-    return compile_steps(build(facts, kind, is_ipv6test, rmfiltertest, dynamic_port, custom))
+    return compile_steps(
+        build(facts, kind, is_ipv6test, rmfiltertest, dynamic_port, custom, generation))
 
 
 @lru_cache(maxsize=64)
@@ -126,14 +130,16 @@ def build(
     rmfiltertest: bool,
     dynamic_port: int | None,
     custom: str | None,
+    generation: Generation = Generation.G4_96,
 ) -> tuple[Step, ...]:
+    """The steps for one kind of file under these settings, in order."""
     steps: list[Step] = []
     extra = custom_step(custom, kind)
     if extra is not None:
         steps.append(extra)
     steps += common_steps(facts, is_ipv6test, dynamic_port)
-    steps += family_steps(facts, FAMILY[kind], rmfiltertest)
-    return tuple(for_kind(steps, kind))
+    steps += family_steps(facts, FAMILY[kind], rmfiltertest, generation)
+    return tuple(for_kind(steps, kind, generation))
 
 
 def compile_steps(steps: tuple[Step, ...]) -> LineFunction:

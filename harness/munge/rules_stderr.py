@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from harness.generation import Generation
+from harness.hostfacts import HostFacts
 from harness.munge.model import DIGITS, STDERR, Step, rules_for, utf8_bytes
 from harness.munge.ordering import (
     CheckDirSizeSort,
@@ -812,12 +814,13 @@ END: list[Step] = [
 ]
 
 
-def steps(suite_dir: str) -> list[Step]:
+def steps(facts: HostFacts, generation: Generation) -> list[Step]:
+    """The stderr steps in order (the pipeline keeps those of `generation`)."""
     return [
         *START,
         *TLS_PRELOAD,
         *BUILD_INFO,
-        DbOpenNil(suite_dir),
+        DbOpenNil(facts.cwd),
         ReceivedExpansionDebug(),
         *MIDDLE,
         *END,
