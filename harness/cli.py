@@ -26,6 +26,14 @@ from harness.reports.jsonreport import JsonReport
 from harness.reports.junitreport import JUnitReport
 
 
+def default_suite(cwd: Path) -> Path:
+    """The suite run when --suite is not given: the current directory when it is one (an
+    Exim checkout's test/, say), otherwise the project's own suite."""
+    if (cwd / "scripts").is_dir() and (cwd / "confs").is_dir():
+        return cwd
+    return REPO
+
+
 @dataclass
 class Options:
     binary: str | None = None
@@ -52,6 +60,13 @@ class Options:
     rerun_failures: int = 0
     jobs: int | None = None
     harness: Generation | None = None
+    tls: str | None = None  # -TLS: the TLS library of the client side
+
+
+def _tls_library(value: str) -> str:
+    if value not in ("openssl", "gnutls"):
+        raise UsageError(f"-TLS needs openssl or gnutls, not {value!r}")
+    return value
 
 
 def _generation(value: str) -> Generation:
@@ -116,13 +131,17 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(("slow",), "slow", "flag", "pause before checking output", exim=True),
     OptionSpec(("test",), "tests", "append", "run test N (may be repeated)", "N",
                _number("-TEST"), exim=True),
+    OptionSpec(("tls",), "tls", "value",
+               "cross-library TLS: LIB (openssl or gnutls) is the client side; needs "
+               "BINARY_openssl and BINARY_gnutls", "LIB", lambda v: _tls_library(v), exim=True),
     OptionSpec(("update",), "update", "flag", "write changed output into the expected files",
                exim=True),
     OptionSpec(("harness",), "harness", "value",
                "behave as Exim's harness of this release: 4.96, 4.97, 4.98, 4.99 or master "
                "(default: the binary's)", "VERSION", lambda v: _generation(v)),
     OptionSpec(("suite",), "suite", "value",
-               "the suite to run (default: the directory holding runtest.py)", "DIR", Path),
+               "the suite to run (default: the current directory if it is one, as an Exim "
+               "checkout's test/ is, else the one beside runtest.py)", "DIR", Path),
     OptionSpec(("json",), "json", "value", "write a JSON report", "FILE", Path,
                reporter=JsonReport),
     OptionSpec(("junit-xml",), "junit_xml", "value", "write a JUnit XML report", "FILE", Path,
@@ -181,8 +200,8 @@ def _is_binary(arg: str) -> bool:
             and os.access(arg, os.X_OK))
 
 
-def parse_args(argv: list[str]) -> Options:
-    opts = Options()
+def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
+    opts = Options(suite=default_suite(cwd or Path.cwd()))
     args = list(argv)
     if args and _is_binary(args[0]):
         opts.binary = args.pop(0)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from harness import script
 from harness.context import SERVER_ERRORS, SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT, TestContext
+from harness.generation import Generation
 from harness.processes import Identity, chown_if_root, close_quietly, wait_for_file
 from harness.script import Command, Script
 from harness.suitefiles import read_text
@@ -316,9 +317,13 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     if which == "retry":
         records = [r for r in text.split("\n  ") if r != ""]
 
+        port_n = str(ctx.facts.ports.n) if ctx.settings.generation >= Generation.G4_99 else None
+
         def retry_key(rec: str) -> str:
+            # sorted as the munged keys will read, so that the order is the same everywhere
             first = rec.split()[0] if rec.split() else ""
-            return first.replace(ipv4, "ip4.ip4.ip4.ip4")
+            key = first.replace(ipv4, "ip4.ip4.ip4.ip4")
+            return key.replace(port_n, "PORT_N", 1) if port_n else key
 
         body = ""
         for rec in sorted(records, key=retry_key):
@@ -422,10 +427,37 @@ def run_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     return _run_waited(ctx, m.string, ctx.settings.caller)
 
 
-@command("sudo_shell", r"^sudo\s+((?:rmdir|rm|mv|chown|chmod)\s.*)",
-         "sudo rm DIR/spool/x", "sudo chmod 0400 f")
+@command("sudo_shell", r"^sudo\s+((?:mkdir|rmdir|rm|mv|cp|chown|chmod)\s.*)",
+         "sudo rm DIR/spool/x", "sudo chmod 0400 f", "sudo mkdir -p DIR/spool/input",
+         "sudo cp DIR/aux-fixed/x DIR/spool/input/")
 def run_sudo_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    """A file command as root (mkdir and cp from 4.97; no script of 4.96 uses them)."""
     return _run_waited(ctx, m.group(1), ctx.settings.root)
+
+
+@command("cat2", r"^cat2\s+(.*)", "cat2 DIR/spool/log/serverdebuglog_2")
+def run_cat2(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    """`cat` whose output replaces the test's stderr (4.97); cat's own complaints are
+    only shown, as they go to Exim's harness's terminal."""
+    fd = os.open(ctx.path(STDERR), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        chown_if_root(fd, ctx.facts.caller_uid, ctx.facts.caller_gid)
+    finally:
+        os.close(fd)
+    proc = ctx.spawn(f"cat {m.group(1)}", ctx.settings.caller, stdout=STDERR,
+                     stderr=SERVER_ERRORS)
+    proc.wait()
+    return Completion(CompletionKind.WAITED, _status(proc))
+
+
+@command("exim_id_update", r"^exim_id_update(\s+.*)?$", "exim_id_update -d", "exim_id_update",
+         utilities=("exim_id_update",))
+def run_exim_id_update(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
+    """exim_id_update (4.97) over the test's spool, as root, its exit code in stdout."""
+    _require_tool(ctx, "exim_id_update")
+    line = (f"(./eximdir/exim_id_update{m.group(1) or ''} {ctx.dir}/spool/input;"
+            " echo exim_id_update exit code = $?)")
+    return _run_waited(ctx, line, ctx.settings.root)
 
 
 # ---- commands with data lines ---------------------------------------------------------
@@ -462,7 +494,7 @@ def run_write(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     target = path if os.path.isabs(path) else ctx.path(path)
     parts = list(cmd.predata or [])
     blocks: list[str] = []
-    for size in (m.group(3) or "").split():
+    for size in (m.group(3) or "").split() if cmd.sized else []:
         sm = re.match(r"(\d+)x(\d+)(?:=(.*))?", size)
         if not sm:
             raise CommandError(f"write: size '{size}' is not COUNTxLENGTH[=LEADIN]")
@@ -487,8 +519,10 @@ def run_write(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
 @command("client", r"^client", "client 127.0.0.1 PORT_D", "client-anytls -tls-on-connect x",
          data=True)
 def run_client(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
-    return _run_waited(ctx, "./bin/" + m.string, ctx.settings.caller, data=cmd.data,
-                       extra_env=cmd.expect.env)
+    command = m.string
+    if ctx.settings.tls_client and command.startswith("client-anytls"):
+        command = ctx.settings.tls_client + command[len("client-anytls"):]
+    return _run_waited(ctx, "./bin/" + command, ctx.settings.caller, data=cmd.data)
 
 
 @command("perl", r"^(sudo\s+)?perl\b", "perl -e 'print 1'", "sudo perl", data=True)
@@ -497,7 +531,7 @@ def run_perl(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     who = ctx.settings.caller
     if m.group(1):
         command, who = command[len(m.group(1)):], ctx.settings.root
-    return _run_waited(ctx, command, who, data=cmd.data, extra_env=cmd.expect.env)
+    return _run_waited(ctx, command, who, data=cmd.data)
 
 
 @command("background", r"^background$", "background", data=True)
@@ -516,8 +550,9 @@ def run_background(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
 
 def _message_ids(ctx: TestContext, queue: str | None) -> list[str]:
     d = ctx.dir
-    argv = [f"{d}/eximdir/exim", "-bp", *([queue] if queue else []),
-            f"-DEXIM_PATH={d}/eximdir/exim", "-C", f"{d}/test-config"]
+    exe = f"{d}/eximdir/{ctx.settings.exim_server}"
+    argv = [exe, "-bp", *([queue] if queue else []), f"-DEXIM_PATH={exe}", "-C",
+            f"{d}/test-config"]
     proc = ctx.tracker.spawn(argv, ctx.settings.caller, cwd=str(d), stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out, _ = proc.communicate()
@@ -549,12 +584,13 @@ def write_test_config(ctx: TestContext) -> None:
 # the copies in eximdir) other than the utilities that are commands of their own.
 EXIM_COMMAND = (
     r"^(?P<env>(?i:[A-Z\d_]+=\S+\s+)+)?(?P<wait>\d+)?\s*"
-    r"(?P<sudo>sudo(?:\s+-u\s+(?P<user>\w+))?\s+)?exim(?!_lock\s)(?P<special>_\S+)?\s+(?P<args>.*)$"
+    r"(?P<sudo>sudo(?:\s+-u\s+(?P<user>\w+))?\s+)?exim(?!_lock\s|_id_update\b)(?P<special>_\S+)?\s+(?P<args>.*)$"
 )
 
 
 @command("exim", EXIM_COMMAND, "exim -bt x@y", "sudo exim -bV", "sudo -u exim exim -bV",
-         "exim_exim -bV", "A=1 B=2 exim -bV", "3 exim -bs", data=True)
+         "exim_exim -bV", "A=1 B=2 exim -bV", "3 exim -bs", "exim_msgdate -l E000000-005XGK-00",
+         data=True, utilities=("exim_msgdate",))
 def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     d = ctx.dir
     settings = ctx.settings
@@ -579,19 +615,25 @@ def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     if re.search(r"(?:^|\s)-d", settings.exim_optargs):
         args = re.sub(r"(?:^|\s)-d\S*", "", args)
     optargs = f" {settings.exim_optargs}" if settings.exim_optargs else ""
-    exe = f"{d}/eximdir/exim{special}"
+    # With -TLS, a daemon runs the binary of one TLS library and everything else the other.
+    if special:
+        name = f"exim{special}"
+    elif re.search(r"(?:^|\s)-DSERVER=server\s", args + " "):
+        name = settings.exim_server
+    else:
+        name = settings.exim_client
+    exe = f"{d}/eximdir/{name}"
     exim = f"{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
     command = envset + exim
-    env = dict(cmd.expect.env)
 
     if re.search(r"\s-DSERVER=server\s", command) and not re.search(r"\s-DNOTDAEMON\s", command):
-        return _start_daemon(ctx, envset, exim, who, env)
+        return _start_daemon(ctx, envset, exim, who)
     wait_port = re.search(r"\s-DSERVER=wait:(\d+)\s", command)
     if wait_port:
-        return _start_inetd_daemon(ctx, command, who, env)
+        return _start_inetd_daemon(ctx, command, who)
     stderr = SERVER_STDERR if re.search(r"\s-DSERVER=server\s", command) else STDERR
     return _run_waited(ctx, command, who, stderr=stderr, data=cmd.data, wait_time=wait_time,
-                       extra_env=env, kind=CompletionKind.WAITED_EXIM)
+                       kind=CompletionKind.WAITED_EXIM)
 
 
 def _make_log_dir(ctx: TestContext) -> None:
@@ -600,9 +642,7 @@ def _make_log_dir(ctx: TestContext) -> None:
     chown_if_root(log, ctx.facts.exim_uid, ctx.facts.exim_gid)
 
 
-def _start_daemon(
-    ctx: TestContext, envset: str, command: str, who: Identity, env: dict[str, str]
-) -> Completion:
+def _start_daemon(ctx: TestContext, envset: str, command: str, who: Identity) -> Completion:
     """An Exim daemon (`command`, run after the `envset` VAR=value prefix), with its pid
     file in the spool; -bd becomes -bdf so it stays ours.
 
@@ -625,23 +665,20 @@ def _start_daemon(
     except OSError:
         pass
     # `exec`: the daemon replaces the shell, so that no shell reports how the daemon ended.
-    proc = ctx.spawn(f"{envset}exec {command}", who, stderr=SERVER_STDERR, extra_env=env)
+    proc = ctx.spawn(f"{envset}exec {command}", who, stderr=SERVER_STDERR)
     ctx.daemons.append(proc)
     if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel, forks=True):
         ctx.say(f"daemon did not write its pid file {pidfile}")
     return Completion(CompletionKind.STARTED)
 
 
-def _start_inetd_daemon(
-    ctx: TestContext, command: str, who: Identity, env: dict[str, str]
-) -> Completion:
+def _start_inetd_daemon(ctx: TestContext, command: str, who: Identity) -> Completion:
     """An Exim daemon in wait mode, handed its listening socket as stdin."""
     _make_log_dir(ctx)
     sock = ctx.dynamic_socket
     if sock is None:
         raise CommandError("-DSERVER=wait: needs PORT_DYNAMIC, which has no socket")
-    proc = ctx.spawn(f"exec {command}", who, stdin=sock.fileno(), stderr=SERVER_STDERR,
-                     extra_env=env)
+    proc = ctx.spawn(f"exec {command}", who, stdin=sock.fileno(), stderr=SERVER_STDERR)
     ctx.kill_pid = proc.pid
     ctx.sleep(0.3)
     return Completion(CompletionKind.STARTED)

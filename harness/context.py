@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.eximbinary import Capabilities
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.processes import Identity, ProcessTracker, chown_if_root
 from harness.script import Script
@@ -40,6 +41,12 @@ class RunSettings:
     caller: Identity
     root: Identity
     exim_optargs: str = ""
+    generation: Generation = Generation.G4_96
+    # The copies in eximdir that exim commands run: with -TLS, a daemon (-DSERVER=server)
+    # runs the other TLS library's binary, and client-anytls becomes `tls_client`.
+    exim_client: str = "exim"
+    exim_server: str = "exim"
+    tls_client: str | None = None
     slow: bool = False
     debug: bool = False
     log: TextIO = sys.stdout
@@ -47,6 +54,7 @@ class RunSettings:
 
 @dataclass
 class TestContext:
+    __test__ = False  # not a pytest test class
     settings: RunSettings
     testno: str
     script: Script
@@ -65,6 +73,8 @@ class TestContext:
     # Set by the watchdog when the test's time is up; every wait of the test watches it.
     cancel: threading.Event = field(default_factory=threading.Event)
     doing: str = ""  # what the test is doing now, for the time-out message
+    # VAR=value settings of the current command's return-code line, for what it starts.
+    command_env: dict[str, str] = field(default_factory=dict)
 
     def sleep(self, seconds: float) -> None:
         """Pause the test; a time-out cuts the pause short."""
@@ -118,7 +128,7 @@ class TestContext:
         """Start a shell command in DIR with its output appended to the raw files."""
         fds = [self.out(stdout) if stdout else subprocess.DEVNULL,
                self.out(stderr) if stderr else subprocess.DEVNULL]
-        env = {"EXIM_TEST_NUMBER": self.testno}
+        env = {"EXIM_TEST_NUMBER": self.testno, **self.command_env}
         if extra_env:
             env.update(extra_env)
         try:

@@ -39,6 +39,15 @@ def identities(facts: HostFacts, caller_groups: tuple[int, ...]) -> tuple[Identi
     )
 
 
+def tls_binaries(tls: str | None) -> tuple[str, str, str | None]:
+    """The eximdir copies that client and server commands run, and what client-anytls
+    becomes, for -TLS `tls` (None: no cross-library testing)."""
+    if tls is None:
+        return "exim", "exim", None
+    other = "gnutls" if tls == "openssl" else "openssl"
+    return f"exim_{tls}", f"exim_{other}", "client-ssl" if tls == "openssl" else "client-gnutls"
+
+
 @dataclass
 class RunPlan:
     suite: Path
@@ -52,6 +61,7 @@ class RunPlan:
     utilities: tuple[str, ...]
     flavour: str | None
     generation: Generation
+    tls: str | None = None  # -TLS
     exim_args: tuple[str, ...] = ()
     slow: bool = False
     debug: bool = False
@@ -74,8 +84,11 @@ class RunPlan:
         if workdir is None:
             workdir = self.make_workdir(worker)
         caller_id, root_id = identities(facts, self.caller_groups)
+        client, server, anytls = tls_binaries(self.tls)
         settings = RunSettings(self.suite, facts, self.caps, caller_id, root_id,
-                               exim_optargs=" ".join(self.exim_args), slow=self.slow,
+                               exim_optargs=" ".join(self.exim_args),
+                               generation=self.generation, exim_client=client,
+                               exim_server=server, tls_client=anytls, slow=self.slow,
                                debug=self.debug)
         return TestExecutor(settings, workdir, flavour=self.flavour, update=self.update,
                             timeout=self.timeout, worker=worker, generation=self.generation)

@@ -2,13 +2,17 @@
 
 A directory's `REQUIRES` file lists what its tests need, one requirement a line (`support
 X`, `lookup X`, `router X`, `transport X`, `authenticator X`, `malware X`, `running X`,
-`feature X`, `ipv6-non-linklocal`); a script may also say `need_ipv4`, `need_ipv6`,
+`feature X`, `not feature X` (4.97), `file PATH` (master), `ipv6-non-linklocal`), each
+after the standard substitutions (as master does; earlier suites have nothing to
+substitute there); a script may also say `need_ipv4`, `need_ipv6`,
 `need_largefiles` or `need_move_frozen_messages`. Both are judged here, by `unmet`, which
 the run calls once per test before its first command (and `--list` calls too).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +33,7 @@ class Environment:
     caps: Capabilities
     facts: HostFacts
     feature_ok: dict[str, bool] = field(default_factory=dict)  # `feature X` -> defined?
+    substitute: Callable[[str], str] = str  # the standard substitutions (DIR, ...)
 
 
 NeedCheck = Callable[[Environment], "str | None"]
@@ -65,23 +70,32 @@ def read_requires(path: Path) -> tuple[Requirement, ...]:
                  for n, line in enumerate(text.split("\n"), 1) if line.strip())
 
 
+_FEATURE = re.compile(r"^(not )?feature (.+)$")
+
+
 def features_named(requires: Iterable[Requirement]) -> set[str]:
-    """The macros named by `feature X` lines, which must be probed before judging."""
-    return {r.text.split(None, 1)[1].strip() for r in requires
-            if r.text.startswith("feature ") and len(r.text.split(None, 1)) == 2}
+    """The macros named by `[not] feature X` lines, which must be probed before judging."""
+    return {m.group(2).strip() for r in requires if (m := _FEATURE.match(r.text))}
 
 
 def requirement_unmet(req: Requirement, env: Environment) -> str | None:
     """Why one REQUIRES line is not met; None when it is."""
-    kind, _, what = req.text.partition(" ")
+    text = env.substitute(req.text)
+    kind, _, what = text.partition(" ")
     what = what.strip()
     if kind in _LISTS:
         if what in _LISTS[kind](env.caps):
             return None
         return f"not running {what}" if kind == "running" else f"missing {kind} {what}"
-    if kind == "feature":
-        return None if env.feature_ok.get(what, False) else f"missing feature {what}"
-    if req.text.strip() == "ipv6-non-linklocal":
+    feature = _FEATURE.match(text)
+    if feature:
+        negated, name = bool(feature.group(1)), feature.group(2).strip()
+        if env.feature_ok.get(name, False) != negated:
+            return None
+        return f"feature {name} is present" if negated else f"missing feature {name}"
+    if kind == "file":
+        return None if os.access(what, os.R_OK) else f"missing file {what}"
+    if text.strip() == "ipv6-non-linklocal":
         return "IPv6 address is link-local" if "%" in env.facts.ipv6 else None
     raise RequirementError(f"{req.where}: unknown requirement: {req.text!r}")
 

@@ -106,6 +106,10 @@ class Mismatch:
     message: str
     diff: str = ""
     updated: bool = False
+    # "differs"; "unexpected" (output, but no expected file); "missing" (an expected
+    # mail or message log that the run did not make)
+    kind: str = "differs"
+    raw: str = ""  # the raw output file, relative to the work directory
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from harness.requirements import NEEDS
 from harness.suitefiles import read_text
 
 END_DATA = re.compile(r"^\*{4}\s*$")
-END_PREDATA = re.compile(r"^\+{4}\s*$")
+# `write` with sizes: the lines before the sized ones end at ++++; a **** there ends the
+# whole command (the sizes are then not written), as from Exim 4.99.
+END_PREDATA = re.compile(r"^(?:\+{4}|\*{4})\s*$")
 _RC_LINE = re.compile(r"^(~)?(\d+)\s*(?:([A-Z]+)=(\S+))?$")
 _COMMENT_OR_BLANK = re.compile(r"^(?:#(?!##\s)|\s*$)")
 
@@ -77,6 +79,7 @@ class Command:
     text: str
     data: list[str] = field(default_factory=list)
     predata: list[str] | None = None  # `write` with sizes: lines before `++++`
+    sized: bool = True  # `write` with sizes: False when `****` ended the pre-data
     expect: Expect = field(default_factory=Expect)
     number: int = 0  # the command's position among the script's commands
 
@@ -181,7 +184,10 @@ def parse_text(path: Path, text: str, grammar: Sequence[Syntax]) -> Script:
             _, i = read_data(i + 1)
         elif name == "write" and m.group(3):
             step.predata, i = read_data(i, END_PREDATA)
-            step.data, i = read_data(i)
+            if i > 0 and i <= n and END_DATA.match(lines[i - 1]):
+                step.sized = False
+            else:
+                step.data, i = read_data(i)
         elif syntax.takes_data:
             step.data, i = read_data(i)
         step.number = len(commands) + 1

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import cli
@@ -36,12 +36,13 @@ from harness.paths import default_workdir, loaded_library
 from harness.plan import RunPlan
 from harness.probe import BinaryInfo, check_caller, check_trusted_configs, probe_host
 from harness.processes import Interrupted, become_subreaper, raise_interrupted
+from harness.reports.eximsummary import EximSummaryLogs
 from harness.requirements import Environment, features_named
 from harness.results import Outcome, RunInfo, TestCase, TestResult
 from harness.substitute import Substituter
 from harness.suitefiles import read_text
 from harness.testrun import TestExecutor, run_with_reruns, triage
-from harness.workdir import WorkDir, remove_tree
+from harness.workdir import TLS_LIBRARIES, WorkDir, remove_tree
 from harness.workers import run_in_workers
 
 
@@ -58,7 +59,8 @@ def probe_capabilities(work: WorkDir, facts: HostFacts, features: set[str]) -> t
     conf = work.suite / "confs" / "0000"
     config = work.root / "test-config"
     text = read_text(conf) if conf.exists() else ""
-    config.write_text(Substituter(facts).apply(text, "0000"), encoding="latin-1")
+    config.write_text(Substituter(facts, generation=work.generation).apply(text, "0000"),
+                      encoding="latin-1")
     os.chmod(config, 0o644)
     base = [exim, "-C", str(config), f"-DDIR={facts.cwd}"]
     caps = parse_bv(run_probe([*base, "-bV"]).stdout)
@@ -71,6 +73,8 @@ def probe_capabilities(work: WorkDir, facts: HostFacts, features: set[str]) -> t
         if not feature_ok[f]:
             feature_ok[f] = run_probe([*base, "-bP", "macro", f]).returncode == 0
     config.unlink()
+    if _succeeds(["dovecot", "--version"]):  # "running dovecot" means it is installed
+        caps.running.add("dovecot")
     if facts.have_ipv4:
         caps.running.add("IPv4")
     if facts.have_ipv6:
@@ -78,6 +82,13 @@ def probe_capabilities(work: WorkDir, facts: HostFacts, features: set[str]) -> t
     else:
         caps.support.discard("IPv6")
     return caps, feature_ok
+
+
+def _succeeds(argv: list[str]) -> bool:
+    try:
+        return run_probe(argv).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 def lock_workdir(root: Path) -> int:
@@ -119,6 +130,7 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
     host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
                       want_ipv6=opts.ipv6, ports=ports)
     console.line(f"Exim binary is `{host.binary}'")
+    console.line(f"Suite {suite}")
     generation = opts.harness or Generation.for_version(host.info.version)
     why = "as asked" if opts.harness else f"for the binary's version {host.info.version}"
     console.line(f"Harness generation {generation.label} ({why})")
@@ -127,6 +139,11 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
     lock = lock_workdir(root)
     try:
         facts = host.facts
+        if generation >= Generation.G4_99 and "&" in facts.caller_gecos:
+            # as 4.99's harness reads the gecos field: & is the login, capitalised
+            login = facts.caller
+            facts = replace(facts, caller_gecos=facts.caller_gecos.replace(
+                "&", login[:1].upper() + login[1:]))
         check_caller(host.caller, facts.eximgroup, facts.exim_uid, facts.exim_gid)
         if "." not in facts.hostname:
             console.line(f"*** Host name {facts.hostname} is not fully qualified: "
@@ -144,12 +161,17 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
         caps, feature_ok = probe_capabilities(workdir, facts, features)
         if loaded is None:
             caps.support.discard("Expand_dlfunc")
+        if opts.tls and not all((worker_dir / "eximdir" / f"exim_{lib}").exists()
+                                for lib in TLS_LIBRARIES):
+            raise BinaryError(f"-TLS needs {host.binary}_openssl and {host.binary}_gnutls")
         if "exim_dbmbuild" in workdir.missing_utilities:
             caps.lookups.discard("dbm")
         plan = RunPlan(
             suite, host.binary, root, facts, host.caller.groups, caps,
-            Environment(caps, facts, feature_ok), loaded, tools,
-            opts.flavour or detect_flavour(suite), generation, tuple(opts.exim_args), opts.slow,
+            Environment(caps, facts, feature_ok, Substituter(facts, generation=generation).apply),
+            loaded, tools,
+            opts.flavour or detect_flavour(suite), generation, opts.tls, tuple(opts.exim_args),
+            opts.slow,
             opts.debug, opts.update, opts.timeout, opts.rerun_failures,
         )
     except BaseException:
@@ -261,8 +283,10 @@ def execute(opts: cli.Options, prepared: Prepared,
     # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
     interactive = sys.stdin.isatty() and not opts.continue_
     jobs = 1 if interactive else choose_jobs(opts, len(runnable), console)
-    check_trusted_configs(prepared.binary_info, plan.binary,
-                          [plan.root / f"w{i}" / "test-config" for i in range(jobs)])
+    note = check_trusted_configs(prepared.binary_info, plan.binary,
+                                 [plan.root / f"w{i}" / "test-config" for i in range(jobs)])
+    if note:
+        console.line(note)
     f = plan.facts
     listeners.run_started(RunInfo(
         plan.suite, plan.binary, len(triaged), jobs, plan.root,
@@ -311,6 +335,7 @@ def execute(opts: cli.Options, prepared: Prepared,
 def run(opts: cli.Options) -> int:
     """Run the selected tests of the suite; the exit status. Raises HarnessError."""
     console = Console()
+    start_dir = Path.cwd()
     suite = opts.suite.resolve()
     cases = discover(suite, opts.selection, opts.tests)
     prepared = prepare(opts, suite, cases, console)
@@ -319,7 +344,8 @@ def run(opts: cli.Options) -> int:
         if opts.list_only:
             show_list(console, triaged)
             return 0
-        listeners = Listeners([console, *cli.reporters(opts)])
+        summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
+        listeners = Listeners([console, *cli.reporters(opts), *summaries])
         try:
             return execute(opts, prepared, triaged, listeners, console)
         except OSError as exc:  # a report that cannot be written, most likely

@@ -10,11 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
 
 
 class Substituter:
-    def __init__(self, facts: HostFacts, dynamic_port: int | None = None) -> None:
+    """The substitutions of one harness generation for one host (and test's dynamic port).
+
+    From 4.99, PORT_D right after an underscore is replaced too (`_PORT_D._tcp` names).
+    """
+
+    def __init__(self, facts: HostFacts, dynamic_port: int | None = None,
+                 generation: Generation = Generation.G4_96) -> None:
         p = facts.ports
         words = {
             "CALLER": facts.caller,
@@ -42,8 +49,9 @@ class Substituter:
         self._v4net = facts.ipv4_test_net
         self._v6net = facts.ipv6_test_net
         names = "|".join(sorted(words, key=len, reverse=True))
+        after_underscore = r"|(?<=_)(?P<uword>PORT_D)\b" if generation >= Generation.G4_99 else ""
         self._pattern = re.compile(
-            rf"\b(?P<word>{names}|TESTNUM)\b"
+            rf"\b(?P<word>{names}|TESTNUM)\b{after_underscore}"
             r"|\bDIR/"
             r"|(?P<pre>\b|_)V4NET(?P<post>[._])"
             r"|\bV6NET:"
@@ -56,7 +64,7 @@ class Substituter:
 
     def _replacer(self, testnum: str) -> Callable[[re.Match[str]], str]:
         def replace(m: re.Match[str]) -> str:
-            word = m.group("word")
+            word = m.group("word") or m.groupdict().get("uword")
             if word is not None:
                 return testnum if word == "TESTNUM" else self._words[word]
             found = m.group(0)

@@ -1,9 +1,11 @@
 """`bin.sys/`: links to the database servers some tests start themselves.
 
 Exim's suite runs `DIR/bin.sys/initdb`, `postgres`, `pg_ctl` and `mysqld` (its build links
-them there). We look in PATH and the usual system directories, then in the versioned
-places distributions install them (`/usr/lib/postgresql/15/bin` on Debian), and link what
-we find; a tool that is missing is simply absent, and its tests fail as they would there.
+them there; 4.97 adds `psql` and `mysql`, 4.99 `nmhd` and `nmhctl`, which master's REQUIRES
+lines look for). All are linked whatever the generation: a link nothing uses is harmless.
+We look in PATH and the usual system directories, then in the versioned places
+distributions install them (`/usr/lib/postgresql/15/bin` on Debian), and link what we
+find; a tool that is missing is simply absent, and its tests fail as they would there.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-TOOLS = ("initdb", "postgres", "pg_ctl", "mysqld")
+TOOLS = ("initdb", "postgres", "pg_ctl", "psql", "mysqld", "mysql", "nmhd", "nmhctl")
 _PLAIN_DIRS = ("/bin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")
 _VERSIONED_DIRS = ("/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin", "/opt/*/bin",
                    "/usr/libexec")

@@ -111,7 +111,8 @@ class TestExecutor:
             self.workdir.reset_for_test()
             reset_host_state()
             dyn = _dynamic_socket() if script.uses_dynamic_port else None
-            subst = Substituter(self.settings.facts, dyn.getsockname()[1] if dyn else None)
+            subst = Substituter(self.settings.facts, dyn.getsockname()[1] if dyn else None,
+                                self.generation)
             ctx = TestContext(self.settings, case.number, script, tracker, subst, dyn)
             watchdog = self._watchdog(ctx, tracker)
             try:
@@ -157,6 +158,7 @@ class TestExecutor:
             m = spec.pattern.match(ctx.substitute(cmd.text))
             if m is None:
                 raise CommandError(f"{where}: {cmd.name} command does not parse after substitution")
+            ctx.command_env = cmd.expect.env
             try:
                 done = spec.handler(ctx, cmd, m)
             except CommandError as exc:

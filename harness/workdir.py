@@ -10,6 +10,7 @@ from __future__ import annotations
 import compileall
 import ipaddress
 import os
+import re
 import shutil
 import stat
 import sys
@@ -24,6 +25,8 @@ from harness.processes import chown_if_root
 from harness.substitute import Substituter
 from harness.suitefiles import copy_tree, read_text
 from harness.systools import make_bin_sys
+
+TLS_LIBRARIES = ("openssl", "gnutls")
 
 # Program name in bin/ -> module in harness.peers that implements it.
 PEERS = {
@@ -90,7 +93,7 @@ class WorkDir:
             src = self.suite / name
             if src.is_dir():
                 copy_tree(src, self.root / name, self.caller_ids)
-        subst = Substituter(f)
+        subst = Substituter(f, generation=self.generation)
         self._templated_dir("aux-var", subst)
         self._templated_dir("dnszones", subst)
         (self.root / "aux-var" / "sh").symlink_to("/bin/sh")
@@ -99,8 +102,10 @@ class WorkDir:
 
     def _make_eximdir(self, binary: Path, utilities: tuple[str, ...]) -> None:
         d = self.root / "eximdir"
-        d.mkdir(mode=0o710)
-        os.chmod(d, 0o710)
+        # master opens it to the Exim group so that exim_exim can load dynamic modules
+        mode = 0o750 if self.generation >= Generation.MASTER else 0o710
+        d.mkdir(mode=mode)
+        os.chmod(d, mode)
         chown_if_root(d, self.facts.caller_uid, self.facts.exim_gid)
         exim = d / "exim"
         patch_binary(binary, exim)
@@ -109,12 +114,23 @@ class WorkDir:
         shutil.copyfile(exim, exim_exim)
         chown_if_root(exim_exim, self.facts.exim_uid, self.facts.exim_gid)
         os.chmod(exim_exim, 0o6755)
+        # Builds for cross-library TLS tests (-TLS) sit beside the binary as exim_openssl
+        # and exim_gnutls; their patched copies are made whenever they are there.
+        for library in TLS_LIBRARIES:
+            other = binary.with_name(f"{binary.name}_{library}")
+            if other.is_file():
+                patch_binary(other, d / f"exim_{library}")
+                os.chmod(d / f"exim_{library}", 0o4755)
         for tool in utilities:
             found = find_utility(binary, tool)
             if found is None:
                 self.missing_utilities.append(tool)
                 continue
             shutil.copy2(found, d / tool)
+        # Modules a build made for dynamic loading (LOOKUP_MODULE_DIR points here).
+        for module in sorted((binary.parent / "dynmodules").glob("*.so")):
+            shutil.copy2(module, d / module.name)
+            os.chmod(d / module.name, 0o755)
 
     def _make_bin(self, loaded_lib: Path | None) -> None:
         # The peers run as unprivileged users who cannot write __pycache__ beside the
@@ -148,10 +164,16 @@ class WorkDir:
             elif out == "db.ip6.V6NET":
                 out = "db.ip6." + ".".join(reversed(self.facts.ipv6_test_net))
             target = dest / out
-            target.write_bytes(subst.apply(read_text(entry), "0").encode("latin-1"))
+            target.write_bytes(subst.apply(read_text(entry), self._testnum(entry.name))
+                               .encode("latin-1"))
             mode = stat.S_IMODE(entry.stat().st_mode) | 0o644
             os.chmod(target, mode & 0o755)
             chown_if_root(target, *self.caller_ids)
+
+    def _testnum(self, name: str) -> str:
+        """TESTNUM in a templated file: from 4.99 the number its name starts with, else 0."""
+        m = re.match(r"\d+", name)
+        return m.group(0) if m and self.generation >= Generation.G4_99 else "0"
 
     def _host_zones(self) -> None:
         """Forward and reverse zones for this host's own name and addresses."""
