@@ -20,6 +20,7 @@ from tests.test_peer_server import (
     Server,
     free_port,
     make_peer_env,
+    peer_environ,
     recv_all,
     recv_until,
 )
@@ -31,12 +32,12 @@ def peer_env(tmp_path_factory: pytest.TempPathFactory) -> PeerEnv:
 
 
 def run_client(
-    env: PeerEnv, prog: str, args: list[str], script: str | bytes
+    env: PeerEnv, prog: str, args: list[str], script: str | bytes, generation: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     data = script.encode("latin-1") if isinstance(script, str) else script
     proc = subprocess.run(
         [str(env.bin / prog), *args], input=data, capture_output=True, timeout=WAIT,
-        cwd=env.root,
+        cwd=env.root, env=peer_environ(generation),
     )  # fmt: skip
     return subprocess.CompletedProcess(
         proc.args, proc.returncode, proc.stdout.decode("latin-1"), proc.stderr.decode("latin-1")
@@ -264,6 +265,7 @@ def test_plain_client_has_no_tls(peer_env: PeerEnv) -> None:
 
 # ---- TLS ------------------------------------------------------------------------------
 
+# bin/server takes *starttls from master on, so these scripts go to a master server.
 STARTTLS_SERVER = "220 hi\nSTARTTLS\n220 go ahead\n*starttls\nEHLO\n250 secure\nQUIT\n221 bye\n"
 STARTTLS_CLIENT = "??? 220\nSTARTTLS\n??? 220\nEHLO x\n??? 250\nQUIT\n??? 221\n"
 
@@ -271,7 +273,7 @@ STARTTLS_CLIENT = "??? 220\nSTARTTLS\n??? 220\nEHLO x\n??? 250\nQUIT\n??? 221\n"
 @pytest.mark.parametrize("prog", ["client-ssl", "client-gnutls", "client-anytls"])
 def test_starttls(peer_env: PeerEnv, prog: str) -> None:
     port = free_port()
-    server = Server(peer_env, [str(port)], STARTTLS_SERVER + ">*eof\n")
+    server = Server(peer_env, [str(port)], STARTTLS_SERVER + ">*eof\n", generation="master")
     res = run_client(peer_env, prog, ["127.0.0.1", str(port)], STARTTLS_CLIENT)
     assert (res.returncode, res.stderr) == (0, "")
     assert res.stdout.splitlines()[4:] == [
@@ -294,7 +296,7 @@ def test_starttls(peer_env: PeerEnv, prog: str) -> None:
 )  # fmt: skip
 def test_close_without_tls_close(peer_env: PeerEnv, prog: str, lines: list[str]) -> None:
     port = free_port()
-    server = Server(peer_env, [str(port)], STARTTLS_SERVER + ">*eof\n")
+    server = Server(peer_env, [str(port)], STARTTLS_SERVER + ">*eof\n", generation="master")
     res = run_client(peer_env, prog, ["127.0.0.1", str(port)], STARTTLS_CLIENT + "???*\n")
     assert res.returncode == 0
     assert res.stdout.splitlines()[-len(lines) - 2 :] == ["???*", *lines, "End of script"]
@@ -395,7 +397,7 @@ def test_stoptls_and_abandoned_starttls(peer_env: PeerEnv) -> None:
     server_script = (
         "220 hi\nstarttls\n454 not now\nstarttls\n220 go\n*starttls\nNOOP\n250 ok\n*eof\n"
     )
-    server = Server(peer_env, [str(port)], server_script)
+    server = Server(peer_env, [str(port)], server_script, generation="master")
     script = "??? 220\nstarttls\n??? 454\nstarttls\n??? 220\nNOOP\n??? 250\nstoptls\n"
     res = run_client(peer_env, "client-gnutls", ["127.0.0.1", str(port)], script)
     assert res.returncode == 0
@@ -508,7 +510,12 @@ def test_ocsp_without_stapled_response(peer_env: PeerEnv) -> None:
 
 @pytest.fixture(scope="session")
 def ocsp_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A CA, a server certificate it signed, and "good" and "revoked" OCSP responses."""
+    return make_ocsp_files(tmp_path_factory)
+
+
+def make_ocsp_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A CA, a server certificate it signed, and "good" and "revoked" OCSP responses (and
+    "good-nocerts": good, without the signer's certificate)."""
     d = tmp_path_factory.mktemp("ocsp")
     f = {n: d / n for n in ("ca.key", "ca.pem", "srv.key", "srv.csr", "srv.pem", "req.der")}
 
@@ -527,14 +534,18 @@ def ocsp_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ).stdout.strip().split("=")[1]  # fmt: skip
     ossl("ocsp", "-issuer", f["ca.pem"], "-cert", f["srv.pem"], "-reqout", f["req.der"],
          "-no_nonce")  # fmt: skip
-    states = {"good": "V\t301231000000Z\t", "revoked": "R\t301231000000Z\t240101000000Z"}
-    for state, line in states.items():
+    states = {
+        "good": ("V\t301231000000Z\t", []),
+        "revoked": ("R\t301231000000Z\t240101000000Z", []),
+        "good-nocerts": ("V\t301231000000Z\t", ["-resp_no_certs"]),
+    }
+    for state, (line, extra) in states.items():
         index = d / f"index.{state}"
         index.write_text(f"{line}\t{serial}\tunknown\t/CN=server1.test.ex\n")
         f[state] = d / f"{state}.der"
         ossl("ocsp", "-index", index, "-CA", f["ca.pem"], "-rsigner", f["ca.pem"],
              "-rkey", f["ca.key"], "-reqin", f["req.der"], "-respout", f[state],
-             "-ndays", "2")  # fmt: skip
+             "-ndays", "2", *extra)  # fmt: skip
     return f
 
 

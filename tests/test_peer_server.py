@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import shutil
 import socket
 import ssl
@@ -33,6 +34,16 @@ PROGRAMS = {
     "client-anytls": "client",
 }
 WAIT = 20  # seconds before a test gives up on a peer (they time out well before)
+HARNESS_ENV = "RUNTEST_HARNESS"
+
+
+def peer_environ(generation: str | None) -> dict[str, str]:
+    """The environment of a peer started as by the runner of that harness generation
+    ("4.96" .. "master"); None: as a peer started by hand, without one."""
+    environ = {k: v for k, v in os.environ.items() if k != HARNESS_ENV}
+    if generation is not None:
+        environ[HARNESS_ENV] = generation
+    return environ
 
 
 class PeerEnv:
@@ -104,13 +115,15 @@ def free_port() -> int:
 class Server:
     """bin/server started as the runner starts it: script, "++++", stdin left open."""
 
-    def __init__(self, env: PeerEnv, args: list[str], script: str | bytes) -> None:
+    def __init__(
+        self, env: PeerEnv, args: list[str], script: str | bytes, generation: str | None = None
+    ) -> None:
         self.pidfile = env.root / f"server-{uuid.uuid4().hex}.pid"
         opts = [] if HAVE_IPV6 else ["-noipv6"]
         self.proc = subprocess.Popen(
             [str(env.bin / "server"), *opts, "-oP", str(self.pidfile), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=env.root,
+            cwd=env.root, env=peer_environ(generation),
         )  # fmt: skip
         data = script.encode("latin-1") if isinstance(script, str) else script
         assert self.proc.stdin is not None
@@ -409,7 +422,7 @@ def test_unwritable_pid_file(peer_env: PeerEnv) -> None:
 def test_starttls_with_default_certificate(peer_env: PeerEnv) -> None:
     port = free_port()
     script = "220 hi\nSTARTTLS\n220 go ahead\n*starttls\nEHLO\n250 secure\n>*eof\n"
-    server = Server(peer_env, ["-d", str(port)], script)
+    server = Server(peer_env, ["-d", str(port)], script, generation="master")
     ctx = ssl.create_default_context(cafile=str(peer_env.cert))
     ctx.check_hostname = False
     with connect(port) as raw:
@@ -428,8 +441,9 @@ def test_starttls_with_default_certificate(peer_env: PeerEnv) -> None:
 def test_starttls_handshake_failure_goes_on_in_clear(peer_env: PeerEnv) -> None:
     port = free_port()
     server = Server(
-        peer_env, ["-tls", str(peer_env.cert), str(peer_env.key), str(port)], "*starttls\nHELLO\n"
-    )
+        peer_env, ["-tls", str(peer_env.cert), str(peer_env.key), str(port)], "*starttls\nHELLO\n",
+        generation="master",
+    )  # fmt: skip
     with connect(port) as sock:
         sock.sendall(b"HELLO, this is not TLS\r\n")
         sock.shutdown(socket.SHUT_WR)
@@ -474,3 +488,75 @@ def test_tcp_fast_open_data_in_syn(peer_env: PeerEnv) -> None:
     assert rc == 0
     assert out.count("HELO tfo\n") == 2
     assert _passive_tfo_count() > before
+
+
+# ---- harness generations: TLS and unbuffered -d came with master -----------------------
+
+
+@pytest.mark.parametrize("generation", [None, "4.96", "4.99"])
+def test_tls_option_unknown_before_master(peer_env: PeerEnv, generation: str | None) -> None:
+    proc = subprocess.run(
+        [str(peer_env.bin / "server"), "-tls", str(peer_env.cert), str(peer_env.key), "1"],
+        input=b"", capture_output=True, timeout=WAIT, env=peer_environ(generation),
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stdout.decode() == "server: unknown option -tls, try -h or --help\n"
+
+
+@pytest.mark.parametrize(("generation", "named"), [("4.99", False), ("master", True)])
+def test_help_names_tls_from_master(peer_env: PeerEnv, generation: str, named: bool) -> None:
+    proc = subprocess.run(
+        [str(peer_env.bin / "server"), "--help"], capture_output=True, timeout=WAIT,
+        env=peer_environ(generation),
+    )  # fmt: skip
+    assert proc.returncode == 0
+    assert (b"-tls CERT KEY" in proc.stdout) == named
+
+
+@pytest.mark.parametrize("generation", [None, "4.98", "4.99"])
+def test_starttls_line_is_expected_input_before_master(
+    peer_env: PeerEnv, generation: str | None
+) -> None:
+    port = free_port()
+    server = Server(peer_env, [str(port)], "220 hi\n*starttls\n", generation)
+    with connect(port) as sock:
+        recv_until(sock, b"220 hi\r\n")
+        sock.sendall(b"HELLO\r\n")
+        assert recv_all(sock) == b""
+    rc, out, _ = server.finish()
+    assert rc == 0
+    assert out.splitlines()[-3:] == [
+        "HELLO", "Comparison failed - bailing out", "Expected: *starttls"]  # fmt: skip
+
+
+def _seen_while_waiting(server: Server, text: bytes) -> bool:
+    """Whether text shows on the server's standard output within a second, while the
+    server waits for input (so only what it wrote out unbuffered can be seen)."""
+    assert server.proc.stdout is not None
+    fd = server.proc.stdout.fileno()
+    seen = b""
+    deadline = time.monotonic() + 1
+    while text not in seen and (left := deadline - time.monotonic()) > 0:
+        if select.select([fd], [], [], left)[0]:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            seen += chunk
+    return text in seen
+
+
+@pytest.mark.parametrize(
+    ("generation", "args", "unbuffered"),
+    [("4.99", ["-d"], False), ("master", ["-d"], True), ("master", [], False)],
+)
+def test_debug_output_unbuffered_from_master(
+    peer_env: PeerEnv, generation: str, args: list[str], unbuffered: bool
+) -> None:
+    port = free_port()
+    server = Server(peer_env, [*args, str(port)], "220 hi\nHELO\n250 ok\n", generation)
+    with connect(port) as sock:
+        recv_until(sock, b"220 hi\r\n")
+        assert _seen_while_waiting(server, b"\n220 hi\n") == unbuffered
+        sock.sendall(b"HELO x\r\n")
+        recv_until(sock, b"250 ok\r\n")
+    assert server.finish()[0] == 0

@@ -12,7 +12,19 @@ import os
 import sys
 from collections.abc import Callable
 
+from harness.generation import Generation
+
 HEX = b"0123456789abcdefABCDEF"
+# Set by the bin/ wrapper of each peer: the harness generation ("4.96" .. "master").
+HARNESS_ENV = "RUNTEST_HARNESS"
+
+
+def harness_generation() -> Generation:
+    """The harness generation whose C helper this peer behaves as, from the environment;
+    4.96 when it is not set (a peer started by hand). A value that names no generation
+    raises ValueError, as only the runner's wrappers set it."""
+    text = os.environ.get(HARNESS_ENV, "")
+    return Generation.parse(text) if text else Generation.G4_96
 
 
 class PeerScriptError(Exception):
@@ -79,6 +91,11 @@ def c_atoi(text: str | bytes) -> int:
     return sign * int(digits) if digits else 0
 
 
+def _as_bytes(data: bytes | str) -> bytes:
+    # text comes from arguments or ASCII: give argument bytes back as they came
+    return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+
+
 class Output:
     """Standard output written as bytes and flushed only where asked (like stdio on a
     file), so that what is lost when the process is killed matches the C program."""
@@ -88,16 +105,16 @@ class Output:
     def __init__(self, fd: int = 1) -> None:
         self.fd = fd
         self.buf = bytearray()
+        self.unbuffered = False  # as stdio after setvbuf(_IONBF): every write goes out
 
     def write(self, data: bytes | str) -> None:
-        # text comes from arguments or ASCII: give argument bytes back as they came
-        self.buf += data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
-        if len(self.buf) >= self.BLOCK:
+        self.buf += _as_bytes(data)
+        if self.unbuffered or len(self.buf) >= self.BLOCK:
             self.flush()
 
     def line(self, data: bytes | str) -> None:
-        self.write(data)
-        self.write(b"\n")
+        """data and a newline, as one printf (one write when unbuffered)."""
+        self.write(_as_bytes(data) + b"\n")
 
     def flush(self) -> None:
         data, self.buf = bytes(self.buf), bytearray()

@@ -1,7 +1,8 @@
 """`bin/server`: a scripted SMTP (or other line protocol) server for Exim's tests.
 
-Command line, script language, printed lines and exit codes follow Exim 4.96's
-test/src/server.c, since its output is compared with stored files:
+Command line, script language, printed lines and exit codes follow test/src/server.c
+of the run's harness generation (peerscript.harness_generation), since its output is
+compared with stored files:
 
     server [-d] [-t N] [-i N] [-noipv4] [-noipv6] [-oP pidfile] [-tfo]
            [-tls certfile keyfile] port|/socket/path [connection-count]
@@ -17,10 +18,12 @@ up to "."); `<text` or `<<text` (expected input; `<<` reads raw bytes); anything
 is the expected start of the next input line. `\\xNN` gives a byte, `\\c` the character c.
 If any script line starts with `>>` the whole run reads input unbuffered, as the C server.
 
-Beyond 4.96 (as in later Exim): `*starttls` starts server-side TLS on the connection,
-with the certificate and key given by `-tls`, by default DIR/aux-fixed/cert1 for both
-(the file holds key and certificate). With -d it prints "SSL connection using CIPHER";
-a failed handshake prints OpenSSL-style error lines and the script goes on in clear.
+From master (after 4.99): `-tls` and `*starttls`, which starts server-side TLS on the
+connection with the certificate and key given by `-tls`, by default DIR/aux-fixed/cert1
+for both (the file holds key and certificate). With -d it prints "SSL connection using
+CIPHER"; a failed handshake prints OpenSSL-style error lines and the script goes on in
+clear. Before, `-tls` is an unknown option and `*starttls` an expected input line. Also
+from master, -d makes standard output unbuffered.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import socket
 import sys
 import time
 
+from harness.generation import Generation
 from harness.peers.peerscript import (
     Finish,
     LineSource,
@@ -41,6 +45,7 @@ from harness.peers.peerscript import (
     c_atoi,
     c_string,
     errtext,
+    harness_generation,
     printable,
     run_program,
     scan_content_length,
@@ -77,7 +82,12 @@ class Settings:
         self.connections = 1
 
 
-def _usage(out: Output) -> None:
+def has_tls(generation: Generation) -> bool:
+    """Whether the server of this harness generation can start TLS (-tls, *starttls)."""
+    return generation >= Generation.MASTER
+
+
+def _usage(out: Output, generation: Generation) -> None:
     name = sys.argv[0] if sys.argv and sys.argv[0] else "server"
     out.line(f"Usage: {name} [options] PORT|/SOCKET/PATH [CONNECTIONS]")
     out.line(
@@ -86,15 +96,16 @@ def _usage(out: Output) -> None:
         "  -noipv4, -noipv6   do not listen on that protocol\n"
         "  -oP FILE           write the process id to FILE once listening\n"
         "  -t SECONDS         time limit for each wait (negative: ending is not an error)\n"
-        "  -tfo               allow TCP Fast Open on the listening sockets\n"
-        "  -tls CERT KEY      certificate and key for *starttls"
+        "  -tfo               allow TCP Fast Open on the listening sockets"
     )
+    if has_tls(generation):
+        out.line("  -tls CERT KEY      certificate and key for *starttls")
 
 
-def parse_args(args: list[str], out: Output) -> Settings:
+def parse_args(args: list[str], out: Output, generation: Generation) -> Settings:
     st = Settings()
     if args and args[0] in ("--help", "-h"):
-        _usage(out)
+        _usage(out, generation)
         raise Finish(0)
     i = 0
 
@@ -110,9 +121,10 @@ def parse_args(args: list[str], out: Output) -> Settings:
         opt = args[i]
         if opt == "-d":
             st.debug = True
+            out.unbuffered = generation >= Generation.MASTER
         elif opt == "-tfo":
             st.tfo = True
-        elif opt == "-tls":
+        elif opt == "-tls" and has_tls(generation):
             st.certfile = value(opt)
             st.keyfile = value(opt)
         elif opt == "-t":
@@ -356,8 +368,11 @@ def _default_cert() -> str:
 
 
 class Server:
-    def __init__(self, st: Settings, out: Output, script: list[bytes], linebuf: bool) -> None:
+    def __init__(
+        self, st: Settings, out: Output, script: list[bytes], linebuf: bool, can_starttls: bool
+    ) -> None:
         self.st = st
+        self.can_starttls = can_starttls  # whether *starttls is a command
         self.out = out
         self.script = script
         self.linebuf = linebuf
@@ -457,7 +472,7 @@ class Server:
                     out.line("Unexpected EOF read from client")
                     self.pos += 1
                     return
-            elif ss.startswith(b"*starttls"):
+            elif self.can_starttls and ss.startswith(b"*starttls"):
                 self.starttls(conn)
             else:
                 got = self.expect(conn, ss)
@@ -600,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Output()
 
     def body() -> int:
-        st = parse_args(args, out)
+        generation = harness_generation()
+        st = parse_args(args, out, generation)
         if st.initial_pause > 0:
             stamp = f"{int(time.time())}: " if st.debug else ""
             out.line(f"{stamp}Inital pause of {st.initial_pause} seconds")
@@ -609,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         if st.pidfile:
             _write_pidfile(st.pidfile)
         script, linebuf = read_script(out)
-        server = Server(st, out, script, linebuf)
+        server = Server(st, out, script, linebuf, has_tls(generation))
         signal.signal(signal.SIGALRM, server.on_alarm)
         server.serve(listeners)
         if st.sockname:
