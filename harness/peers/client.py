@@ -1,11 +1,20 @@
 """`bin/client`, `bin/client-ssl`, `bin/client-gnutls`, `bin/client-anytls`: a scripted
 SMTP client for Exim's tests.
 
-Command line, script language, printed lines and exit codes follow Exim 4.96's
-test/src/client.c, since its output is compared with stored files:
+Command line, script language, printed lines and exit codes follow test/src/client.c
+of the run's harness generation (peerscript.harness_generation), since its output is
+compared with stored files:
 
-    client [-tN] [-tls-on-connect] [-ocsp FILE] [-p PRIORITY]
+    client [-tN] [-tls-on-connect] [-tls-quiet] [-ocsp FILE] [-p PRIORITY]
            ADDRESS PORT [INTERFACE] [CERTFILE] [KEYFILE]
+
+What changed after 4.96 (all in 4.97): `-tls-quiet` (the TLS builds say nothing about
+how a TLS start went, bar the bare GnuTLS error on connection); `-tls-on-connect` only
+in the TLS builds; after STARTTLS the GnuTLS build names the failed call
+(`gnutls_handshake: `, `gnutls_record_recv: `); the OpenSSL build's OCSP messages name
+OCSP, and a TLS start with `-ocsp` that works says `Succeeded in starting TLS (with
+OCSP)` (the GnuTLS build after STARTTLS first says the response's signature is good,
+where the 4.96 one said nothing).
 
 The name it is started as picks the build it behaves as: `client` has no TLS,
 `client-ssl` behaves as the OpenSSL build and `client-gnutls` as the GnuTLS build
@@ -35,6 +44,7 @@ import socket
 import sys
 import time
 
+from harness.generation import Generation
 from harness.peers.peerscript import (
     AlarmInterrupt,
     Finish,
@@ -44,6 +54,7 @@ from harness.peers.peerscript import (
     c_atoi,
     c_string,
     errtext,
+    harness_generation,
     prog_name,
     run_program,
     unescape_client,
@@ -76,10 +87,11 @@ FLAVOURS = {
 }
 
 
-def help_text(flavour: str) -> str:
+def help_text(flavour: str, generation: Generation) -> str:
     tls = ""
     if flavour != "none":
-        tls = " [-tls-on-connect] [-ocsp CAFILE]"
+        quiet = " [-tls-quiet]" if generation >= Generation.G4_97 else ""
+        tls = f" [-tls-on-connect]{quiet} [-ocsp CAFILE]"
         if flavour == "gnutls":
             tls += " [-p PRIORITY]"
     return (
@@ -95,6 +107,7 @@ class ClientOptions:
     def __init__(self) -> None:
         self.timeout = 5
         self.tls_on_connect = False
+        self.tls_quiet = False
         self.ocsp: str | None = None
         self.priority: str | None = None
         self.address = ""
@@ -113,16 +126,21 @@ def _is_digit(ch: str) -> bool:
     return len(ch) == 1 and "0" <= ch <= "9"
 
 
-def parse_args(args: list[str], flavour: str, out: Output) -> ClientOptions:
+def parse_args(args: list[str], flavour: str, generation: Generation, out: Output) -> ClientOptions:
     op = ClientOptions()
+    tls = flavour != "none"
+    since_4_97 = generation >= Generation.G4_97
     i = 0
     while i < len(args) and args[i][:1] == "-":
         arg = args[i]
         if arg in ("-help", "--help", "-h"):
-            out.line(help_text(flavour))
+            out.line(help_text(flavour, generation))
             raise Finish(0)
-        if arg == "-tls-on-connect":
-            op.tls_on_connect = True
+        if arg == "-tls-on-connect" and (tls or not since_4_97):
+            op.tls_on_connect = True  # without TLS (4.96) it does nothing
+            i += 1
+        elif arg == "-tls-quiet" and tls and since_4_97:
+            op.tls_quiet = True
             i += 1
         elif arg == "-ocsp" and flavour != "none":
             i += 1
@@ -185,8 +203,11 @@ def _strncmp_equal(a: bytes, b: bytes, n: int) -> bool:
 
 
 class Client:
-    def __init__(self, flavour: str, op: ClientOptions, out: Output) -> None:
+    def __init__(
+        self, flavour: str, op: ClientOptions, out: Output, generation: Generation
+    ) -> None:
         self.flavour = flavour
+        self.generation = generation
         self.op = op
         self.out = out
         self.sock: socket.socket | None = None
@@ -350,26 +371,47 @@ class Client:
                 session.handshake()
                 ok = True
             except OSError as exc:  # ssl.SSLError is an OSError
-                out.line(tlsutil.gnutls_error_text(exc))
+                self._gnutls_failure("gnutls_handshake", exc, after_starttls)
             if ok and after_starttls:
                 try:  # anything but an error is dropped, as in C
                     session.read_within(INBUF_SIZE - 1, GNUTLS_ERROR_WINDOW)
                 except OSError as exc:
-                    out.line(tlsutil.gnutls_error_text(exc))
+                    self._gnutls_failure("gnutls_record_recv", exc, after_starttls)
                     ok = False
             self.alarm(0)
         self.tls = session if ok else None
+        if self.op.tls_quiet:
+            return
         if not ok:
             out.line("Failed to start TLS")
             out.flush()
         elif self.flavour == "gnutls" and self.op.ocsp:
             self._gnutls_ocsp_report(session, after_starttls)
         else:
-            out.line("Succeeded in starting TLS")
+            out.line(self._succeeded())
+
+    def _succeeded(self) -> str:
+        """The line for a TLS start that worked; from 4.97 it says when -ocsp was given."""
+        if self.op.ocsp and self.generation >= Generation.G4_97:
+            return "Succeeded in starting TLS (with OCSP)"
+        return "Succeeded in starting TLS"
+
+    def _gnutls_failure(self, call: str, exc: OSError, after_starttls: bool) -> None:
+        """A failed GnuTLS call as the GnuTLS build reports it: the bare error text,
+        from 4.97 after STARTTLS named by the call, or nothing with -tls-quiet."""
+        import harness.peers.tlsutil as tlsutil
+
+        text = tlsutil.gnutls_error_text(exc)
+        if after_starttls and self.generation >= Generation.G4_97:
+            if self.op.tls_quiet:
+                return
+            text = f"{call}: {text}"
+        self.out.line(text)
 
     def _gnutls_ocsp_report(self, session: TlsSession, after_starttls: bool) -> None:
-        """The GnuTLS build's checks with -ocsp; after STARTTLS it prints nothing when
-        all is well, on connection it prints success as usual."""
+        """The GnuTLS build's checks with -ocsp. On connection, success is reported as
+        usual; after STARTTLS the 4.96 build is silent when all is well, the 4.97 one
+        says the signature is good and that TLS started."""
         import harness.peers.tlsutil as tlsutil
 
         out = self.out
@@ -382,7 +424,10 @@ class Client:
                 out.flush()
                 write_stderr(text)
         elif not after_starttls:
-            out.line("Succeeded in starting TLS")
+            out.line(self._succeeded())
+        elif self.generation >= Generation.G4_97:
+            out.line("OCSP status response: good signature")
+            out.line(self._succeeded())
         out.flush()
 
     def _openssl_handshake(self, session: TlsSession) -> bool:
@@ -408,7 +453,11 @@ class Client:
         if self.alarm_seen:
             out.line("SSL_connect timed out")
             return False
-        if ok and self.op.ocsp and not tlsutil.ocsp_openssl_report(session, self.op.ocsp, out.line):
+        if (
+            ok
+            and self.op.ocsp
+            and not tlsutil.ocsp_openssl_report(session, self.op.ocsp, out.line, self.generation)
+        ):
             out.line(tlsutil.openssl_status_failure_line())
             ok = False
         return ok
@@ -643,8 +692,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     out = Output()
 
     def body() -> int:
-        op = parse_args(args, flavour, out)
-        client = Client(flavour, op, out)
+        generation = harness_generation()
+        op = parse_args(args, flavour, generation, out)
+        client = Client(flavour, op, out, generation)
         signal.signal(signal.SIGALRM, client.on_alarm)
         client.connect()
         if flavour != "none":

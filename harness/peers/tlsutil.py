@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from harness.generation import Generation
+
 T = TypeVar("T")
 
 RECORD = 17 * 1024
@@ -516,10 +518,26 @@ def _hex_dump(data: bytes) -> list[str]:
     return lines
 
 
+# What the OpenSSL build's status callback says, by outcome: the 4.96 helper's words and
+# those of the 4.97 one (which names OCSP in each).
+_OCSP_OPENSSL_TEXTS = {
+    "missing": ("no response received", "no OCSP response received"),
+    "unparsed": ("response parse error", "OCSP response parse error"),
+    "not basic": ("error parsing response", "error parsing OCSP response"),
+    "bad signature": ("Response Verify Failure", "OCSP status response verify failure"),
+    "good signature": ("Response verify OK", "OCSP status response: good signature"),
+}
+
+
 def ocsp_openssl_report(
-    session: TlsSession, chainfile: str, out_line: Callable[[str], None]
+    session: TlsSession, chainfile: str, out_line: Callable[[str], None], generation: Generation
 ) -> bool:
     """What the OpenSSL build's status callback prints and decides: False fails TLS."""
+
+    def say(outcome: str) -> None:
+        old, new = _OCSP_OPENSSL_TEXTS[outcome]
+        out_line(new if generation >= Generation.G4_97 else old)
+
     try:
         native = _Native.get(_OCSP_FUNCTIONS)
         ssl_ptr = native.ssl_pointer(session.obj)
@@ -528,28 +546,28 @@ def ocsp_openssl_report(
         return False
     der = _stapled(native, ssl_ptr)
     if der is None:
-        out_line("no response received")
+        say("missing")
         return True
     resp = _parse_response(native, der)
     if resp is None:
-        out_line("response parse error")
+        say("unparsed")
         for line in _hex_dump(der):
             out_line(line)
         return False
     basic = native.fn.OCSP_response_get1_basic(resp)
     ok = False
     if not basic:
-        out_line("error parsing response")
+        say("not basic")
     elif (stack := _chain_from_pem(native, chainfile)) is None:
         out_line("error in cert setup")
     else:
         native.fn.ERR_clear_error()
         if native.fn.OCSP_basic_verify(basic, stack, None, _OCSP_NOVERIFY) <= 0:
-            out_line("Response Verify Failure")
+            say("bad signature")
             for line in native.errors():
                 out_line(line)
         else:
-            out_line("Response verify OK")
+            say("good signature")
             ok = True
         _free_certs(native, stack)
     if basic:
