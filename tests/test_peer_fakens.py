@@ -14,6 +14,7 @@ import dns.rdatatype
 import pytest
 
 from harness.peers import fakens
+from tests.test_peer_server import peer_environ
 
 REPO = Path(__file__).resolve().parents[1]
 ZONE_SOURCES = Path("/work/shared/exim-4.96/dnszones-src")
@@ -76,9 +77,10 @@ class Answer:
         return [record[3] for record in self.records(section)]
 
 
-def ask(confdir: Path, name: str, qtype: str, *extra: str) -> Answer:
+def ask(confdir: Path, name: str, qtype: str, *extra: str, generation: str | None = None) -> Answer:
+    """fakens's answer, run as by the runner of that harness generation (None: as 4.96)."""
     command = [str(confdir / "bin" / "fakens"), str(confdir), name, qtype, *extra]
-    done = subprocess.run(command, capture_output=True, timeout=30)
+    done = subprocess.run(command, capture_output=True, timeout=30, env=peer_environ(generation))
     assert "Traceback" not in done.stderr.decode()
     return Answer(done)
 
@@ -404,3 +406,96 @@ def test_stale_cache_is_ignored(tmp_path: Path) -> None:
     os.utime(zone, ns=(1, 1))
     reply = fakens.answer_query(str(tmp_path), "host.change.example", "A")
     assert dns.message.from_wire(reply.packet).answer[0][0].to_text() == "192.0.2.99"
+
+
+# ---------------------------------------------------------------- harness generations
+# fakens.c of 4.98 reads a TXT record's every quoted string and zone lines of up to 511
+# bytes; before, the first string only, and lines of up to 255 bytes.
+
+GENERATIONS = [None, "4.96", "4.97", "4.98", "4.99", "master"]
+
+
+def _multi_string_from(generation: str | None) -> bool:
+    return generation not in (None, "4.96", "4.97")
+
+
+def _one_zone(root: Path, text: str) -> Path:
+    make_wrapper(root / "bin", "fakens")
+    (root / "dnszones").mkdir(exist_ok=True)
+    (root / "dnszones" / "db.gen.example").write_text(text)
+    return root
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+@pytest.mark.parametrize(
+    ("data", "strings"),
+    [
+        ('"one" "two"\t"three"', (b"one", b"two", b"three")),
+        ('"a"b"c"', (b"a", b"b", b"c")),  # what follows a closing quote starts a string
+        ('"solo"', (b"solo",)),
+        ('""', (b"",)),
+        ("bare words", (b"bare words",)),
+        ('"unclosed', (b"unclosed",)),
+    ],
+)
+def test_txt_strings(
+    tmp_path: Path, generation: str | None, data: str, strings: tuple[bytes, ...]
+) -> None:
+    root = _one_zone(tmp_path, f"txt TXT {data}\n")
+    answer = ask(root, "txt.gen.example", "TXT", generation=generation)
+    assert answer.code == 0, answer.stderr
+    expected = strings if _multi_string_from(generation) else strings[:1]
+    assert answer.message.answer[0][0].strings == expected
+
+
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_zone_line_length(tmp_path: Path, generation: str | None) -> None:
+    a, b, c = "a" * 200, "b" * 200, "c" * 200
+    text = f'two TXT "{a}" "{b}"\nthree TXT "{a}" "{b}" "{c}"\nafter A 192.0.2.9\n'
+    root = _one_zone(tmp_path, text)
+    two = ask(root, "two.gen.example", "TXT", generation=generation)
+    three = ask(root, "three.gen.example", "TXT", generation=generation)
+    if _multi_string_from(generation):
+        assert two.message.answer[0][0].strings == (a.encode(), b.encode())
+        kept = 511 - len(f'three TXT "{a}" "{b}" "')  # the rest of the line is cut off
+        assert three.message.answer[0][0].strings == (a.encode(), b.encode(), c[:kept].encode())
+    else:
+        assert two.message.answer[0][0].strings == (a.encode(),)
+        assert three.message.answer[0][0].strings == (a.encode(),)
+    assert ask(root, "after.gen.example", "A", generation=generation).data() == ["192.0.2.9"]
+
+
+@pytest.mark.parametrize("generation", ["4.96", "4.98"])
+def test_prepared_cache_serves_each_generation(tmp_path: Path, generation: str) -> None:
+    """One prepared cache answers as each generation reads the zone (cache and no cache
+    give the same packet)."""
+    text = f'multi TXT "one" "two"\nlong TXT "{"x" * 200}" "{"y" * 200}"\nhost A 192.0.2.1\n'
+    plain, cached = _one_zone(tmp_path / "plain", text), _one_zone(tmp_path / "cached", text)
+    fakens.prepare_zones(cached / "dnszones")
+    chosen = fakens.Generation.parse(generation)
+    for name, qtype in [("multi", "TXT"), ("long", "TXT"), ("host", "A")]:
+        want = fakens.answer_query(str(plain), f"{name}.gen.example", qtype, chosen)
+        got = fakens.answer_query(str(cached), f"{name}.gen.example", qtype, chosen)
+        assert (got.status, got.packet) == (want.status, want.packet), name
+    assert ask(cached, "multi.gen.example", "TXT", generation=generation).raw == (
+        ask(plain, "multi.gen.example", "TXT", generation=generation).raw
+    )
+
+
+def test_cached_records_are_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _one_zone(tmp_path, 'multi TXT "one" "two"\n')
+    fakens.prepare_zones(root / "dnszones")
+
+    def no_rendering(record: object) -> bytes:
+        raise AssertionError("rendered although cached")
+
+    monkeypatch.setattr(fakens, "render_record", no_rendering)
+    for generation in fakens.Generation:
+        assert fakens.answer_query(str(root), "multi.gen.example", "TXT", generation).status == 0
+
+
+def test_unknown_generation_is_a_complaint(tmp_path: Path) -> None:
+    root = _one_zone(tmp_path, "host A 192.0.2.1\n")
+    answer = ask(root, "host.gen.example", "A", generation="5.0")
+    assert answer.code == 3
+    assert "unknown harness generation '5.0'" in answer.stderr

@@ -3,7 +3,8 @@
 Usage: ``fakens CONFIG_DIR NAME TYPE``.  It answers from the zone files in
 ``CONFIG_DIR/dnszones`` (see zonefile.py) and writes a DNS response packet on
 stdout; the exit code is the h_errno-style status Exim expects (zonefile.FOUND ..
-PASS_ON).  Packets match Exim 4.96's fakens.c byte for byte: no question section,
+PASS_ON).  Packets match fakens.c of the run's harness generation (which reads zone
+files as zonefile.py says) byte for byte: no question section,
 no name compression (so manyhome's packet overflows Exim's buffer just as the C
 one does), and the authority section holds the zone's NS records (or its SOA
 when nothing was found).  One deliberate difference: a bare "." in record data is
@@ -15,9 +16,9 @@ give NO_RECOVERY.
 Exim starts fakens for every lookup, so it must start fast.  dnspython (about
 50 ms to import) is loaded only when a record has to be rendered, and
 ``prepare_zones()`` lets the runner render every zone record ahead of time into
-cache files beside the zones (``.fakens-*``, ignored as zones); a lookup then
-joins cached records.  A cache is used only while its zone file's size and
-modification time are unchanged.
+cache files beside the zones (``.fakens-*``, ignored as zones), as each harness
+generation reads them; a lookup then joins cached records.  A cache is used only
+while its zone file's size and modification time are unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import os
 import sys
 import time
 
+from harness.generation import Generation
+from harness.peers.peerscript import harness_generation
 from harness.peers.zonefile import (
     FOUND,
     NO_RECOVERY,
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
 
 MANYHOME = b"manyhome.test.ex"
 CACHE_PREFIX = ".fakens-"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _MANYHOME_CACHE = "manyhome"
 _HEADER_QR = 0x8000
 _HEADER_AA = 0x0400
@@ -81,8 +84,11 @@ class Reply:
 # ---------------------------------------------------------------- answering
 
 
-def answer_query(config_dir: str, name: str, qtype: str) -> Reply:
-    """Work out fakens's reply to a query, as fakens.c does, without sleeping or writing."""
+def answer_query(
+    config_dir: str, name: str, qtype: str, generation: Generation = Generation.G4_96
+) -> Reply:
+    """Work out fakens's reply to a query, as the fakens.c of that harness generation
+    does, without sleeping or writing."""
     zone_dir = f"{config_dir}/dnszones"
     zones: list[tuple[bytes, str]] = []
     qualify = None
@@ -123,12 +129,12 @@ def answer_query(config_dir: str, name: str, qtype: str) -> Reply:
     origin, filename = served
     path = f"{zone_dir}/{filename}"
     try:
-        zone = read_zone(path, origin)
+        zone = read_zone(path, origin, generation)
     except OSError as exc:
         return Reply(NO_RECOVERY, complaint=f"failed to open {path}: {exc.strerror}")
     _attach_cache(zone, f"{zone_dir}/{CACHE_PREFIX}{filename}")
     if rtype not in RECORD_TYPES:
-        return Reply(NO_RECOVERY, _packet(_HEADER_QR, [], []), f"unknown record type {rtype}")
+        return Reply(NO_RECOVERY, _packet(_HEADER_QR, [], [], {}), f"unknown record type {rtype}")
 
     answer = find_records(zone, domain, rtype)
     apex = origin[1:]
@@ -142,7 +148,7 @@ def answer_query(config_dir: str, name: str, qtype: str) -> Reply:
     if answer.authoritative:
         flags |= _HEADER_AA
     extra = authority.records if authority else []
-    reply = Reply(answer.status, _packet(flags, answer.records, extra))
+    reply = Reply(answer.status, _packet(flags, answer.records, extra, zone.wires))
     reply.delay_s = (answer.delay_ms + (authority.delay_ms if authority else 0)) / 1000
     return reply
 
@@ -200,7 +206,11 @@ def _rdata(record: Record):
 
     module, cls_name = _RDATA_CLASSES[record.rtype]
     cls = getattr(importlib.import_module(module), cls_name)
-    values = [_dns_name(v) if isinstance(v, tuple) else v for v in record.fields()]
+    fields = record.fields()
+    if record.rtype == "TXT":  # its fields are its strings, one argument for dnspython
+        values: list[object] = [fields]
+    else:
+        values = [_dns_name(v) if isinstance(v, tuple) else v for v in fields]
     try:
         return cls(dns.rdataclass.IN, dns.rdatatype.from_text(record.rtype), *values)
     except (dns.exception.DNSException, ValueError) as exc:
@@ -224,11 +234,15 @@ def render_record(record: Record) -> bytes:
     return out.getvalue()
 
 
-def _packet(flags: int, answer: list[Record], authority: list[Record]) -> bytes:
-    """A response: header, then the answer and authority records, uncompressed."""
+def _packet(
+    flags: int, answer: list[Record], authority: list[Record], rendered: dict[tuple, bytes]
+) -> bytes:
+    """A response: header, then the answer and authority records, uncompressed; records
+    found in `rendered` (by Record.key) are not rendered again."""
     parts = [_header(flags, len(answer), len(authority))]
     for record in (*answer, *authority):
-        parts.append(record.wire if record.wire is not None else render_record(record))
+        wire = rendered.get(record.key()) if rendered else None
+        parts.append(wire if wire is not None else render_record(record))
     return b"".join(parts)
 
 
@@ -264,7 +278,9 @@ def _manyhome_packet() -> bytes:
 
 
 def prepare_zones(zone_dir: str | os.PathLike[str]) -> None:
-    """Render every record of the zone files in ``zone_dir`` into cache files there.
+    """Render every record of the zone files in ``zone_dir`` into cache files there,
+    as the fakens of every harness generation reads them (records read alike are
+    rendered once).
 
     Call after building or changing the zones (as a user who may write there);
     records that fail to render are left out and fail, with their error, when
@@ -276,22 +292,27 @@ def prepare_zones(zone_dir: str | os.PathLike[str]) -> None:
         if origin is None or not item.is_file():
             continue
         stamp = _stamp(item.path)
-        try:
-            zone = read_zone(item.path, origin)
-        except ZoneError:
-            continue  # lookups in it report the problem
-        _write_cache(f"{zone_dir}/{CACHE_PREFIX}{item.name}", (stamp, _render_all(zone)))
+        wires: dict[tuple, bytes] = {}
+        for generation in Generation:
+            try:
+                _render_all(read_zone(item.path, origin, generation), wires)
+            except ZoneError:
+                continue  # lookups in it report the problem
+        _write_cache(f"{zone_dir}/{CACHE_PREFIX}{item.name}", (stamp, wires))
     _write_cache(f"{zone_dir}/{CACHE_PREFIX}{_MANYHOME_CACHE}", _manyhome_packet())
 
 
-def _render_all(zone: Zone) -> list[bytes | None]:
-    wires: list[bytes | None] = []
+def _render_all(zone: Zone, wires: dict[tuple, bytes]) -> None:
+    """Add the zone's own records, by key, to wires (those not there yet)."""
     for record in own_records(zone):
+        if record is None:
+            continue
         try:
-            wires.append(None if record is None else render_record(record))
+            key = record.key()
+            if key not in wires:
+                wires[key] = render_record(record)
         except ZoneError:
-            wires.append(None)
-    return wires
+            pass
 
 
 def _stamp(path: str) -> tuple[int, int]:
@@ -299,7 +320,7 @@ def _stamp(path: str) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def _write_cache(path: str, content: tuple[tuple[int, int], list[bytes | None]] | bytes) -> None:
+def _write_cache(path: str, content: tuple[tuple[int, int], dict[tuple, bytes]] | bytes) -> None:
     temporary = f"{path}.new"
     with open(temporary, "wb") as handle:
         handle.write(marshal.dumps((_CACHE_FORMAT, content)))
@@ -317,16 +338,15 @@ def _load_cache(path: str, default: object) -> Any:  # whatever the file held: c
 
 
 def _attach_cache(zone: Zone, cache_path: str) -> None:
-    """Give the zone's entries their rendered records, if the cache is current."""
+    """Give the zone its rendered records, if the cache is current."""
     cached = _load_cache(cache_path, None)
     try:
         stamp, wires = cached
-        current = tuple(stamp) == _stamp(zone.path) and len(wires) == len(zone.entries)
+        current = tuple(stamp) == _stamp(zone.path) and isinstance(wires, dict)
     except (TypeError, ValueError, OSError):
         return
     if current:
-        for entry, wire in zip(zone.entries, wires, strict=True):
-            entry.wire = wire
+        zone.wires = wires
 
 
 # ---------------------------------------------------------------- program
@@ -337,8 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 3:
         print(f"fakens: expected 3 arguments, received {len(args)}", file=sys.stderr)
         return NO_RECOVERY
+    config_dir, name, qtype = args
     try:
-        reply = answer_query(*args)
+        reply = answer_query(config_dir, name, qtype, harness_generation())
     except ZoneError as exc:
         reply = Reply(NO_RECOVERY, complaint=str(exc))
     except Exception as exc:  # never a traceback into Exim's output

@@ -9,13 +9,18 @@ unknown name answer PASS_ON.  A ``*`` owner is a wildcard.
 
 This module knows no wire format (fakens renders with dnspython), so fakens pays
 for the dnspython import only when it has a packet to write.  The matching rules
-copy fakens.c of Exim 4.96 exactly, quirks included, because expected test output
-depends on them; record data is checked strictly and a bad line raises ZoneError.
+copy fakens.c of the run's harness generation exactly, quirks included, because
+expected test output depends on them; record data is checked strictly and a bad line
+raises ZoneError.  From 4.98 fakens.c reads zone lines into 512 bytes (256 before) and
+a TXT record may hold several quoted strings (before, only the first was used).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+
+from harness.generation import Generation
 
 # Exit codes of fakens (h_errno values, plus Exim's PASS_ON).
 FOUND = 0
@@ -27,9 +32,18 @@ PASS_ON = 5
 
 RECORD_TYPES = ("A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "TLSA")
 DEFAULT_TTL = 3600
-# fakens.c reads zone lines with fgets() into 256 bytes: longer lines are split.
-LINE_CHUNK = 255
 _SPACE = b" \t\n\r\x0b\x0c"
+
+
+def line_chunk(generation: Generation) -> int:
+    """How much of a zone line fakens.c takes at once: it reads with fgets() into a
+    buffer of 256 bytes (512 from 4.98), so longer lines are split."""
+    return (512 if generation >= Generation.G4_98 else 256) - 1
+
+
+def multi_string_txt(generation: Generation) -> bool:
+    """Whether a TXT record's data is every quoted string on the line (from 4.98)."""
+    return generation >= Generation.G4_98
 
 
 class ZoneError(Exception):
@@ -51,7 +65,6 @@ class Entry:
         "delay_ms",
         "ttl",
         "body",
-        "wire",
     )
 
     def __init__(self, lineno: int) -> None:
@@ -63,45 +76,50 @@ class Entry:
         self.delay_ms = 0
         self.ttl = DEFAULT_TTL
         self.body = b""
-        self.wire: bytes | None = None  # the rendered record, when a cache supplies it
 
 
 class Zone:
-    """A parsed zone file; ``origin`` is the zone name with a leading dot."""
+    """A parsed zone file; ``origin`` is the zone name with a leading dot.  ``wires``
+    holds records rendered ahead of time, by `Record.key` (filled in by fakens)."""
 
-    def __init__(self, path: str, origin: bytes, entries: list[Entry], pass_on: bool) -> None:
+    def __init__(
+        self, path: str, origin: bytes, entries: list[Entry], pass_on: bool,
+        generation: Generation,
+    ) -> None:  # fmt: skip
         self.path = path
         self.origin = origin
         self.entries = entries
         self.pass_on_not_found = pass_on
+        self.generation = generation
+        self.wires: dict[tuple, bytes] = {}
 
 
 class Record:
     """A record selected for an answer, with its data still as zone text."""
 
-    __slots__ = ("path", "lineno", "owner", "rtype", "ttl", "text", "origin", "wire")
+    __slots__ = ("zone", "lineno", "owner", "rtype", "ttl", "text")
 
-    def __init__(
-        self, zone: Zone, entry: Entry, owner: bytes, rtype: str, text: bytes, wildcard: bool
-    ) -> None:
-        self.path = zone.path
+    def __init__(self, zone: Zone, entry: Entry, owner: bytes, rtype: str, text: bytes) -> None:
+        self.zone = zone
         self.lineno = entry.lineno
         self.owner = owner
         self.rtype = rtype
         self.ttl = entry.ttl
         self.text = text
-        self.origin = zone.origin
-        self.wire = None if wildcard else entry.wire
 
     def error(self, problem: str) -> ZoneError:
-        return ZoneError(self.path, self.lineno, problem)
+        return ZoneError(self.zone.path, self.lineno, problem)
 
     def fields(self) -> tuple:
         """The record data as Python values; names are tuples of labels."""
         try:
-            return _FIELD_PARSERS[self.rtype](self.text, self.origin)
+            return _field_parser(self.rtype, self.zone.generation)(self.text, self.zone.origin)
         except ValueError as exc:
             raise self.error(f"bad {self.rtype} record {show(self.text)}: {exc}") from None
+
+    def key(self) -> tuple:
+        """All that its wire form depends on (a ZoneError if the data is bad)."""
+        return self.owner, self.rtype, self.ttl, self.fields()
 
 
 class Lookup:
@@ -130,14 +148,14 @@ def zone_origin(filename: str) -> bytes | None:
     return name[2:]
 
 
-def _chunks(data: bytes):
-    """(line number, text) pieces as fgets() with a 256-byte buffer returns them."""
+def _chunks(data: bytes, size: int):
+    """(line number, text) pieces as fgets() returns them, size bytes at most."""
     lines = data.split(b"\n")
     for lineno, line in enumerate(lines, 1):
         if lineno < len(lines):
             line += b"\n"
-        for start in range(0, len(line), LINE_CHUNK):
-            yield lineno, line[start : start + LINE_CHUNK]
+        for start in range(0, len(line), size):
+            yield lineno, line[start : start + size]
 
 
 def show(text: bytes) -> str:
@@ -185,13 +203,14 @@ def _parse_entry(lineno: int, line: bytes, path: str, origin: bytes) -> Entry:
     return entry
 
 
-def read_zone(path: str, origin: bytes) -> Zone:
-    """Parse the zone file at ``path`` serving ``origin`` (OSError if unreadable)."""
+def read_zone(path: str, origin: bytes, generation: Generation) -> Zone:
+    """Parse the zone file at ``path`` serving ``origin`` as the fakens of that harness
+    generation reads it (OSError if unreadable)."""
     with open(path, "rb") as handle:
         data = handle.read()
     entries: list[Entry] = []
     pass_on = False
-    for lineno, chunk in _chunks(data):
+    for lineno, chunk in _chunks(data, line_chunk(generation)):
         text = chunk.lstrip()
         if not text or text.startswith(b";"):
             continue
@@ -199,7 +218,7 @@ def read_zone(path: str, origin: bytes) -> Zone:
             pass_on = True
             continue
         entries.append(_parse_entry(lineno, chunk.rstrip(), path, origin))
-    return Zone(path, origin, entries, pass_on)
+    return Zone(path, origin, entries, pass_on, generation)
 
 
 # ---------------------------------------------------------------- searching
@@ -226,11 +245,11 @@ def find_records(zone: Zone, domain: bytes, qtype: str) -> Lookup:
             # As in fakens.c, a wildcard also matches any name not longer than its suffix.
             if len(domain) > len(suffix) and not domain.endswith(suffix):
                 continue
-            answer_owner, wildcard = domain, True
+            answer_owner = domain
         elif owner_lower != domain:
             continue
         else:
-            answer_owner, wildcard = owner, False
+            answer_owner = owner
         if result.status == HOST_NOT_FOUND:
             result.status = NO_DATA
             result.secure = result.authoritative = True
@@ -244,7 +263,7 @@ def find_records(zone: Zone, domain: bytes, qtype: str) -> Lookup:
         if entry.ignored:
             continue
         result.status = FOUND
-        result.records.append(Record(zone, entry, answer_owner, rtype, text, wildcard))
+        result.records.append(Record(zone, entry, answer_owner, rtype, text))
     if result.status == HOST_NOT_FOUND and zone.pass_on_not_found:
         result.status = PASS_ON
     return result
@@ -278,7 +297,7 @@ def own_records(zone: Zone) -> list[Record | None]:
             and typed is not None
             and typed[0] in RECORD_TYPES
         ):
-            records.append(Record(zone, entry, owner, typed[0], typed[1], False))
+            records.append(Record(zone, entry, owner, typed[0], typed[1]))
         else:
             records.append(None)
     return records
@@ -350,6 +369,26 @@ def _txt(text: bytes, origin: bytes) -> tuple:
     return (text.partition(b'"')[0],)
 
 
+def _txt_strings(text: bytes, origin: bytes) -> tuple:
+    """Every string of the data, as fakens.c from 4.98 takes them: each runs from an
+    optional opening quote to the next quote (or the end), white space between them is
+    skipped, and whatever follows a closing quote starts the next string."""
+    strings = []
+    pos = 0
+    while pos < len(text):
+        if text[pos] == 0x22:  # "
+            pos += 1
+        end = text.find(b'"', pos)
+        if end < 0:  # no closing quote: the C program reads on past the line's end
+            strings.append(text[pos:])
+            break
+        strings.append(text[pos:end])
+        pos = end + 1
+        while pos < len(text) and text[pos] in _SPACE:
+            pos += 1
+    return tuple(strings) if strings else (b"",)
+
+
 def _tlsa(text: bytes, origin: bytes) -> tuple:
     (usage, selector, mtype), rest = _numbers(text, 3, 8)
     if not rest or any(c not in b"0123456789abcdefABCDEF" for c in rest):
@@ -371,3 +410,9 @@ _FIELD_PARSERS = {
     "TXT": _txt,
     "TLSA": _tlsa,
 }
+
+
+def _field_parser(rtype: str, generation: Generation) -> Callable[[bytes, bytes], tuple]:
+    if rtype == "TXT" and multi_string_txt(generation):
+        return _txt_strings
+    return _FIELD_PARSERS[rtype]
