@@ -28,6 +28,7 @@ from harness.suitefiles import ENCODING, resolve
 
 SERVER_MARK = "\n******** SERVER ********\n"
 _MSGID = re.compile(r"(?:[^\W_]{6}-){2}[^\W_]{2}", re.ASCII)
+_LONG_MSGID = re.compile(r"[^\W_]{6}-[^\W_]{11}-[^\W_]{4}", re.ASCII)  # 4.97 on
 MAX_DIFF_LINES = 400
 
 
@@ -119,7 +120,7 @@ class Checker:
             for path in sorted(d.iterdir()):
                 if not path.is_file():
                     continue
-                munged_name = _MSGID.sub(lambda m: self.munger.message_id(m.group(0)), path.name)
+                munged_name = self._msglog_name(path.name)
                 name = f"{self.testno}.{munged_name}"
                 found += self.check_file(CheckSpec(path, None, f"msglog/{name}", "msglog"))
                 expected.discard(name)
@@ -127,6 +128,15 @@ class Checker:
             found.append(self._missing(f"msglog/{name}",
                                        "no message log remained to match this file"))
         return found
+
+    def _msglog_name(self, name: str) -> str:
+        """A message log's name with its id renumbered: the short form, then (4.97 on,
+        counted apart) the long one."""
+        munger = self.munger
+        name = _MSGID.sub(lambda m: munger.message_id(m.group(0)), name)
+        if munger.options.generation >= Generation.G4_97:
+            name = _LONG_MSGID.sub(lambda m: munger.long_message_id(m.group(0)), name)
+        return name
 
     # -- one file ------------------------------------------------------------------
     def expected_path(self, rel: str) -> Path:
@@ -162,7 +172,8 @@ class Checker:
         if truncated:
             actual = "".join(drop_truncation_variance(split_lines(actual), split_lines(saved)))
         if spec.sortlog:
-            actual = "".join(sort_delivery_lines(split_lines(actual)))
+            actual = "".join(sort_delivery_lines(split_lines(actual),
+                                                 self.munger.options.generation))
         if actual == saved:
             return []
         rel_expected = expected.relative_to(self.suite).as_posix()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.generation import Generation
 from harness.munge import drop_truncation_variance, maildir_sort_key, sort_delivery_lines
 
 NOTE = "**NOTE: The delivery lines in this file have been sorted.\n"
@@ -31,6 +32,15 @@ def test_runs_of_delivery_lines_are_sorted_and_noted() -> None:
         lines[6],
         lines[5],
     ]
+
+
+def test_from_4_97_only_lines_with_long_ids_are_sorted_and_times_may_have_ms() -> None:
+    long_z = "1999-03-02 09:44:33.712 10HmaX-000000005vi-0000 => z@b\n"
+    long_a = "1999-03-02 09:44:33 10HmaX-000000005vi-0000 => a@b\n"
+    short = [delivery("aX", "=>", "z@b"), delivery("aX", "=>", "a@b")]
+    assert sort_delivery_lines([long_z, long_a], Generation.G4_97) == [NOTE, long_a, long_z]
+    assert sort_delivery_lines(short, Generation.G4_99) == [NOTE, *short]
+    assert sort_delivery_lines([long_z, long_a]) == [NOTE, long_z, long_a]  # 4.96
 
 
 def test_sorting_an_empty_log_still_adds_the_note() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.generation import Generation
 from harness.munge import TestMunger, TestOptions
 from harness.munge.model import ValueCache, next_tag
 from harness.munge.state import local_seconds
@@ -48,6 +49,25 @@ def test_server_part_continues_the_numbering() -> None:
     server, _ = m.munge(f"{ID_B}\n{ID_A}\n", "stdout")
     assert client == "10HmaX-0005vi-00\n"
     assert server == "10HmaY-0005vi-00\n10HmaX-0005vi-00\n"
+
+
+def test_long_message_ids_are_numbered_apart_from_short_ones_from_4_97() -> None:
+    m = TestMunger(FACTS, TestOptions(generation=Generation.G4_97))
+    long_a, long_b = "1pXyZa-00000000Abc-Zzzz", "1pQrSt-00000000Xyz-Abcd"
+    out, _ = m.munge(f"{long_a} {ID_A} {long_b}\n", "stdout")
+    assert out == "10HmaX-000000005vi-0000 10HmaX-0005vi-00 10HmaY-000000005vi-0000\n"
+    assert m.long_message_id(long_b) == "10HmaY-000000005vi-0000"
+    assert m.long_message_id("1aaaaa-00000000bbb-cccc") == "10HmaZ-000000005vi-0000"
+    old, _ = TestMunger(FACTS, TestOptions()).munge(f"{long_a}\n", "stdout")
+    assert old == f"{long_a}\n"  # 4.96 knows only the short form
+
+
+def test_a_prefixed_stand_in_is_remembered_with_its_prefix() -> None:
+    values = ValueCache(Generation.G4_99)
+    assert values.pid_for("77", "p") == "p1234"
+    assert values.port_for("77") == "p1234"  # the same raw text, whatever its shape
+    assert values.port_for("78") == "10001"
+    assert values.conn_for("79", "conn") == "conn1111"
 
 
 def test_message_id_lookup_both_ways() -> None:

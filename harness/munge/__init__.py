@@ -77,6 +77,10 @@ class TestMunger:
         """The stand-in for a raw message id (numbering it if it is new)."""
         return self.values.msgid(raw_id)
 
+    def long_message_id(self, raw_id: str) -> str:
+        """The stand-in for a raw message id of the 4.97 long form (its own numbering)."""
+        return self.values.new_msgid(raw_id)
+
     def original_of(self, munged_id: str) -> str | None:
         """The raw value that was given the stand-in `munged_id`, if any."""
         return self.values.original_of(munged_id)

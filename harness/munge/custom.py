@@ -1,7 +1,8 @@
 """Extra munges a test asks for by name with a script line "munge NAME".
 
-Each name maps output kinds to an edit: lines to drop, and/or substitutions. A custom
-edit runs before every other rule (and again on a line a look-ahead restarts with).
+Each name maps output kinds to an edit (or to edits of different harness generations):
+lines to drop, and/or substitutions. A custom edit runs before every other rule (and
+again on a line a look-ahead restarts with).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import InitVar, dataclass
 
+from harness.generation import Generation, applies
 from harness.munge.model import FileRun, Step, rx
+from harness.munge.ordering import skip_continuation
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ class CustomEdit:
     skip: str | None = None  # drop lines this matches
     subs: tuple[Sub, ...] = ()
     skip_flags: int = 0
+    # Drop the lines after a dropped one that start with this too (its continuation),
+    # then start again on the first that does not.
+    continued: str | None = None
+    since: Generation = Generation.G4_96
+    until: Generation | None = None
+
+
+Edits = CustomEdit | tuple[CustomEdit, ...]
 
 
 OPTIONAL_CONFIG = r"""^(
@@ -45,7 +56,12 @@ _X_TLS = Sub(r" X=TLS\S+ ", " X=TLS_proto_and_cipher ")
 _DN_COMMA = Sub(r'( DN="[^,"]*),', r"\1/")
 _SYNC = Sub(r"^(.* SMTP protocol synchronization error .* next input=.{8}).*$", r"\1<suppressed>")
 
-CUSTOM_MUNGES: dict[str, dict[str, CustomEdit]] = {
+_DSN_INFO = (
+    r"^(X-(Remote-MTA-(smtp-greeting|helo-response)|Exim-Diagnostic"
+    r"|(body|message)-linecount):|Remote-MTA: X-ip;)"
+)
+
+CUSTOM_MUNGES: dict[str, dict[str, Edits]] = {
     "dnssec": {
         "stderr": CustomEdit(
             "DNSSEC status is reported only by some resolvers",
@@ -125,13 +141,22 @@ CUSTOM_MUNGES: dict[str, dict[str, CustomEdit]] = {
         "stderr": CustomEdit(
             "pids in debug output",
             subs=(Sub(r"(^\s{0,4}|(?<=Process )|(?<=child ))\d+", "ppppp", every=True),),
+            until=Generation.G4_97,
         ),
     },
     "optional_dsn_info": {
-        "mail": CustomEdit(
-            "DSN details that not every build includes",
-            skip=r"^(X-(Remote-MTA-(smtp-greeting|helo-response)|Exim-Diagnostic"
-            r"|(body|message)-linecount):|Remote-MTA: X-ip;)",
+        "mail": (
+            CustomEdit(
+                "DSN details that not every build includes",
+                skip=_DSN_INFO,
+                until=Generation.G4_97,
+            ),
+            CustomEdit(
+                "DSN details that not every build includes (with their folded lines)",
+                skip=_DSN_INFO,
+                continued=" ",
+                since=Generation.G4_97,
+            ),
         ),
     },
     "optional_config": {
@@ -184,21 +209,30 @@ class CustomStep(Step):
         self.kinds = frozenset({kind})
         self.reason = edit.reason
         self.skip = rx(edit.skip, edit.skip_flags) if edit.skip else None
+        self.continued = rx(edit.continued) if edit.continued else None
         self.subs = [(rx(s.pattern, s.flags), s.repl, 0 if s.every else 1) for s in edit.subs]
 
     def apply(self, line: str, run: FileRun) -> str | None:
         if self.skip is not None and self.skip.search(line):
+            if self.continued is not None:
+                skip_continuation(run, self.continued)
             return None
         for regex, repl, count in self.subs:
             line = regex.sub(repl, line, count)
         return line
 
 
-def custom_step(name: str | None, kind: str) -> CustomStep | None:
-    """The step for custom munge `name` on `kind`, if it has one (unknown names: none)."""
+def edits_of(edits: Edits) -> tuple[CustomEdit, ...]:
+    return edits if isinstance(edits, tuple) else (edits,)
+
+
+def custom_step(name: str | None, kind: str,
+                generation: Generation = Generation.G4_96) -> CustomStep | None:
+    """The step for custom munge `name` on `kind` under the harness `generation`, if it
+    has one (unknown names: none)."""
     if not name:
         return None
-    edit = CUSTOM_MUNGES.get(name, {}).get(kind)
-    if edit is None or (edit.skip is None and not edit.subs):
-        return None
-    return CustomStep(name, kind, edit)
+    for edit in edits_of(CUSTOM_MUNGES.get(name, {}).get(kind, ())):
+        if applies(edit.since, edit.until, generation) and (edit.skip or edit.subs):
+            return CustomStep(name, kind, edit)
+    return None

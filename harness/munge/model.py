@@ -123,24 +123,28 @@ class ValueCache:
             self.new_msgid_tag = next_tag(self.new_msgid_tag)
         return new
 
-    def conn_for(self, raw: str) -> str:
+    # `prefix` is part of the stand-in, and so of what the map remembers: from 4.97 a pid
+    # is "p1234" (and "conn1111" a connection id), and the same raw text met later in
+    # another shape gets that stand-in back, prefix and all, as in Exim's harness.
+
+    def conn_for(self, raw: str, prefix: str = "") -> str:
         new = self.seen.get(raw)
         if new is None:
-            new = self.seen[raw] = str(self.conn)
+            new = self.seen[raw] = f"{prefix}{self.conn}"
             self.conn += 1
         return new
 
-    def pid_for(self, raw: str) -> str:
+    def pid_for(self, raw: str, prefix: str = "") -> str:
         new = self.seen.get(raw)
         if new is None:
-            new = self.seen[raw] = str(self.pid)
+            new = self.seen[raw] = f"{prefix}{self.pid}"
             self.pid += 1
         return new
 
-    def port_for(self, raw: str) -> str:
+    def port_for(self, raw: str, prefix: str = "") -> str:
         new = self.seen.get(raw)
         if new is None:
-            new = self.seen[raw] = str(self.port)
+            new = self.seen[raw] = f"{prefix}{self.port}"
             self.port += 1
         return new
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NoReturn
 
+from harness.generation import Generation
 from harness.munge.model import (
     ALL,
     DIGITS,
@@ -324,23 +326,62 @@ class GnutlsFirstRead(Step):
 @dataclass(eq=False)
 class MailDkimSignature(Step):
     """A DKIM-Signature's time stamps, and the signature over them, vary: keep the
-    validity period and drop the two continuation lines of the signature."""
+    validity period and drop the two continuation lines of the signature. Without
+    `expiry` (4.98 on), the same for a signature that has a time but no expiry."""
 
-    name = "mail-dkim-timestamps"
+    name: str = "mail-dkim-timestamps"
+    expiry: bool = True
     kinds = MAIL
     reason = "signatures are made at delivery time"
-    regex = rx(r"^(\s+)t=([0-9]*); x=([0-9]*); b=[A-Za-z0-9+/]+$")
+    with_expiry = rx(r"^(\s+)t=([0-9]*); x=([0-9]*); b=[A-Za-z0-9+/]+$")
+    without_expiry = rx(r"^(\s+)t=([0-9]*); b=[A-Za-z0-9+/]+$")
     guard = Guard("; b=", first=WHITESPACE)
 
     def apply(self, line: str, run: FileRun) -> str | None:
-        m = self.regex.match(line) if self.guard.check(line) else None
+        if not self.guard.check(line):
+            return line
+        m = (self.with_expiry if self.expiry else self.without_expiry).match(line)
         if not m:
             return line
-        gap = int(m.group(3) or 0) - int(m.group(2) or 0)
         run.read()
         run.read()
         tail = "\n" if line.endswith("\n") else ""
+        if not self.expiry:
+            return f"{m.group(1)}t=T; b=bbbb;{tail}"
+        gap = int(m.group(3) or 0) - int(m.group(2) or 0)
         return f"{m.group(1)}t=T; x=T+{gap}; b=bbbb;{tail}"
+
+
+@dataclass(eq=False)
+class HeaderWithContinuation(Step):
+    """Drop a header line that `pattern` matches and the lines continuing it (those
+    starting with whitespace, up to a blank one), then start again on the line after."""
+
+    name: str
+    pattern: str
+    needle: str
+    reason: str
+    kinds: frozenset[str] = ALL
+    guard: Guard = field(init=False, repr=False)
+
+    continued = rx(r"(?!$)\s")
+
+    def __post_init__(self) -> None:
+        self.regex = rx(self.pattern)
+        self.guard = Guard(self.needle)
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        if not self.guard.check(line) or not self.regex.match(line):
+            return line
+        skip_continuation(run, self.continued)
+
+
+def skip_continuation(run: FileRun, continued: re.Pattern[str]) -> NoReturn:
+    """Read past the lines `continued` matches, and start again on the first other one
+    (or end the file)."""
+    while (nxt := run.read()) is not None and continued.match(nxt):
+        pass
+    raise Restart(nxt)
 
 
 @dataclass(eq=False)
@@ -367,16 +408,21 @@ class CheckDirSizeSort(Step):
 # -- whole-file fix-ups, done by the checker after munging ---------------------------
 
 DELIVERY_LINE = rx(r"^[-\d]{10}\s[:\d]{8}\s[-A-Za-z\d]{16}\s[-=*]>")
+# 4.97 on: the long message ids, and times that may have milliseconds.
+DELIVERY_LINE_LONG_IDS = rx(r"^[-\d]{10}\s[:\d]{8}(\.\d{3})?\s[-A-Za-z\d]{23}\s[-=*]>")
 SORTED_NOTE = "**NOTE: The delivery lines in this file have been sorted.\n"
 
 
-def sort_delivery_lines(lines: list[str]) -> list[str]:
+def sort_delivery_lines(lines: list[str],
+                        generation: Generation = Generation.G4_96) -> list[str]:
     """Sort each run of consecutive delivery lines (parallel deliveries finish in any
-    order), and put a note first saying so."""
+    order), and put a note first saying so. Which lines count as delivery lines depends
+    on the harness generation: from 4.97 only those with long message ids."""
+    delivery = DELIVERY_LINE if generation < Generation.G4_97 else DELIVERY_LINE_LONG_IDS
     out: list[str] = []
     run: list[str] = []
     for line in lines:
-        if DELIVERY_LINE.match(line):
+        if delivery.match(line):
             run.append(line)
             continue
         out.extend(sorted(run))

@@ -23,15 +23,18 @@ from harness.munge.model import FAMILY, EndOfInput, FileRun, Restart, Rule, Skip
 from harness.munge.ordering import MaildirsizeData
 from harness.munge.state import (
     ADDRESS_PORT,
+    ADDRESS_PORT_LITERAL,
+    CONNECTION_REQUEST_PORT,
+    DUMPDB_TIMES,
     LOG_PID,
     PORT_EQUALS,
     PORT_LINE,
-    RETRY_RECORD,
+    RETRY_RECORDS,
     SYSLOG_PID,
     DaemonPidPrefix,
-    DumpdbTimes,
     MarkTruncated,
     MessageIds,
+    NewMessageIds,
 )
 
 LineFunction = Callable[[str, FileRun], "str | None"]
@@ -51,17 +54,18 @@ def common_steps(facts: HostFacts, is_ipv6test: bool, dynamic_port: int | None) 
         MarkTruncated(),
         *rules_host.identity(facts),
         MessageIds(),
+        NewMessageIds(),
         *rules_common.EARLY,
     ]
     if not is_ipv6test:
         steps.append(rules_common.LISTENING_ADDRESSES)
     steps += [
         *rules_common.MISC,
-        DumpdbTimes(),
+        *DUMPDB_TIMES,
         *rules_common.DUMPDB,
         *rules_host.dumpdb_ports(facts),
         *rules_common.DATES,
-        RETRY_RECORD,
+        *RETRY_RECORDS,
         *rules_common.RETRY_TIMES,
         *rules_tls.TLS,
         *rules_host.caller(facts),
@@ -73,7 +77,9 @@ def common_steps(facts: HostFacts, is_ipv6test: bool, dynamic_port: int | None) 
         *rules_common.QUEUE_RUNNERS,
         PORT_LINE,
         PORT_EQUALS,
+        CONNECTION_REQUEST_PORT,
         ADDRESS_PORT,
+        ADDRESS_PORT_LITERAL,
         HOST_ADDRESS_PORT,
     ]
     if dynamic_port is not None:
@@ -99,12 +105,17 @@ def family_steps(facts: HostFacts, family: str, rmfiltertest: bool,
     """The steps only one family of files goes through, after the common ones."""
     if family == "stdout":
         headings = rules_stdout.FILTER_TEST_HEADINGS if rmfiltertest else []
-        return [*rules_stdout.BUILD_OPTIONS, *headings, *rules_stdout.RULES]
+        return [
+            *rules_stdout.BUILD_OPTIONS,
+            *headings,
+            *rules_host.stdout_port_names(facts),
+            *rules_stdout.RULES,
+        ]
     if family == "stderr":
         return rules_stderr.steps(facts, generation)
     if family == "log":
         return rules_log.steps(facts)
-    return list(rules_log.MAIL_STEPS)
+    return rules_log.mail_steps(facts)
 
 
 @lru_cache(maxsize=64)
@@ -134,7 +145,7 @@ def build(
 ) -> tuple[Step, ...]:
     """The steps for one kind of file under these settings, in order."""
     steps: list[Step] = []
-    extra = custom_step(custom, kind)
+    extra = custom_step(custom, kind, generation)
     if extra is not None:
         steps.append(extra)
     steps += common_steps(facts, is_ipv6test, dynamic_port)

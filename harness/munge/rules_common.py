@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from harness.generation import Generation
 from harness.munge.model import (
     ALL,
     DIGITS,
@@ -22,7 +23,14 @@ from harness.munge.model import (
     Skip,
     Step,
     rx,
+    utf8_bytes,
 )
+from harness.munge.state import CONNECTION_ID_PID, PID_AFTER_WORD
+
+G4_97, G4_98, G4_99 = Generation.G4_97, Generation.G4_98, Generation.G4_99
+
+# The debug output's visible space (4.98 on): dates may be spelled with it.
+SPACE_MARK = utf8_bytes("\u2591")
 
 # -- odds and ends early in the list ----------------------------------------------
 
@@ -112,6 +120,15 @@ MISC = [
         "Failed to open DBM file",
         "the DBM library differs between builds",
         needle="Failed to open ",
+        until=G4_98,
+    ),
+    Rule(
+        "hintsdb-library-name",
+        r"Failed to open \S+( \([^\)]+\))? file",
+        "Failed to open hintsdb file",
+        "the hints database library differs between builds",
+        needle="Failed to open ",
+        since=G4_98,
     ),
     Rule(
         "named-pipe-error",
@@ -127,6 +144,15 @@ MISC = [
         "hosts of equal MX preference are ordered randomly",
         needle=" mx=",
         when=r"^\S+ (?:\d+\.){3}\d+ mx=\S+ sort=\S+",
+        until=G4_98,
+    ),
+    Rule(
+        "host-list-sort-key",
+        r"^(\s*\S+ (?:\d+\.){3}\d+ mx=\S+ sort=)\S+",
+        r"\1xx",
+        "hosts of equal MX preference are ordered randomly (indented lines too)",
+        needle=" mx=",
+        since=G4_98,
     ),
     Rule(
         "callout-random-local-part",
@@ -172,6 +198,8 @@ DUMPDB = [
 
 # -- dates and times ---------------------------------------------------------------
 
+_SEP = rf"(\s|{SPACE_MARK})"
+
 DATES = [
     Rule(
         "rfc2822-date",
@@ -180,6 +208,17 @@ DATES = [
         "header and SMTP dates",
         every=True,
         needle=",",
+        until=G4_98,
+    ),
+    Rule(
+        "rfc2822-date-marked-spaces",
+        rf"[A-Z][a-z]{{2}},{_SEP}\d\d?{_SEP}[A-Z][a-z]{{2}}{_SEP}\d{{4}}{_SEP}"
+        rf"\d\d:\d\d:\d\d{_SEP}[-+]\d{{4}}",
+        r"Tue,\g<1>2\g<2>Mar\g<3>1999\g<4>09:44:33\g<5>+0000",
+        "header and SMTP dates, also where debug output marks the spaces",
+        every=True,
+        needle=",",
+        since=G4_98,
     ),
     Rule(
         "rfc2822-date-french",
@@ -204,6 +243,16 @@ DATES = [
         "log time stamps with milliseconds",
         needle=":",
         first=DIGITS,
+        until=G4_97,
+    ),
+    Rule(
+        "log-timestamp-ms-zone-name",
+        r"^\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d\.\d{3}(?:\s(?:[+-]\d\d\d\d|[A-Z]{2}T))?\s",
+        "2017-07-30 18:51:05.712 ",
+        "log time stamps with milliseconds, the zone as an offset or a name (BST)",
+        needle=":",
+        first=DIGITS,
+        since=G4_97,
     ),
     Rule(
         "logwrite-timestamp",
@@ -263,6 +312,16 @@ DATES = [
         "From_ lines of mailboxes",
         every=True,
         needle=":",
+        until=G4_98,
+    ),
+    Rule(
+        "mbox-separator-date-marked-spaces",
+        rf"(?:[A-Z][a-z]{{2}}{_SEP}){{2}}\d\d{_SEP}\d\d:\d\d:\d\d{_SEP}\d\d\d\d",
+        r"Tue\g<1>Mar\g<1>02\g<2>09:44:33\g<3>1999",
+        "From_ lines of mailboxes, also where debug output marks the spaces",
+        every=True,
+        needle=":",
+        since=G4_98,
     ),
     Rule(
         "spool-arrival-time",
@@ -290,6 +349,15 @@ RETRY_TIMES = [
         r"\1now=tttt first_failed=tttt next_try=tttt expired=\2",
         "retry debug output shows clock times",
         needle="now=",
+        until=G4_99,
+    ),
+    Rule(
+        "retry-check-times-any-prefix",
+        r"^(.*)now=\d+ first_failed=\d+ next_try=\d+ expired=(\w)",
+        r"\1now=tttt first_failed=tttt next_try=tttt expired=\2",
+        "retry debug output shows clock times (after any lead-in)",
+        needle="now=",
+        since=G4_99,
     ),
     Rule(
         "received-time-diff",
@@ -297,6 +365,15 @@ RETRY_TIMES = [
         r"\1received_time=tttt diff=tttt timeout=\2",
         "clock times in debug output",
         needle="received_time=",
+        until=G4_99,
+    ),
+    Rule(
+        "received-time-diff-any-prefix",
+        r"^(.*)received_time=\d+ diff=\d+ timeout=(\d+)",
+        r"\1received_time=tttt diff=tttt timeout=\2",
+        "clock times in debug output (after any lead-in)",
+        needle="received_time=",
+        since=G4_99,
     ),
     Rule(
         "time-to-retry",
@@ -369,7 +446,16 @@ IDS = [
     ),
     Rule("any-gid", r"\bgid=\d+", "gid=gggg", "other gids vary", needle="gid="),
     Rule("any-egid", r"\begid=\d+", "egid=gggg", "other gids vary", needle="egid="),
-    Rule("any-pid", r"\b(pid=|pid |PID: )\d+", r"\1pppp", "pids vary", needle=("pid", "PID: ")),
+    Rule(
+        "any-pid",
+        r"\b(pid=|pid |PID: )\d+",
+        r"\1pppp",
+        "pids vary",
+        needle=("pid", "PID: "),
+        until=G4_97,
+    ),
+    PID_AFTER_WORD,
+    CONNECTION_ID_PID,
     Rule("any-uid", r"\buid=\d+", "uid=uuuu", "other uids vary", needle="uid="),
     Rule("any-euid", r"\beuid=\d+", "euid=uuuu", "other uids vary", needle="euid="),
     Rule(
@@ -496,6 +582,15 @@ ERRORS = [
         "Network Error",
         "operating systems word network errors differently",
         needle="t assign requested",
+        until=G4_97,
+    ),
+    Rule(
+        "address-not-available",
+        r"(?:Can(?:no|')t assign requested address|Address not available)",
+        "Netwk addr not available",
+        "operating systems word this network error differently",
+        needle=("t assign requested", "Address not available"),
+        since=G4_97,
     ),
     Rule(
         "operation-timed-out",
@@ -611,6 +706,30 @@ SIZES = [
         kinds=STDOUT,
         flags=re.IGNORECASE,
         needle=" <",
+        until=G4_97,
+    ),
+    # 4.97 on: the age goes too; 4.97 looks for long ids or (a slip) 18-character ones,
+    # 4.98 for long or short ones.
+    Rule(
+        "mailq-age-size",
+        r"^(\s*\d+[mhd]\s+)\d+(\s+(?:[a-z0-9-]{23}|[a-z0-9-]{18}) <)",
+        r"TTT   sss\2",
+        "ages and sizes in queue listings",
+        kinds=STDOUT,
+        flags=re.IGNORECASE,
+        needle=" <",
+        since=G4_97,
+        until=G4_98,
+    ),
+    Rule(
+        "mailq-age-size-both-ids",
+        r"^(\s*\d+[mhd]\s+)\d+(\s+(?:[a-z0-9-]{23}|[a-z0-9-]{16}) <)",
+        r"TTT   sss\2",
+        "ages and sizes in queue listings",
+        kinds=STDOUT,
+        flags=re.IGNORECASE,
+        needle=" <",
+        since=G4_98,
     ),
     Rule(
         "smtp-size-option", r"\sSIZE=\d+\b", " SIZE=ssss", "MAIL FROM SIZE= values", needle="SIZE="
@@ -775,5 +894,14 @@ LATE = [
         r"\1generic failure",
         "Cyrus SASL versions word this differently",
         needle="Cyrus SASL permanent failure: ",
+    ),
+    Rule(
+        "unexpected-disconnection-errno",
+        r"(unexpected disconnection while reading SMTP command from \S+ \S* )"
+        r"(?:\([^)]*\) )?(?=D=)",
+        r"\1",
+        "some systems see a connection reset where others see a plain close",
+        needle="unexpected disconnection",
+        since=G4_99,
     ),
 ]

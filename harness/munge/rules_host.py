@@ -7,10 +7,14 @@ Values are matched literally; `pipeline.py` decides where each section goes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from re import escape as lit
 
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
-from harness.munge.model import LOGS, Rule
+from harness.munge.model import ALL, LOGS, MAIL, STDOUT, FileRun, Guard, Needle, Rule, Step, rx
+
+G4_98, G4_99, MASTER = Generation.G4_98, Generation.G4_99, Generation.MASTER
 
 
 def identity(facts: HostFacts) -> list[Rule]:
@@ -65,6 +69,61 @@ def dumpdb_ports(facts: HostFacts) -> list[Rule]:
             r"T:\1:PORT_N ",
             "the fixed port numbers in retry keys",
             needle=f":{p.n} ",
+            until=G4_98,
+        ),
+        # 4.98 on: host names may hold digits, the address may be a bracketed IPv6 one,
+        # and the scripted server's port is named too (in exinext's listing as well).
+        Rule(
+            "dumpdb-port-n-any-host",
+            rf"T:([a-z0-9.]+(:[0-9.]+|:\[[^]]+\])?):{p.n} ",
+            r"T:\1:PORT_N ",
+            "the fixed port numbers in retry keys",
+            needle=f":{p.n} ",
+            since=G4_98,
+        ),
+        Rule(
+            "dumpdb-port-s",
+            rf"T:([a-z0-9.\[\]]+(:[0-9.]+|:\[[^]]+\])?):{p.s} ",
+            r"T:\1:PORT_S ",
+            "the fixed port numbers in retry keys",
+            needle=f":{p.s} ",
+            since=G4_98,
+        ),
+        Rule(
+            "misc-db-helo-port-d",
+            rf"^(helo/ehlo 127.0.0.1:){p.d} clr",
+            r"\1PORT_D clr",
+            "the daemon port in exim_dumpdb's misc listing",
+            needle="helo/ehlo ",
+            since=MASTER,
+        ),
+        Rule(
+            "exinext-port-s",
+            rf"(Transport: (?:[a-z0-9.]+|\[[^\]]+\]) (?:[0-9.]+|\[[^\]]+\]):){p.s} ",
+            r"\1PORT_S ",
+            "the scripted server's port in exinext's listing",
+            needle="Transport: ",
+            since=G4_98,
+        ),
+        # Two passes: the greedy lead-in names the last occurrence, then the one before.
+        *[
+            Rule(
+                f"bh-macro-port-n{suffix}",
+                rf"^(macro .*(?:127\.0\.0\.1|localhost)::){p.n}",
+                r"\1PORT_N",
+                "the unused port in macro values shown by -bh",
+                needle="macro ",
+                since=MASTER,
+            )
+            for suffix in ("", "-again")
+        ],
+        Rule(
+            "bh-macro-servers-port-n",
+            rf"^(macro 'SERVERS'.*PGSQL\.){p.n}",
+            r"\1PORT_N",
+            "the unused port in a database server list shown by -bh",
+            needle="macro 'SERVERS'",
+            since=MASTER,
         ),
         Rule(
             "process-info-port-d",
@@ -358,16 +417,7 @@ def test_networks(facts: HostFacts) -> list[Rule]:
 
 
 def log_ports(facts: HostFacts) -> list[Rule]:
-    """The fixed ports, wherever a log line gives a port after an address."""
-    p = facts.ports
-    named = (
-        ("PORT_D", p.d),
-        ("PORT_D2", p.d2),
-        ("PORT_D3", p.d3),
-        ("PORT_D4", p.d4),
-        ("PORT_S", p.s),
-        ("PORT_N", p.n),
-    )
+    """The fixed ports, wherever a log line gives a port after an address (to 4.98)."""
     return [
         Rule(
             f"log-{label.lower().replace('_', '-')}",
@@ -376,6 +426,236 @@ def log_ports(facts: HostFacts) -> list[Rule]:
             "the suite's fixed port numbers",
             kinds=LOGS,
             needle=str(port),
+            until=G4_99,
         )
-        for label, port in named
+        for label, port in named_ports(facts, "D D2 D3 D4 S N")
+    ]
+
+
+# -- fixed ports by name (4.99 on, and stderr from 4.97) -------------------------------
+
+
+def named_ports(facts: HostFacts, order: str = "N S D D2 D3 D4") -> list[tuple[str, int]]:
+    """The fixed ports as (name, number), in `order` (their short names, space-separated):
+    `named_ports(facts, "D S")` is [("PORT_D", 1225), ("PORT_S", 1224)] by default."""
+    p = facts.ports
+    numbers = {"N": p.n, "S": p.s, "D": p.d, "D2": p.d2, "D3": p.d3, "D4": p.d4}
+    return [(f"PORT_{short}", numbers[short]) for short in order.split()]
+
+
+@dataclass(eq=False)
+class PortNames(Step):
+    """Each fixed port of `ports` in turn, where it follows `lead` (a pattern) and comes
+    before `trail` (a pattern that must follow), becomes its name: the first such place
+    on the line, or every one with `every`. The number is matched as digits alone (1225
+    also in 12250), as Exim's harness does."""
+
+    name: str
+    lead: str
+    ports: list[tuple[str, int]]
+    reason: str
+    kinds: frozenset[str] = ALL
+    every: bool = False
+    trail: str = ""
+    needle: Needle = None
+    first: str | None = None
+    since: Generation = Generation.G4_96
+    until: Generation | None = None
+    guard: Guard = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.subs = [
+            (rx(f"({self.lead}){number}{self.trail}"), rf"\g<1>{label}")
+            for label, number in self.ports
+        ]
+        self.count = 0 if self.every else 1
+        self.guard = Guard(self.needle, self.first)
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        if not self.guard.check(line):
+            return line
+        for regex, repl in self.subs:
+            line = regex.sub(repl, line, self.count)
+        return line
+
+
+def stdout_port_names(facts: HostFacts) -> list[Step]:
+    """4.99: the fixed ports where stdout names them (client and -bP output, retry keys,
+    lookups, exim_dumpdb's misc listing)."""
+    every = named_ports(facts)
+    return [
+        PortNames(
+            "stdout-port-names-connecting",
+            r"(?:(?:Listening on|Connecting to (?:127\.0\.0\.1|(?:ip4\.){3}ip4|(?:ip6:){7}ip6))"
+            r" port |host host .+ port=)",
+            every,
+            "the suite's fixed ports, as the peers and host lists give them",
+            kinds=STDOUT,
+            needle=("Listening on", "Connecting to", "host host"),
+            since=G4_99,
+        ),
+        PortNames(
+            "stdout-port-names-retry-key",
+            r"T:.*:(?:127\.0\.0\.1|.::1.):",
+            every,
+            "the suite's fixed ports in retry keys",
+            kinds=STDOUT,
+            needle="T:",
+            since=G4_99,
+        ),
+        PortNames(
+            "stdout-port-names-option",
+            r"^\s*port = ",
+            every,
+            "the suite's fixed ports in -bP output",
+            kinds=STDOUT,
+            needle="port = ",
+            since=G4_99,
+        ),
+        PortNames(
+            "stdout-port-n-lookup",
+            r"lookup of .*127.0.0.1::",
+            named_ports(facts, "N"),
+            "the unused port in database lookups",
+            kinds=STDOUT,
+            needle="lookup of ",
+            since=G4_99,
+        ),
+        PortNames(
+            "stdout-port-n-postgres",
+            r'postgres .* "',
+            named_ports(facts, "N"),
+            "the unused port in Postgres commands",
+            kinds=STDOUT,
+            needle="postgres ",
+            since=G4_99,
+        ),
+        PortNames(
+            "stdout-port-d-misc-db",
+            r"^\d{2}-\w{3}-\d{4}\s\d{2}:\d{2}:\d{2} [^:]+:",
+            named_ports(facts, "D"),
+            "the daemon port in exim_dumpdb's misc listing (early pipelining)",
+            kinds=STDOUT,
+            needle=":",
+            first="0123456789",
+            since=G4_99,
+        ),
+    ]
+
+
+def log_port_names(facts: HostFacts) -> list[Step]:
+    """4.99: the fixed ports where logs name them (first in the log rules)."""
+    daemons = named_ports(facts, "D D2 D3 D4")
+    return [
+        PortNames(
+            "log-port-names-listening-on",
+            r"listening for SMTP on [^:]+:.*",
+            named_ports(facts),
+            "the suite's fixed ports a daemon listens on (the last one after the first colon)",
+            kinds=LOGS,
+            needle="listening for SMTP on",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-names-listening-port",
+            r"(?:listening|and) for .*? port ",
+            named_ports(facts, "D D2 D3 D4 S N"),
+            "the suite's fixed ports a daemon listens on",
+            kinds=LOGS,
+            every=True,
+            needle=" for ",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-names-interface",
+            r" I=\[[^\]]+\]:",
+            named_ports(facts, "D D2"),
+            "the daemon ports connections arrive on",
+            kinds=LOGS,
+            needle=" I=[",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-name-received-from",
+            r"Received from .* I=\[[^\]]+\]:",
+            named_ports(facts, "D"),
+            "the daemon port connections arrive on",
+            kinds=LOGS,
+            needle="Received from ",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-names-refused",
+            r" \[(?:127\.0\.0\.1|(?:ip4\.){3}ip4)\]:",
+            named_ports(facts),
+            "the suite's fixed ports in refused connections",
+            kinds=LOGS,
+            trail="(?= Connection refused)",
+            needle=" Connection refused",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-names-delivery",
+            r"(?:=>|->|==) .* (?:PRX=)?\[[^\]]+\]:",
+            daemons,
+            "the daemon ports deliveries go to",
+            kinds=LOGS,
+            needle=("=>", "->", "=="),
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-name-server",
+            r".*\]:",
+            named_ports(facts, "S"),
+            "the scripted server's port (its last place after an address)",
+            kinds=LOGS,
+            every=True,
+            needle="]:",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-name-server-angle",
+            r"port <",
+            named_ports(facts, "S"),
+            "the scripted server's port",
+            kinds=LOGS,
+            every=True,
+            needle="port <",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-name-plp",
+            r"plp ",
+            named_ports(facts, "D"),
+            "the daemon port in logged proxy details",
+            kinds=LOGS,
+            every=True,
+            needle="plp ",
+            since=G4_99,
+        ),
+        PortNames(
+            "log-port-name-received-port",
+            r"Expansion of .*received_port\}\{",
+            named_ports(facts, "D4"),
+            "a daemon port in an expansion",
+            kinds=LOGS,
+            every=True,
+            needle="received_port}{",
+            since=G4_99,
+        ),
+    ]
+
+
+def mail_port_names(facts: HostFacts) -> list[Step]:
+    """4.99: the fixed ports in headers that give a connection's ports."""
+    return [
+        PortNames(
+            "mail-port-names",
+            r"(?:interface|received)-port:\s+",
+            named_ports(facts),
+            "the suite's fixed ports in headers",
+            kinds=MAIL,
+            needle="-port:",
+            since=G4_99,
+        ),
     ]

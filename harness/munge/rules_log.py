@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import harness.munge.rules_host as rules_host
+from harness.generation import Generation
 from harness.hostfacts import HostFacts
-from harness.munge.model import LOGS, Step, rules_for
-from harness.munge.ordering import GnutlsFirstRead, MailDkimSignature
-from harness.munge.state import DKIM_LOG_TIMES
+from harness.munge.model import LOGS, MAIL, Step, rules_for, within
+from harness.munge.ordering import GnutlsFirstRead, HeaderWithContinuation, MailDkimSignature
+from harness.munge.state import DKIM_LOG_TIMES, INCOMING_PORT
 
 _rule, _skip = rules_for(LOGS)
+G4_97, G4_98, G4_99 = Generation.G4_97, Generation.G4_98, Generation.G4_99
 
 
 BEFORE_GNUTLS: list[Step] = [
@@ -24,6 +26,24 @@ BEFORE_GNUTLS: list[Step] = [
         r"\1nn \2nn",
         "chunk sizes depend on host names in headers",
         needle="byte chunk, total ",
+        until=G4_98,
+    ),
+    _rule(
+        "chunking-sizes-dkim",
+        r"(=>.* K (?:DKIM=\S+ )?C=\"250- \d)\d+ (byte chunk, total \d)\d+",
+        r"\1nn \2nn",
+        "chunk sizes depend on host names in headers (a DKIM= field may come first)",
+        needle="byte chunk, total ",
+        since=G4_98,
+        until=G4_99,
+    ),
+    _rule(
+        "chunking-sizes-3nn",
+        r"(=>.* K (?:DKIM=\S+ )?C=\"250- )\d+ (byte chunk, total )\d+",
+        r"\g<1>3nn \g<2>3nn",
+        "chunk sizes depend on host names in headers",
+        needle="byte chunk, total ",
+        since=G4_99,
     ),
     _rule(
         "openssl-fopen-error",
@@ -32,6 +52,31 @@ BEFORE_GNUTLS: list[Step] = [
         r"\1xxxxxxxx\2:fopen:\3",
         "OpenSSL error codes vary",
         needle=":system library:",
+        until=G4_97,
+    ),
+    _rule(
+        "openssl-fopen-error-no-function",
+        r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
+        r"(?:fopen|func\(4095\)|):(No such file or directory)$",
+        r"\1xxxxxxxx\2:fopen:\3",
+        "OpenSSL error codes vary (OpenSSL 3 names no function)",
+        needle=":system library:",
+        since=G4_97,
+    ),
+    _skip(
+        "openssl-read-eof",
+        r"TLS error \(SSL_read\): .*error:0A000126:SSL routines::unexpected eof while reading$",
+        "OpenSSL 3 reports a peer's plain close as an error",
+        needle="0A000126",
+        since=G4_97,
+    ),
+    _rule(
+        "openssl-event-accept-eof",
+        r"(EVDATA: )\(SSL_accept\): error:0A000126:SSL routines::unexpected eof while reading",
+        r"\1SSL_accept: TCP connection closed by peer",
+        "OpenSSL 3 reports a peer's plain close as an error",
+        needle="0A000126",
+        since=G4_97,
     ),
     _rule(
         "openssl-dane-verify",
@@ -41,6 +86,17 @@ BEFORE_GNUTLS: list[Step] = [
         r"\1xxxxxxxx\2ssl3_get_server_certificate",
         "OpenSSL versions name the failing function differently",
         needle="DANE attempt failed",
+        until=G4_97,
+    ),
+    _rule(
+        "openssl-dane-verify-no-function",
+        r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
+        r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT|)"
+        r"(?=:certificate verify failed$)",
+        r"\1xxxxxxxx\2ssl3_get_server_certificate",
+        "OpenSSL versions name the failing function differently (OpenSSL 3 not at all)",
+        needle="DANE attempt failed",
+        since=G4_97,
     ),
     _rule(
         "openssl-dkim-verify",
@@ -49,6 +105,7 @@ BEFORE_GNUTLS: list[Step] = [
         r"\1Public key signature verification has failed.",
         "say it as GnuTLS builds do",
         needle="DKIM: validation error: ",
+        until=G4_99,
     ),
     _rule(
         "openssl-arc-pem",
@@ -69,7 +126,16 @@ AFTER_GNUTLS: list[Step] = [
         "say it as OpenSSL builds do",
         needle="ARC: AMS signing",
     ),
-    DKIM_LOG_TIMES,
+    _rule(
+        "openssl3-arc-pem",
+        r"(ARC: AMS signing: privkey PEM-block import: error:)[0-9A-F]{8}:PEM routines:"
+        r"PEM_read_bio:no start line$",
+        r"\g<1>1E08010C:DECODER routines::unsupported",
+        "and then as OpenSSL 3 does",
+        needle="ARC: AMS signing",
+        since=G4_97,
+    ),
+    *DKIM_LOG_TIMES,
     _rule(
         "ed25519-signer-bits",
         r"(signer: [^ ]* bits:) 256",
@@ -93,6 +159,7 @@ AFTER_PORTS: list[Step] = [
         r"\1ppppp",
         "the local port of a connection",
         needle="I=[",
+        until=G4_99,
     ),
     _rule(
         "defer-errno",
@@ -137,6 +204,26 @@ AFTER_PORTS: list[Step] = [
         r"\1(SSL_connect): error: <<detail omitted>>",
         "say it as OpenSSL builds do",
         needle="application protocol",
+        until=G4_97,
+    ),
+    _rule(
+        "gnutls-alpn-client-alert",
+        r"(TLS session: )\(gnutls_handshake\): rxd alert: No supported application protocol "
+        r"could be negotiated",
+        r"\1(SSL_connect): error: <<detail omitted>>",
+        "say it as OpenSSL builds do (GnuTLS now says it received an alert)",
+        needle="application protocol",
+        since=G4_97,
+        until=G4_99,
+    ),
+    _rule(
+        "gnutls-alpn-client-generic",
+        r"(TLS session: )\(gnutls_handshake\): rxd alert: No supported application protocol "
+        r"could be negotiated",
+        r"\1(tls lib connect): error: <<ALPN>>",
+        "both TLS libraries' ALPN failures read the same",
+        needle="application protocol",
+        since=G4_99,
     ),
     _rule(
         "gnutls-alpn-server",
@@ -144,12 +231,30 @@ AFTER_PORTS: list[Step] = [
         "(SSL_accept): error: <<detail omitted>>",
         "say it as OpenSSL builds do",
         needle="application protocol",
+        until=G4_99,
+    ),
+    _rule(
+        "gnutls-alpn-server-generic",
+        r"\(gnutls_handshake\): No common application protocol could be negotiated.",
+        "(tls lib connect): error: <<ALPN>>",
+        "both TLS libraries' ALPN failures read the same",
+        needle="application protocol",
+        since=G4_99,
+    ),
+    _skip(
+        "dns-fail-aaaa",
+        r"<dns:fail> <DNS_(?:NOMATCH|AGAIN):.*:AAAA>$",
+        "not every host has IPv6, so AAAA lookups fail differently",
+        needle="<dns:fail>",
+        since=G4_98,
     ),
 ]
 
 
 def steps(facts: HostFacts) -> list[Step]:
     return [
+        *rules_host.log_port_names(facts),
+        INCOMING_PORT,
         *BEFORE_GNUTLS,
         GnutlsFirstRead(),
         *AFTER_GNUTLS,
@@ -158,4 +263,21 @@ def steps(facts: HostFacts) -> list[Step]:
     ]
 
 
-MAIL_STEPS: list[Step] = [MailDkimSignature()]
+def mail_steps(facts: HostFacts) -> list[Step]:
+    return [
+        *rules_host.mail_port_names(facts),
+        *MAIL_DKIM,
+        within(HeaderWithContinuation(
+            "mail-dsn-diagnostic",
+            r"^X-Exim-Diagnostic:",
+            "X-Exim-Diagnostic:",
+            "not every build includes the DSN diagnostic header",
+            kinds=MAIL,
+        ), G4_97),
+    ]
+
+
+MAIL_DKIM: list[Step] = [
+    MailDkimSignature(),
+    within(MailDkimSignature("mail-dkim-timestamp-no-expiry", expiry=False), G4_98),
+]

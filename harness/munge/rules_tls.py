@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import re
 
+from harness.generation import Generation
 from harness.munge.model import Rule, Skip
+
+G4_97, G4_98, G4_99, MASTER = (
+    Generation.G4_97, Generation.G4_98, Generation.G4_99, Generation.MASTER)
+
+# master: Exim logs the key-exchange group after the cipher's strength (":X25519"); the
+# harness swallows it into the normalised name.
+KEX_GROUP = r"(?::[^\s*]*)?"
 
 # -- TLS library and version details ------------------------------------------------
 
@@ -29,6 +37,7 @@ GNUTLS_SUITE = r"""
     (__?SHA(1|256|384))?
     :(256|128)
 """
+GNUTLS_SUITE_KEX_GROUP = GNUTLS_SUITE + KEX_GROUP
 
 TLS = [
     Rule(
@@ -82,6 +91,17 @@ TLS = [
         "OpenSSL cipher names with strength",
         every=True,
         needle="-AES",
+        until=MASTER,
+    ),
+    Rule(
+        "openssl-suite-bits-group",
+        r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):(128|256)"
+        + KEX_GROUP,
+        r"ke-\3-AES256-SHAnnn:xxx",
+        "OpenSSL cipher names with strength and any key-exchange group",
+        every=True,
+        needle="-AES",
+        since=MASTER,
     ),
     Rule(
         "openssl-tls13-suite",
@@ -98,6 +118,16 @@ TLS = [
         "OpenSSL TLS 1.3 suites with strength",
         every=True,
         needle="TLS_AES",
+        until=MASTER,
+    ),
+    Rule(
+        "openssl-tls13-suite-bits-group",
+        r":TLS_AES(?:_256)?_GCM_SHA384:256" + KEX_GROUP,
+        ":ke-RSA-AES256-SHAnnn:xxx",
+        "OpenSSL TLS 1.3 suites with strength and any key-exchange group",
+        every=True,
+        needle="TLS_AES",
+        since=MASTER,
     ),
     Rule(
         "libressl-bare-suite",
@@ -129,6 +159,17 @@ TLS = [
         "LibreSSL cipher names with strength",
         every=True,
         needle=("-AES256-", "-CHACHA20-"),
+        until=MASTER,
+    ),
+    Rule(
+        "libressl-suite-bits-group",
+        r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384|POLY1305):256"
+        + KEX_GROUP,
+        r"ke-\3-AES256-SHAnnn:xxx",
+        "LibreSSL cipher names with strength and any key-exchange group",
+        every=True,
+        needle=("-AES256-", "-CHACHA20-"),
+        since=MASTER,
     ),
     Rule(
         "gnutls-dhe-128",
@@ -146,6 +187,17 @@ TLS = [
         every=True,
         needle="AES_",
         flags=re.VERBOSE,
+        until=MASTER,
+    ),
+    Rule(
+        "gnutls-suite-group",
+        GNUTLS_SUITE_KEX_GROUP,
+        _gnutls_suite,
+        "GnuTLS suite names (any key-exchange group dropped): keep PSK, auth and WITH_",
+        every=True,
+        needle="AES_",
+        flags=re.VERBOSE,
+        since=MASTER,
     ),
     Rule(
         "gnutls-camellia",
@@ -217,6 +269,18 @@ TLS = [
         "older GnuTLS message for the same failure",
         every=True,
         needle="unexpected length",
+        until=G4_98,
+    ),
+    Rule(
+        "gnutls-unexpected-length-to-dotted",
+        r"TLS error on connection to \d{1,3}(?:\.\d{1,3}){3} \[\d{1,3}(?:\.\d{1,3}){3}\] "
+        r"\(gnutls_handshake\): A TLS packet with unexpected length was received.",
+        "a TLS session is required for ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4], "
+        "but an attempt to start TLS failed",
+        "older GnuTLS message for the same failure (addresses with real dots)",
+        every=True,
+        needle="unexpected length",
+        since=G4_98,
     ),
     Rule(
         "gnutls-unexpected-length-from",
@@ -274,5 +338,48 @@ OPENSSL = [
         r"\1xxxxxxxx:SSL routines::dh key too small",
         "OpenSSL 3 error codes",
         needle="dh key too small",
+        until=G4_98,
+    ),
+    Rule(
+        "openssl3-dh-rejected",
+        r"(TLS error \(D-H param setting .* error:).*(?:dh key too small|unknown security bits)",
+        r"\1xxxxxxxx:SSL routines::dh key too small",
+        "OpenSSL 3 error codes; 3.2 words the rejection differently",
+        needle=("dh key too small", "unknown security bits"),
+        since=G4_98,
+        until=G4_99,
+    ),
+    Skip(
+        "openssl3-dh-rejected-line",
+        r"TLS error \(D-H param setting .* error:.*(?:dh key too small|unknown security bits)",
+        "an OpenSSL set to a legacy crypto policy accepts the weak parameters silently",
+        needle=("dh key too small", "unknown security bits"),
+        since=G4_99,
+    ),
+    # 4.97 on: OpenSSL 1.1.1's codes for three errors, said as OpenSSL 3 says them.
+    Rule(
+        "openssl111-key-mismatch",
+        r"(error:)0B080074:x509 certificate routines:X509_check_private_key"
+        r"(?=:key values mismatch$)",
+        r"\g<1>05800074:x509 certificate routines:",
+        "OpenSSL 1.1.1 error codes",
+        needle="0B080074:",
+        since=G4_97,
+    ),
+    Rule(
+        "openssl111-fopen",
+        r"(error:)02001002:system library:fopen(?=:No such file or directory$)",
+        r"\g<1>80000002:system library:",
+        "OpenSSL 1.1.1 error codes",
+        needle="02001002:",
+        since=G4_97,
+    ),
+    Rule(
+        "openssl111-no-start-line",
+        r"(error:)0909006C:PEM routines:get_name(?=:no start line$)",
+        r"\g<1>0480006C:PEM routines:",
+        "OpenSSL 1.1.1 error codes",
+        needle="0909006C:",
+        since=G4_97,
     ),
 ]
