@@ -7,10 +7,11 @@ the platform; most of these rules drop lines that only some builds write.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from harness.generation import Generation
-from harness.hostfacts import HostFacts
-from harness.munge.model import DIGITS, STDERR, Step, rules_for, utf8_bytes
+from harness.hostfacts import HostFacts, Ports
+from harness.munge.model import DIGITS, STDERR, Step, rules_for, utf8_bytes, within
 from harness.munge.ordering import (
     CheckDirSizeSort,
     DbOpenNil,
@@ -24,15 +25,65 @@ from harness.munge.ordering import (
     SkipWithFollowing,
 )
 from harness.munge.state import Renumber
+from harness.munge.steps_stderr import (
+    DnsIpv4LookupGroup,
+    FastOpenAttempt,
+    JoinAfterRemoval,
+    LibraryVersionLines,
+    NextLineUnlessElement,
+    RetryDbOpen,
+    SkipListElements,
+    Sub,
+    Substitutions,
+)
 
-# A debug line may start with a time and a pid.
+G97, G98, G99, GM = Generation.G4_97, Generation.G4_98, Generation.G4_99, Generation.MASTER
+
+# A debug line may start with a time and a pid (4.99: the time is optional; master: the
+# pid may already be munged to "p1234"). The harness writes "$time_pid?", so the group is
+# optional where it is used.
 TIME_PID = r"(?:\d{2}:\d{2}:\d{2}\s+\d+\s)?"
+TIME_PID_499 = r"(?:(?:\d{2}:\d{2}:\d{2}\s+)?\d+\s)?"
+TIME_PID_MASTER = r"(?:(?:\d{2}:\d{2}:\d{2}\s+)?p?\d+\s)?"
 
 _rule, _skip = rules_for(STDERR)
 
 
 def _skip_lines(name: str, pattern: str, following: int, reason: str, needle: str) -> Step:
     return SkipWithFollowing(name, pattern, following, reason, kinds=STDERR, needle=needle)
+
+
+def _pid_then_space(m: re.Match[str], new: Callable[[str], str], raw: int, keep: int = 0) -> str:
+    """The stand-in for group `raw` (4.97: "p1234") and a space, after group `keep`."""
+    head = m.group(keep) if keep else ""
+    return f"{head}{new(m.group(raw))} "
+
+
+# The hints-database lines of the build description (4.98: also indented, and sqlite3),
+# and how 4.99 says which drivers are built in and which are modules.
+BERKELEY_497 = r"Berkeley DB:\s|Probably (?:Berkeley DB|ndbm|GDBM)|Using tdb"
+BERKELEY_498 = r".*\sBerkeley DB|\sProbably (?:Berkeley DB|ndbm|GDBM)|\sUsing (?:tdb|sqlite3)"
+DRIVER_KINDS = r" \((?:built-in|dynamic)\)"
+
+
+def _header_skip(
+    name: str,
+    time_pid: str,
+    berkeley: str,
+    drivers: str,
+    since: Generation,
+    until: Generation | None,
+) -> Step:
+    """From 4.97 the build description at the start of debug output is dropped first."""
+    return _skip(
+        name,
+        rf"^{time_pid}(?:{berkeley}|Authenticators{drivers}:|Lookups(?:\(built-in\))?:"
+        r"|Support for:|Routers" + drivers + r":|Transports" + drivers + r":|Malware:"
+        r"|log selectors =|cwd=|Fixed never_users|Configure owner|Size of off_t:)",
+        "the start of debug output describes the build",
+        since=since,
+        until=until,
+    )
 
 
 def _tls_received(m: re.Match[str]) -> str:
@@ -52,12 +103,83 @@ START = [
         "the first debug line names the version",
         needle="Exim version ",
     ),
+    _header_skip("build-details@4.97", TIME_PID, BERKELEY_497, "", G97, G98),
+    _header_skip("build-details@4.98", TIME_PID, BERKELEY_498, "", G98, G99),
+    _header_skip("build-details@4.99", TIME_PID_499, BERKELEY_498, DRIVER_KINDS, G99, GM),
+    _header_skip("build-details@master", TIME_PID_MASTER, BERKELEY_498, DRIVER_KINDS, GM, None),
+    _skip(
+        "daemon-listening@4.99",
+        r"^(?:\d+ )?Listening...$",
+        "whether a daemon says this before it is killed depends on timing",
+        needle="Listening",
+        since=G99,
+    ),
+    _skip(
+        "hintsdb-lockfile@4.98",
+        r"lock(?:ing|ed) .*/spool/db/[^.]+\.lockfile$",
+        "only some hints-database providers use lock files",
+        needle=".lockfile",
+        since=G98,
+    ),
+    _rule(
+        "hintsdb-close-lockfile@4.98",
+        r"(closed hints database) and lockfile$",
+        r"\1",
+        "only some hints-database providers use lock files",
+        needle="closed hints database and lockfile",
+        since=G98,
+    ),
+    within(RetryDbOpen(), G99),
+    within(
+        _skip_lines(
+            "hintsdb-close@4.99",
+            r"EXIM_DBCLOSE(_MULTI)?",
+            1,
+            "closes of hints databases differ between providers",
+            needle="EXIM_DBCLOSE",
+        ),
+        G99,
+    ),
+    _skip(
+        "retry-db-handle@4.99",
+        r"(?:retaining retry hintsdb handle|using cached retry hintsdb (?:handle|nonpresence))$",
+        "only providers with transactions keep the retry database open",
+        needle=" retry hintsdb ",
+        since=G99,
+    ),
+    within(
+        _skip_lines(
+            "retry-db-final-close@4.99",
+            r"final close of cached retry db$",
+            2,
+            "only providers with transactions keep the retry database open",
+            needle="final close of cached retry db",
+        ),
+        G99,
+    ),
+    _skip(
+        "hintsdb-transaction@4.99",
+        r"dbfn_transaction_(?:start|commit)$",
+        "only some hints-database providers have transactions",
+        needle="dbfn_transaction_",
+        since=G99,
+    ),
+    _rule(
+        "hintsdb-open-error@4.99",
+        r"(?:bdb|tdb|gdbm|ndbm|sqlite)_open\(flags 0x(\d) mode 0640\) "
+        r"(?:No such file or directory|unable to open database file)$",
+        r"hintsdb_open(flags 0x\1 mode 0640) No such file or directory",
+        "each hints-database provider names itself and words the error its own way",
+        needle="_open(flags 0x",
+        since=G99,
+    ),
     _rule(
         "terminating-pid",
         r"^(>>>>>>>>>>>>>>>> Exim pid=)\d+(?= terminating)",
         r"\1pppp",
         "pids vary",
         needle=" Exim pid=",
+        until=G97,
     ),
     _rule(
         "proxy-proc-pid",
@@ -65,8 +187,42 @@ START = [
         r"\1 pppp",
         "pids vary",
         needle="proxy-proc ",
+        until=G97,
     ),
-    _rule("exec-pid", r"^(?:\s*\d+ )(exec .* -oPX)$", r"pppp \1", "pids vary", needle=" -oPX"),
+    _rule(
+        "exec-pid",
+        r"^(?:\s*\d+ )(exec .* -oPX)$",
+        r"pppp \1",
+        "pids vary",
+        needle=" -oPX",
+        until=G97,
+    ),
+    within(
+        Renumber(
+            "leading-pid@4.97",
+            r"^\s*(\d{4,})\s"
+            r"(?!(?:previous message|in\s|bytes remain in|SMTP accept process running))",
+            "pid",
+            lambda m, new: _pid_then_space(m, new, 1),
+            "a debug line may start with the pid of the process writing it",
+            kinds=STDERR,
+            prefix="p",
+        ),
+        G97,
+    ),
+    within(
+        Renumber(
+            "connection-id@4.99",
+            r"(connection_id: )(\d+)$",
+            "conn",
+            lambda m, new: m.group(1) + new(m.group(2)),
+            "connection ids are the pids of the processes that took the connections",
+            kinds=STDERR,
+            needle="connection_id: ",
+            prefix="conn",
+        ),
+        G99,
+    ),
     _skip(
         "fork-lines",
         r"(?:postfork: | fork(?:ing|ed) for )",
@@ -86,10 +242,23 @@ START = [
         r"\(HOST_NOT_FOUND\)$",
         "an extra lookup when IPv6 is supported",
         needle="host_fake_gethostbyname",
+        until=G99,
+    ),
+    _skip(
+        "ipv6-fake-lookup@4.99",
+        r"^\s*host_fake_gethostbyname\(af=inet6\) returned 1 \(HOST_NOT_FOUND\)$",
+        "an extra lookup when IPv6 is supported",
+        needle="host_fake_gethostbyname",
+        since=G99,
     ),
     _skip(
         "reset-tz", r"^Reset TZ to", "the tester's time zone does not matter", needle="Reset TZ to"
     ),
+]
+
+# The fixed port numbers become their names next (see port_names).
+
+LIBRARIES = [
     _rule(
         "lookup-type-char",
         r"^(\s+(:?closing )?)[0-?]TESTSUITE/aux-fixed/",
@@ -97,6 +266,16 @@ START = [
         "lookup debug lines carry a character that depends on the lookups built in",
         every=True,
         needle="TESTSUITE/aux-fixed/",
+        until=G99,
+    ),
+    _rule(
+        "lookup-type-char@4.99",
+        r"^(\s+(?:closing )?)[0-Z]TESTSUITE/aux-fixed/",
+        r"\g<1>0TESTSUITE/aux-fixed/",
+        "lookup debug lines carry a character that depends on the lookups built in",
+        every=True,
+        needle="TESTSUITE/aux-fixed/",
+        since=G99,
     ),
     _skip(
         "gnutls-compile-version",
@@ -122,6 +301,14 @@ START = [
         r"^GnuTLS<3>: ASSERT: sign.c\[_gnutls_sign_is_secure2\]:\d+$",
         "GnuTLS chatter",
         needle="GnuTLS<3>",
+    ),
+    _skip(
+        "gnutls-pkcs11-lib-assert@4.97",
+        r"^GnuTLS<3>: ASSERT: \.\./\.\./lib/pkcs11.c"
+        r"\[(?:find_multi_objs_cb|gnutls_pkcs11_obj_list_import_url3)\]:",
+        "GnuTLS chatter",
+        needle="GnuTLS<3>: ASSERT: ",
+        since=G97,
     ),
     _skip(
         "openssl-compile-version",
@@ -156,21 +343,57 @@ TLS_PRELOAD = [
         r"|generating selfsigned server cert)",
         "only OpenSSL preloads these",
         needle="TLS: ",
+        until=G97,
+    ),
+    _skip(
+        "openssl-preload@4.97",
+        r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
+        r"|generating selfsigned server cert)",
+        "only OpenSSL preloads these",
+        needle="TLS: ",
+        since=G97,
     ),
     _skip(
         "openssl-dh-default",
         r"^Diffie-Hellman initialized from default",
         "only OpenSSL says this",
         needle="Diffie-Hellman",
+        until=G97,
+    ),
+    _skip(
+        "openssl-dh-default@4.97",
+        r"^ Diffie-Hellman initialized from default",
+        "only OpenSSL says this",
+        needle="Diffie-Hellman",
+        since=G97,
     ),
     _skip(
         "openssl-ecdh-settings",
         r"^ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
         "only OpenSSL says this",
         needle="ECDH OpenSSL",
+        until=G97,
     ),
     _skip(
-        "openssl-ecdh-curve", r"^ECDH: .*'prime256v1'", "only OpenSSL says this", needle="ECDH: "
+        "openssl-ecdh-settings@4.97",
+        r"^ ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
+        "only OpenSSL says this",
+        needle="ECDH OpenSSL",
+        since=G97,
+    ),
+    _skip(
+        "openssl-ecdh-curve",
+        r"^ECDH: .*'prime256v1'",
+        "only OpenSSL says this",
+        needle="ECDH: ",
+        until=G97,
+    ),
+    _skip(
+        "openssl-ecdh-curve@4.97",
+        r"^ ECDH: .*'prime256v1'",
+        "only OpenSSL says this",
+        needle="ECDH: ",
+        since=G97,
     ),
     _skip(
         "tls-verify-system",
@@ -189,6 +412,13 @@ TLS_PRELOAD = [
         r"^Generating 2048 bit RSA key",
         "only OpenSSL says this",
         needle="Generating 2048 bit RSA key",
+    ),
+    _skip(
+        "tls-watch-missing@4.99",
+        r"(tls_set_one_watch|tls_set_watch).*No such file or directory$",
+        "some systems have no system CA certificates",
+        needle="_watch",
+        since=G99,
     ),
     _skip(
         "gnutls-global-init",
@@ -316,6 +546,22 @@ TLS_PRELOAD = [
         "preloads happen in different orders for each library",
         needle="TLS: not preloading server certs",
     ),
+    _skip(
+        "ca-bundle-missing@4.97",
+        r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': No such file or directory$",
+        "some platforms lack the standard CA bundle",
+        needle="tls_set_watch() fail on ",
+        since=G97,
+        until=G98,
+    ),
+    _skip(
+        "ca-bundle-missing@4.98",
+        r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/cert.pem': "
+        r"No such file or directory$",
+        "some platforms lack the standard CA bundle",
+        needle="tls_set_watch() fail on ",
+        since=G98,
+    ),
 ]
 
 BUILD_INFO: list[Step] = [
@@ -325,22 +571,98 @@ BUILD_INFO: list[Step] = [
         r"from|Loaded \d+ lookup modules|Total \d+ lookups)",
         "builds include different lookups",
         needle="ookup",
+        until=G99,
     ),
     _skip(
-        "compiler", rf"^{TIME_PID}Compiler:", "builds use different compilers", needle="Compiler:"
+        "lookup-module-list@4.99",
+        r"(?:Lookups \((?:built-in|dynamic)\):|searchtype \w+ not initially found"
+        r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
+        r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)",
+        "builds include different lookups, built in or as modules",
+        needle=("ookup", "searchtype "),
+        since=G99,
+        until=GM,
     ),
-    LibraryVersionBlock(),
+    _skip(
+        "lookup-module-list@master",
+        r"(?:Lookups \((?:built-in|dynamic)\):|searchtype \w+ not initially found"
+        r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
+        r"|Loaded \d+ dynamic lookup modules|Total \d+ built-in lookups|Loaded module \")",
+        "builds include different lookups, built in or as modules",
+        needle=("ookup", "searchtype ", 'Loaded module "'),
+        since=GM,
+    ),
+    _skip(
+        "driver-modules@4.99",
+        rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
+        r"|Loaded \w+ (?:router|transport|auth)$)",
+        "drivers may be built as loadable modules",
+        needle=("Loading ", "Loaded "),
+        since=G99,
+        until=GM,
+    ),
+    _skip(
+        "driver-modules@master",
+        rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" (?:router|transport|auth) driver from"
+        r"|Loaded module \"\w+\" \((?:router|transport|auth)\)$"
+        r"|\s*(?:Load(?:ing|ed) module|Module init:) \")",
+        "drivers and other features may be built as loadable modules",
+        needle=("Load", "Module init:"),
+        since=GM,
+    ),
+    _skip(
+        "compiler",
+        rf"^{TIME_PID}Compiler:",
+        "builds use different compilers",
+        needle="Compiler:",
+        until=G99,
+    ),
+    _skip(
+        "compiler@4.99",
+        rf"^{TIME_PID_499}Compiler:",
+        "builds use different compilers",
+        needle="Compiler:",
+        since=G99,
+        until=GM,
+    ),
+    _skip(
+        "compiler@master",
+        rf"^{TIME_PID_MASTER}Compiler:",
+        "builds use different compilers",
+        needle="Compiler:",
+        since=GM,
+    ),
+    within(LibraryVersionBlock(), until=G99),
+    within(LibraryVersionLines("library-versions@4.99", TIME_PID_499), G99, GM),
+    within(LibraryVersionLines("library-versions@master", TIME_PID_MASTER), GM),
     _skip(
         "whitelist-d-macros",
         rf"^{TIME_PID}WHITELIST_D_MACROS:",
         "a build-time setting",
         needle="WHITELIST_D_MACROS:",
+        until=G99,
     ),
     _skip(
         "trusted-config-list",
         rf"^{TIME_PID}TRUSTED_CONFIG_LIST:",
         "a build-time setting",
         needle="TRUSTED_CONFIG_LIST:",
+        until=G99,
+    ),
+    _skip(
+        "build-settings@4.99",
+        rf"^{TIME_PID_499}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
+        "build-time settings",
+        needle=("WHITELIST_D_MACROS:", "TRUSTED_CONFIG_LIST:"),
+        since=G99,
+        until=GM,
+    ),
+    _skip(
+        "build-settings@master",
+        rf"^{TIME_PID_MASTER}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
+        "build-time settings",
+        needle=("WHITELIST_D_MACROS:", "TRUSTED_CONFIG_LIST:"),
+        since=GM,
     ),
     _skip(
         "setgid-failure",
@@ -384,6 +706,36 @@ BUILD_INFO: list[Step] = [
         needle="DKIM",
     ),
     _skip(
+        "dkim-acl-option@4.98",
+        r"try option acl_smtp_dkim$",
+        "not every build has DKIM",
+        needle="try option acl_smtp_dkim",
+        since=G98,
+        until=G99,
+    ),
+    _skip(
+        "dkim-acl-option@4.99",
+        r"try option 'acl_smtp_dkim'$",
+        "not every build has DKIM",
+        needle="try option 'acl_smtp_dkim'",
+        since=G99,
+    ),
+    _skip(
+        "dmarc-re-cache@master",
+        r" compiled RE '\^(?:mailto:.+|\\d\{1,(?:3|10)\}\$|\[01ds\]\$)' "
+        r"(?:not found|saved) in local cache$",
+        "the native DMARC implementation compiles these at start-up",
+        needle=" in local cache",
+        since=GM,
+    ),
+    _skip(
+        "dscp-option@master",
+        r"try option 'dscp'",
+        "not every build has DSCP",
+        needle="try option 'dscp'",
+        since=GM,
+    ),
+    _skip(
         "socket-output-buffer",
         r"\d+ bytes remain in socket output buffer$",
         "only some platforms have TIOCOUTQ",
@@ -412,6 +764,7 @@ BUILD_INFO: list[Step] = [
         r" in dns_ipv4_lookup?",
         "IPv6 lookups happen only on IPv6 hosts",
         needle=" in dns_ipv4_looku",
+        until=G98,
     ),
     _skip(
         "aaaa-neg-cache",
@@ -424,7 +777,16 @@ BUILD_INFO: list[Step] = [
         r"^faking res_search\(AAAA\) response length as 65535",
         "IPv6 lookups happen only on IPv6 hosts",
         needle="faking res_search(AAAA)",
+        until=G98,
     ),
+    _skip(
+        "aaaa-fake-length@4.98",
+        r"^ *faking res_search\(AAAA\) response length as 65535",
+        "IPv6 lookups happen only on IPv6 hosts",
+        needle="faking res_search(AAAA)",
+        since=G98,
+    ),
+    within(DnsIpv4LookupGroup(), G98),
     _skip_lines(
         "aaaa-no-data",
         r"DNS lookup of \S+ \(AAAA\) gave NO_DATA",
@@ -455,11 +817,32 @@ BUILD_INFO: list[Step] = [
         needle="condition: def:tls_in_ver",
     ),
     _skip(
+        "tls-advertise-check@4.97",
+        r"^((>>>)?\s*host)? in tls_advertise_hosts\?$",
+        "TLS is not always built in",
+        needle=" in tls_advertise_hosts?",
+        since=G97,
+    ),
+    _skip(
         "tls-options-unset",
         r"in\s(?:tls_advertise_hosts\?|hosts_require_tls\?)\sno\s"
         r"\((option\sunset|end\sof\slist)\)",
         "TLS is not always built in",
         needle="tls",
+    ),
+    _skip(
+        "dane-dnssec@4.98",
+        r"lack of DNSSEC traceability precludes DANE$",
+        "builds without TLS cannot have DANE",
+        needle="precludes DANE",
+        since=G98,
+    ),
+    _skip(
+        "dane-ciphers-option@master",
+        r"^_OPT_TRANSPORT_SMTP_DANE_REQUIRE_TLS_CIPHERS=y",
+        "builds without TLS cannot have DANE",
+        needle="_OPT_TRANSPORT_SMTP_DANE_REQUIRE_TLS_CIPHERS=y",
+        since=GM,
     ),
     _skip(
         "auxiliary-groups",
@@ -504,6 +887,14 @@ MIDDLE: list[Step] = [
         needle="Connection request from ",
     ),
     _rule(
+        "extra-port-macro@master",
+        r"(macros_expand: matched 'EXTRA' in 'port = \$\{if queue_running\{)\d{4}\}\{\d{4}\}",
+        r"\1ppp1}{ppp2}",
+        "the local ports configured when several test runs share a host",
+        needle="matched 'EXTRA' in 'port = ",
+        since=GM,
+    ),
+    _rule(
         "operation-timed-out-again",
         r"Operation timed out",
         "Connection timed out",
@@ -525,6 +916,15 @@ MIDDLE: list[Step] = [
         r"\1xxxx, ttl",
         "resolver option bits vary by platform",
         needle="neg-cache entry for ",
+        until=G98,
+    ),
+    _rule(
+        "neg-cache-resolver-bits@4.98",
+        r"((?:writing|update) neg-cache entry for [^,]+-)[0-9a-f]+, ttl",
+        r"\1xxxx, ttl",
+        "resolver option bits vary by platform",
+        needle="neg-cache entry for ",
+        since=G98,
     ),
     _rule(
         "time-on-queue",
@@ -552,6 +952,7 @@ MIDDLE: list[Step] = [
         r"ppppp \2",
         "pids vary",
         needle="creating notifier socket",
+        until=G97,
     ),
     _rule(
         "notifier-abstract-name",
@@ -559,6 +960,7 @@ MIDDLE: list[Step] = [
         r" \1",
         "abstract socket names are Linux-only",
         needle="exim_daemon_notify",
+        until=G97,
     ),
     _rule(
         "notifier-socket-name",
@@ -566,6 +968,15 @@ MIDDLE: list[Step] = [
         r"ppppp  \2",
         "pids vary, abstract socket names are Linux-only",
         needle="exim_daemon_notify",
+        until=G97,
+    ),
+    _rule(
+        "notifier-abstract-name@4.97",
+        r" @(?=[^ @]+/spool/exim_daemon_notify$)",
+        " ",
+        "abstract socket names are Linux-only",
+        needle="exim_daemon_notify",
+        since=G97,
     ),
     _skip(
         "notifier-unlink",
@@ -575,23 +986,185 @@ MIDDLE: list[Step] = [
     ),
     NotifyCollapse(),
     _rule(
+        "lookup-type-letter@4.97",
+        r"(?<!lsearch)[^ ](?=TESTSUITE/aux-fixed/(?:0414.list[12]|0464.domains)$)",
+        "0",
+        "lookup debug lines carry a character that depends on the lookups built in",
+        needle="TESTSUITE/aux-fixed/",
+        since=G97,
+    ),
+    _rule(
         "search-type-number",
         r"^(\s*search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
         r"\1NN (\2) quoting -1 (none)",
         "lookup numbers depend on the lookups built in",
         needle="search_type ",
+        until=G98,
+    ),
+    _rule(
+        "search-type-number@4.98",
+        r"(search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
+        r"\1NN (\2) quoting -1 (none)",
+        "lookup numbers depend on the lookups built in",
+        needle="search_type ",
+        since=G98,
+        until=G99,
+    ),
+    _skip(
+        "module-init@master",
+        rf"^{TIME_PID_MASTER}Module init: ",
+        "builds have different optional modules",
+        needle="Module init: ",
+        since=GM,
+    ),
+    _skip(
+        "keep-environment@4.98",
+        r"\w+ in keep_environment\? (yes|no)",
+        "the environment differs",
+        needle="in keep_environment?",
+        since=G98,
+    ),
+    _rule(
+        "cmd-buf-flush@4.98",
+        r"^cmd buf flush \d+ bytes",
+        "cmd buf flush ddd bytes",
+        "sizes vary with the host name",
+        needle="cmd buf flush ",
+        since=G98,
+        until=G99,
+    ),
+    _rule(
+        "cmd-buf-flush@4.99",
+        r"^\s*cmd buf flush \d+ bytes",
+        "cmd buf flush ddd bytes",
+        "sizes vary with the host name",
+        needle="cmd buf flush ",
+        since=G99,
+    ),
+    _rule(
+        "dbfn-write-size@4.98",
+        r"(dbfn_write: key=.* datalen )\d{2,3}$",
+        r"\1nn",
+        "platforms put different error texts into retry records",
+        needle="dbfn_write: key=",
+        since=G98,
+        until=G99,
+    ),
+    _rule(
+        "dbfn-read-size@4.98",
+        r"(dbfn_read: size )\d{2,3}(?= return$)",
+        r"\1nnn",
+        "platforms put different error texts into retry records",
+        needle="dbfn_read: size ",
+        since=G98,
+        until=G99,
+    ),
+    _rule(
+        "dbfn-write-size@4.99",
+        r"(dbfn_write: key=.* datalen )\d{1,3}$",
+        r"\1nn",
+        "platforms put different error texts into retry records",
+        needle="dbfn_write: key=",
+        since=G99,
+    ),
+    _rule(
+        "dbfn-read-size@4.99",
+        r"(dbfn_read: size )\d{1,3}(?= return$)",
+        r"\1nn",
+        "platforms put different error texts into retry records",
+        needle="dbfn_read: size ",
+        since=G99,
+    ),
+    _rule(
+        "directory-space@4.98",
+        r"((?:spool|log) directory space =) -?\d+K (inodes =)\s*-?\d+",
+        r"\1 nnnnnK \2 nnnnn",
+        "free space varies",
+        needle="directory space =",
+        since=G98,
+    ),
+    _skip(
+        "local-scan@master",
+        rf"Local-Scan API:|^{TIME_PID_MASTER}(?:calling local_scan\(\); timeout=300$"
+        r"|local_scan\(\) returned \d+)",
+        "most builds are without local_scan",
+        needle="ocal",
+        since=GM,
+    ),
+    _skip(
+        "mime-acl-option@4.98",
+        r"try option acl_(?:not_)?smtp_mime$",
+        "not every build has content scanning",
+        needle="smtp_mime",
+        since=G98,
+        until=G99,
+    ),
+    _skip(
+        "mime-acl-option@4.99",
+        r"try option 'acl_(?:not_)?smtp_mime'$",
+        "not every build has content scanning",
+        needle="smtp_mime'",
+        since=G99,
     ),
     _skip(
         "ocsp-checks",
         r"in hosts_requ(est|ire)_ocsp\? (no|yes)",
         "OCSP is not always built in",
         needle="_ocsp?",
+        until=G99,
+    ),
+    _skip(
+        "ocsp-checks@4.99",
+        r"in hosts_requ(?:est|ire)_ocsp\?",
+        "OCSP is not always built in",
+        needle="_ocsp?",
+        since=G99,
+        until=GM,
+    ),
+    _skip(
+        "ocsp-option@master",
+        r"^_OPT_TRANSPORT_SMTP_HOSTS_REQU(?:EST|IRE)_OCSP=y$",
+        "OCSP is not always built in",
+        needle="_OCSP=y",
+        since=GM,
+    ),
+    within(
+        SkipListElements(
+            "ocsp-checks@master",
+            r"in hosts_requ(?:est|ire)_ocsp\?",
+            "OCSP is not always built in",
+            needle="_ocsp?",
+        ),
+        GM,
+    ),
+    _skip(
+        "wellknown-advertise@4.98",
+        r" in wellknown_advertise_hosts\?",
+        "WELLKNOWN is not always built in",
+        needle=" in wellknown_advertise_hosts?",
+        since=G98,
     ),
     _skip(
         "proxy-checks",
         r"host in hosts_proxy\?",
         "PROXY is not always built in",
         needle="host in hosts_proxy?",
+    ),
+    _skip(
+        "pipe-connect-macro@master",
+        r"^macros_expand: matched '_HAVE_PIPE_CONNECT",
+        "PIPE_CONNECT is not always built in",
+        needle="_HAVE_PIPE_CONNECT",
+        since=GM,
+    ),
+    within(
+        SkipListElements(
+            "pipe-connect-list@4.97",
+            r"^(>>>)?\s*host in pipelining_connect_advertise_hosts\?$",
+            "PIPE_CONNECT is not always built in",
+            needle=" in pipelining_connect_advertise_hosts?",
+        ),
+        G97,
     ),
     _skip(
         "pipe-connect-checks",
@@ -612,11 +1185,50 @@ MIDDLE: list[Step] = [
         "REQUIRETLS is not always built in",
         needle="tls_advertise_requiretl",
     ),
+    within(
+        SkipListElements(
+            "limits-list@4.97",
+            r"^((>>>)?\s*host)? in limits_advertise_hosts\?$",
+            "LIMITS is not always built in",
+            needle=" in limits_advertise_hosts?",
+            element=r"^(>>>)?\s*list element: !\*$",
+        ),
+        G97,
+    ),
     _skip(
         "limits-checks",
         r' in limits_advertise_hosts?\? no \(matched "!\*"\)',
         "LIMITS is not always built in",
         needle="limits_advertise_host",
+    ),
+    _skip(
+        "limits-macro@master",
+        rf"^{TIME_PID_MASTER}macros_expand: matched '_HAVE_ESMTP_LIMITS'",
+        "LIMITS is not always built in",
+        needle="_HAVE_ESMTP_LIMITS",
+        since=GM,
+    ),
+    _skip(
+        "xclient-checks@4.97",
+        r" in hosts_xclient?\? no \(option unset\)",
+        "XCLIENT is not always built in",
+        needle=" in hosts_xclien",
+        since=G97,
+        until=G98,
+    ),
+    _skip(
+        "xclient-checks@4.98",
+        r" in hosts_xclient\? no \(option unset\)",
+        "XCLIENT is not always built in",
+        needle=" in hosts_xclient?",
+        since=G98,
+    ),
+    _skip(
+        "wellknown-checks@4.98",
+        r" in hosts_wellknown\? no \(option unset\)",
+        "WELLKNOWN is not always built in",
+        needle=" in hosts_wellknown?",
+        since=G98,
     ),
     _skip(
         "fastopen-sockopt",
@@ -625,10 +1237,35 @@ MIDDLE: list[Step] = [
         needle="setsockopt FASTOPEN",
     ),
     _skip(
+        "tls-resumption-checks@4.97",
+        r"in tls_resumption_hosts\?|RE '.outlook.com",
+        "not every build has TLS resumption",
+        needle=("in tls_resumption_hosts?", "outlook"),
+        since=G97,
+    ),
+    _skip(
+        "tls-resumption-options@master",
+        r"^_OPT_TRANSPORT_SMTP_(?:TLS_RESUMPTION_HOSTS|HOST_NAME_EXTRACT)=y",
+        "not every build has TLS resumption",
+        needle="_OPT_TRANSPORT_SMTP_",
+        since=GM,
+    ),
+    within(
+        _skip_lines(
+            "host-name-extract@master",
+            r"^try option 'host_name_extract'",
+            40,
+            "builds without TLS resumption lack this option",
+            needle="'host_name_extract'",
+        ),
+        GM,
+    ),
+    _skip(
         "keep-environment",
         r"\w+ in keep_environment\? (yes|no)",
         "the environment differs",
         needle="in keep_environment?",
+        until=G98,
     ),
     _rule(
         "cmd-buf-flush",
@@ -636,6 +1273,7 @@ MIDDLE: list[Step] = [
         "cmd buf flush ddd bytes",
         "sizes vary with the host name",
         needle="cmd buf flush ",
+        until=G98,
     ),
     _rule(
         "directory-space",
@@ -643,6 +1281,7 @@ MIDDLE: list[Step] = [
         r"\1 nnnnnK \2 nnnnn",
         "free space varies",
         needle="directory space =",
+        until=G98,
     ),
     ReceivedHeaderTextJoin(),
     _skip_lines(
@@ -654,16 +1293,91 @@ MIDDLE: list[Step] = [
         needle="condition: def:tls_cipher",
     ),
     _skip(
+        "module-loading@4.99",
+        r"loading module '(?:arc|exim_filter|dkim|dmarc|pam|perl|radius|sieve_filter|spf)'$",
+        "features may be built as loadable modules",
+        needle="loading module '",
+        since=G99,
+    ),
+    _skip(
         "dkim-body-hash",
         r"^DKIM >> Body data for hash, canonicalized",
         "not every build has DKIM",
         needle="DKIM >> Body data",
     ),
     _skip(
+        "socks-option@4.99",
+        r"^try option 'socks_proxy'$",
+        "not every build has SOCKS",
+        needle="try option 'socks_proxy'",
+        since=G99,
+    ),
+    _skip(
+        "spf-library-version@master",
+        r"Library_version: SPF:",
+        "not every build has SPF",
+        needle="Library_version: SPF:",
+        since=GM,
+    ),
+    _skip(
         "spf-init",
         r"^(spf_conn_init|SPF_dns_exim_new|spf_compile\.c)",
         "not every build has SPF",
         needle=("spf_", "SPF_"),
+        until=G98,
+    ),
+    _skip(
+        "spf-init@4.98",
+        r"(^spf_conn_init|^SPF_dns_exim_new|spf_compile\.c)",
+        "not every build has SPF",
+        needle=("spf_", "SPF_"),
+        since=G98,
+        until=G99,
+    ),
+    _skip(
+        "spf-init@4.99",
+        rf"(^{TIME_PID_499}spf_conn_init|spf_compile\.c)",
+        "not every build has SPF",
+        needle="spf_c",
+        since=G99,
+        until=GM,
+    ),
+    _skip(
+        "spf-init@master",
+        rf"(^{TIME_PID_MASTER}spf_conn_init|spf_compile\.c)",
+        "not every build has SPF",
+        needle="spf_c",
+        since=GM,
+    ),
+    _skip(
+        "spf-comment-option@4.98",
+        r"try option spf_smtp_comment_template$",
+        "not every build has SPF",
+        needle="spf_smtp_comment_template",
+        since=G98,
+        until=G99,
+    ),
+    _skip(
+        "spf-comment-option@4.99",
+        r"try option 'spf_smtp_comment_template'$",
+        "not every build has SPF",
+        needle="'spf_smtp_comment_template'",
+        since=G99,
+    ),
+    _skip(
+        "module-loaded@4.99",
+        rf'^{TIME_PID_499}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
+        "features may be built as loadable modules",
+        needle='Loaded "',
+        since=G99,
+        until=GM,
+    ),
+    _skip(
+        "module-loaded@master",
+        rf'^{TIME_PID_MASTER}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
+        "features may be built as loadable modules",
+        needle='Loaded "',
+        since=GM,
     ),
     _skip(
         "sendfile-missing",
@@ -680,12 +1394,62 @@ MIDDLE: list[Step] = [
         "DKIM hashes depend on the date",
         needle="computed:",
     ),
-    FastOpenJoin(),
+    within(
+        NextLineUnlessElement(
+            "fastopen-check-line@4.99",
+            r" in hosts_try_fastopen\?$",
+            "not every platform or build supports TCP Fast Open",
+            needle=" in hosts_try_fastopen?",
+        ),
+        G99,
+    ),
+    within(FastOpenJoin(), until=G98),
+    _skip(
+        "fastopen-checks@4.98",
+        r"\S+ in hosts_try_fastopen\? (no \(option unset\)|no \(end of list\)"
+        r'|yes \(matched "\*"\))\n$',
+        "not every platform or build supports TCP Fast Open",
+        needle=" in hosts_try_fastopen? ",
+        since=G98,
+    ),
+    within(
+        JoinAfterRemoval(
+            "non-tfo-join@4.98",
+            r" non-TFO mode connection attempt to 224.0.0.0, 0 data\b$",
+            "not every platform supports TCP Fast Open",
+            needle=" non-TFO mode ",
+        ),
+        G98,
+    ),
+    _rule(
+        "address-family-error@4.98",
+        r"Address family not supported by protocol family",
+        "Network Error",
+        "platform wording",
+        needle="Address family not supported by protocol family",
+        since=G98,
+    ),
+    _rule(
+        "network-unreachable@4.98",
+        r"Network(?: is)? unreachable",
+        "Network Error",
+        "platform wording",
+        needle=" unreachable",
+        since=G98,
+    ),
     _skip(
         "fastopen-unavailable",
         r"^(ppppp )?setsockopt FASTOPEN: Protocol not available$",
         "not every platform supports TCP Fast Open",
         needle="setsockopt FASTOPEN",
+        until=G97,
+    ),
+    _skip(
+        "fastopen-unavailable@4.97",
+        r"^(ppppp |\d+ )?setsockopt FASTOPEN: Protocol not available$",
+        "not every platform supports TCP Fast Open",
+        needle="setsockopt FASTOPEN",
+        since=G97,
     ),
     _rule(
         "early-data-size",
@@ -693,14 +1457,32 @@ MIDDLE: list[Step] = [
         r"\1 dd \2",
         "sizes vary",
         needle="nonTFO early-data",
+        until=G98,
     ),
-    FastOpenConnect(),
+    _rule(
+        "early-data-size@4.98",
+        r"^(sending) \d+ (nonTFO early-data)$",
+        r"\1 dd \2",
+        "sizes vary",
+        needle="nonTFO early-data",
+        since=G98,
+    ),
+    within(FastOpenConnect(), until=G98),
+    within(FastOpenAttempt(), G98),
+    _skip(
+        "listen-backlog@4.99",
+        r"listen backlog",
+        "not every system can watch the listen queue",
+        needle="listen backlog",
+        since=G99,
+    ),
     _rule(
         "dbopen-pointer",
         r"^(\s*returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
         r"\g<1>0xAAAAAAAA",
         "pointer values vary",
         needle="returned from EXIM_DBOPEN: ",
+        until=G99,
     ),
     _rule(
         "dbclose-pointer",
@@ -708,6 +1490,23 @@ MIDDLE: list[Step] = [
         r"\g<1>0xAAAAAAAA",
         "pointer values vary",
         needle="EXIM_DBCLOSE",
+        until=G99,
+    ),
+    _rule(
+        "dbopen-pointer@4.99",
+        r"(returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
+        r"\g<1>0xAAAAAAAA",
+        "pointer values vary",
+        needle="returned from EXIM_DBOPEN: ",
+        since=G99,
+    ),
+    _rule(
+        "dbclose-pointer@4.99",
+        r"(EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
+        r"\g<1>0xAAAAAAAA",
+        "pointer values vary",
+        needle="EXIM_DBCLOSE",
+        since=G99,
     ),
     _skip(
         "mysql-perconaft",
@@ -735,6 +1534,28 @@ MIDDLE: list[Step] = [
         "Postgres versions format this differently",
         needle="initdb: warning: ",
     ),
+    _rule(
+        "postgres-pid@4.97",
+        r" \[\d+\] (?=(LOG:  redirecting log|HINT:  Future log output))",
+        " [pppp] ",
+        "the database server's pid",
+        needle=("LOG:  redirecting log", "HINT:  Future log output"),
+        since=G97,
+    ),
+    _skip(
+        "dmarc-macro@master",
+        rf"^{TIME_PID_MASTER}macros_expand: matched '_HAVE_DMARC",
+        "not every build has DMARC",
+        needle="_HAVE_DMARC",
+        since=GM,
+    ),
+    _skip(
+        "dmarc-option@4.99",
+        r"try option 'dmarc_tld_file'$",
+        "not every build has DMARC",
+        needle="try option 'dmarc_tld_file'",
+        since=G99,
+    ),
     _skip(
         "dmarc-missing",
         r"^DMARC: no (dmarc_tld_file|sender_host_address)$",
@@ -746,6 +1567,7 @@ MIDDLE: list[Step] = [
         r"in tls_resumption_hosts\?",
         "not every build has TLS resumption",
         needle="in tls_resumption_hosts?",
+        until=G97,
     ),
     _rule(
         "smtp-timed-out",
@@ -760,6 +1582,15 @@ MIDDLE: list[Step] = [
         "errno = EEE",
         "errno values vary by platform",
         needle="errno = ",
+        until=G99,
+    ),
+    _rule(
+        "errno-number@4.99",
+        r"^\s*errno = \d+$",
+        "errno = EEE",
+        "errno values vary by platform",
+        needle="errno = ",
+        since=G99,
     ),
     _rule(
         "writing-error-number",
@@ -776,27 +1607,119 @@ MIDDLE: list[Step] = [
         every=True,
         flags=re.MULTILINE,
         needle=":",
+        until=G99,
     ),
-    Renumber(
-        "debug-pid",
-        r"^(\d\d:\d\d:\d\d)(\s+\d+\s)",
-        "pid",
-        lambda m, new: f"{m.group(1)} {new(m.group(2))} ",
-        "pids in debug lines",
-        kinds=STDERR,
+    _rule(
+        "debug-time@4.99",
+        r"^\d\d:\d\d:\d\d(?:\.\d{3})?\s+",
+        "01:01:01 ",
+        "times in debug lines (perhaps with milliseconds)",
         every=True,
         flags=re.MULTILINE,
         needle=":",
+        since=G99,
     ),
-    Renumber(
-        "process-pid",
-        r"(?<!post-)([Pp]rocess)(\s\d+)",
-        "pid",
-        lambda m, new: f"{m.group(1)}{new(m.group(2))} ",
-        "pids of processes (the space before the pid goes, one is added after)",
-        kinds=STDERR,
-        every=True,
-        needle="rocess",
+    within(
+        Renumber(
+            "debug-pid",
+            r"^(\d\d:\d\d:\d\d)(\s+\d+\s)",
+            "pid",
+            lambda m, new: f"{m.group(1)} {new(m.group(2))} ",
+            "pids in debug lines",
+            kinds=STDERR,
+            every=True,
+            flags=re.MULTILINE,
+            needle=":",
+        ),
+        until=G97,
+    ),
+    within(
+        Renumber(
+            "process-pid",
+            r"(?<!post-)([Pp]rocess)(\s\d+)",
+            "pid",
+            lambda m, new: f"{m.group(1)}{new(m.group(2))} ",
+            "pids of processes (the space before the pid goes, one is added after)",
+            kinds=STDERR,
+            every=True,
+            needle="rocess",
+        ),
+        until=G97,
+    ),
+    within(
+        Renumber(
+            "debug-pid@4.97",
+            r"^(\d\d:\d\d:\d\d\s+)(\d+)",
+            "pid",
+            lambda m, new: _pid_then_space(m, new, 2, keep=1),
+            "pids in debug lines",
+            kinds=STDERR,
+            every=True,
+            flags=re.MULTILINE,
+            needle=":",
+            prefix="p",
+        ),
+        G97,
+        G99,
+    ),
+    within(
+        Renumber(
+            "debug-pid@4.99",
+            r"^(\d\d:\d\d:\d\d(?:\.\d{3})?\s+)(\d+)",
+            "pid",
+            lambda m, new: _pid_then_space(m, new, 2, keep=1),
+            "pids in debug lines",
+            kinds=STDERR,
+            every=True,
+            flags=re.MULTILINE,
+            needle=":",
+            prefix="p",
+        ),
+        G99,
+    ),
+    within(
+        Renumber(
+            "process-pid@4.97",
+            r"(?<!post-)([Pp]rocess)(\s\d+)",
+            "pid",
+            lambda m, new: _pid_then_space(m, new, 2, keep=1),
+            "pids of processes (the space before the pid goes, one is added after)",
+            kinds=STDERR,
+            every=True,
+            needle="rocess",
+            prefix="p",
+        ),
+        G97,
+        GM,
+    ),
+    within(
+        Renumber(
+            "process-pid@master",
+            r"(?<!post-)([Pp]rocess\s)(\d+)",
+            "pid",
+            lambda m, new: _pid_then_space(m, new, 2, keep=1),
+            "pids of processes",
+            kinds=STDERR,
+            every=True,
+            needle="rocess",
+            prefix="p",
+        ),
+        GM,
+    ),
+    _rule(
+        "path-environment@4.97",
+        r"( PATH=).*$",
+        r"\1<munged>",
+        "the search path varies",
+        needle=" PATH=",
+        since=G97,
+    ),
+    _skip(
+        "sudo-tc-missing@4.99",
+        r"^sudo: tc: command not found$",
+        "most systems lack tc, used only for performance work",
+        needle="sudo: tc:",
+        since=G99,
     ),
 ]
 
@@ -810,17 +1733,96 @@ END: list[Step] = [
         r"|Size of off_t:)",
         "the start of debug output describes the build",
         first=DIGITS + "BPUALSRTMlcFC",
+        until=G97,
     ),
 ]
+
+
+def _named(ports: Ports, *labels: str) -> list[tuple[str, int]]:
+    return [(f"PORT_{label.upper()}", getattr(ports, label)) for label in labels]
+
+
+def _after(
+    prefix: str, named: list[tuple[str, int]], every: bool = False, when: str | None = None
+) -> list[Sub]:
+    """Each fixed port number right after `prefix` becomes its name, in the order given
+    (the first match only, unless `every`)."""
+    return [Sub(f"({prefix}){number}", rf"\g<1>{name}", every, when) for name, number in named]
+
+
+def _needles(ports: Ports) -> tuple[str, ...]:
+    return tuple(str(getattr(ports, label)) for label in ("n", "s", "d", "d2", "d3", "d4"))
+
+
+# 4.97's places where a fixed port follows: an address in brackets, a test-net or
+# loopback address, "port=" or "port ".
+PORT_AFTER_497 = r"(?:\[[^\]]*\]:|V4NET\.0\.0\.0:|localhost::?|127\.0\.0\.1[.:]:?|port[= ])"
+
+# 4.99 writes the same list (with "port= host:" added) in a double-quoted Perl string,
+# where the backslashes vanish: the bracket alternative becomes "one of [ or ^, any
+# number of ], then ]:" (so it never meets an address) and the dots match any character.
+PORT_AFTER_499 = r"(?:[\[^]\]*\]:|V4NET.0.0.0:|localhost::?|127.0.0.1[.:]:?|port[= ](?:[^:]+:)?)"
+
+
+def port_names(ports: Ports) -> list[Step]:
+    """The suite's fixed ports become PORT_D, PORT_S... in debug output (from 4.97)."""
+    daemons = _named(ports, "d", "d2", "d3", "d4")
+    every_port = [*daemons, *_named(ports, "s", "n")]
+    port_n = _named(ports, "n")
+    reason = "the fixed ports a run uses are chosen by the harness"
+    return [
+        within(
+            Substitutions(
+                "port-names@4.97",
+                tuple(_after(PORT_AFTER_497, every_port)),
+                reason,
+                needle=_needles(ports),
+            ),
+            G97,
+            G99,
+        ),
+        within(
+            Substitutions(
+                "port-names@4.99",
+                (
+                    *_after(PORT_AFTER_499, every_port),
+                    *_after("listening for SMTP on [^:]+:.*", daemons),
+                    *_after("listening for SMTP on .* port ", daemons, every=True),
+                    *_after("(?<!p)", every_port, every=True, when="<[:;] "),
+                    *_after("Connecting to .*]:", every_port),
+                    *_after(r"=[>=] .*\[[^\]]+\]:", _named(ports, "s")),
+                    *_after(r"=[>=] .*\[[^\]]+\]:", daemons, every=True),
+                    # dots unescaped, as in the harness's double-quoted patterns
+                    *_after("key=.*servers=.*.", port_n),
+                    *_after(
+                        "(?:database lookup required for |(?:My|Postgre)SQL query: .*)servers=.*.",
+                        port_n,
+                    ),
+                    *_after(
+                        "(?:using cached connection for|close (?:MY|PG)SQL connection:) .*.",
+                        port_n,
+                    ),
+                    *_after("(?:PGSQL new connection|PostgreSQL query): .*PGSQL.", port_n),
+                    *_after("(?:DEFER:|list match deferred for).*:", port_n),
+                    *_after('POSTGRES .*"', port_n),
+                ),
+                reason,
+                needle=_needles(ports),
+            ),
+            G99,
+        ),
+    ]
 
 
 def steps(facts: HostFacts, generation: Generation) -> list[Step]:
     """The stderr steps in order (the pipeline keeps those of `generation`)."""
     return [
         *START,
+        *port_names(facts.ports),
+        *LIBRARIES,
         *TLS_PRELOAD,
         *BUILD_INFO,
-        DbOpenNil(facts.cwd),
+        within(DbOpenNil(facts.cwd), until=G99),
         ReceivedExpansionDebug(),
         *MIDDLE,
         *END,
