@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import pwd
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from harness.containment import Containment, ProcessId, forget_started, record_started
 from harness.context import RunSettings
 from harness.eximbinary import Capabilities
 from harness.generation import Generation
@@ -62,6 +64,7 @@ class RunPlan:
     flavour: str | None
     generation: Generation
     tls: str | None = None  # -TLS
+    containment: Containment | None = None
     exim_args: tuple[str, ...] = ()
     slow: bool = False
     debug: bool = False
@@ -91,4 +94,19 @@ class RunPlan:
                                exim_server=server, tls_client=anytls, slow=self.slow,
                                debug=self.debug)
         return TestExecutor(settings, workdir, flavour=self.flavour, update=self.update,
-                            timeout=self.timeout, worker=worker, generation=self.generation)
+                            timeout=self.timeout, worker=worker, generation=self.generation,
+                            on_spawn=self._recorder(worker))
+
+    def _recorder(self, worker: int) -> Callable[[int], None] | None:
+        """Where a host without cgroup v2 notes what tests start (see `containment`)."""
+        c = self.containment
+        if c is None or c.cgroup is not None:
+            return None
+        forget_started(c.directory, worker)
+
+        def record(pid: int) -> None:
+            proc_id = ProcessId.of(pid)
+            if proc_id is not None:
+                record_started(c.directory, worker, proc_id)
+
+        return record

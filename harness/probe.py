@@ -300,14 +300,13 @@ def check_trusted_configs(info: BinaryInfo, binary: Path, configs: list[Path]) -
     if listed_file is None:
         return None
     path = Path(listed_file)
-    lines_to_add = "\n".join(str(c) for c in configs)
     try:
         st = path.stat()
         lines = set(path.read_text(errors="replace").splitlines())
     except OSError as exc:
-        return (f"** {binary}'s TRUSTED_CONFIG_LIST {path} cannot be read ({exc.strerror}): "
-                "tests run their configurations without root privilege; to run them as "
-                f"Exim's harness does, create it (root-owned, mode 0644) with:\n{lines_to_add}")
+        return (f"note: no TRUSTED_CONFIG_LIST {path} ({exc.strerror}): configurations run "
+                "without root privilege, as Debian's package runs them (README: \"Testing a "
+                "build of your own\")")
     if st.st_uid != 0 or st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != 0):
         raise BinaryError(f"{path} (TRUSTED_CONFIG_LIST of {binary}) must be owned by root and "
                           "writable by nobody else, or Exim ignores it")

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -93,9 +93,11 @@ class Identity:
 class ProcessTracker:
     """Knows the processes a test started, reaps orphans and ends what is left."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_spawn: Callable[[int], None] | None = None) -> None:
+        """`on_spawn(pid)` is told of each process started (to record it for a crash)."""
         self._mine: dict[int, subprocess.Popen[bytes]] = {}
         self._me = psutil.Process()
+        self._on_spawn = on_spawn
 
     def spawn(
         self,
@@ -128,6 +130,8 @@ class ProcessTracker:
             **who.popen_kwargs(),
         )
         self._mine[proc.pid] = proc
+        if self._on_spawn is not None:
+            self._on_spawn(proc.pid)
         return proc
 
     def forget(self, proc: subprocess.Popen[bytes]) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from harness import cli
 from harness.commands import utilities
+from harness.containment import Containment, RunRecord, end_remains, plural
 from harness.discovery import discover
 from harness.display import Console
 from harness.errors import BinaryError, HarnessError, WorkDirError
@@ -103,14 +104,43 @@ def lock_workdir(root: Path) -> int:
     return fd
 
 
+def take_workdir(root: Path, console: Console) -> tuple[int, Containment]:
+    """Lock the work directory and contain the run (see `containment`).
+
+    A lock still held although the run that took it has died is held by what that run
+    left running: that is ended, and the lock taken.
+    """
+    containment = Containment(root)
+    try:
+        lock = lock_workdir(root)
+    except WorkDirError:
+        if containment.previous_run_alive() or RunRecord.read(containment.directory) is None:
+            raise
+        ended = end_remains(containment.directory)
+        console.line(f"** the last run in {root} died and left "
+                     f"{plural(ended, 'process', 'processes')} holding its lock: ended")
+        time.sleep(0.1)
+        lock = lock_workdir(root)
+    try:
+        note = containment.start()
+    except BaseException:
+        os.close(lock)
+        raise
+    if note:
+        console.line(note)
+    return lock, containment
+
+
 @dataclass
 class Prepared:
     plan: RunPlan
     workdir: WorkDir  # worker 0's, built
     binary_info: BinaryInfo
     lock: int
+    containment: Containment
 
     def close(self, keep: bool) -> None:
+        self.containment.close()
         if not keep:
             for w in self.plan.root.glob("w*"):
                 for name in ("eximdir", "spool", "test-mail"):
@@ -136,7 +166,7 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
     console.line(f"Harness generation {generation.label} ({why})")
     become_subreaper()
     os.umask(0o022)
-    lock = lock_workdir(root)
+    lock, containment = take_workdir(root, console)
     try:
         facts = host.facts
         if generation >= Generation.G4_99 and "&" in facts.caller_gecos:
@@ -167,17 +197,20 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
         if "exim_dbmbuild" in workdir.missing_utilities:
             caps.lookups.discard("dbm")
         plan = RunPlan(
-            suite, host.binary, root, facts, host.caller.groups, caps,
-            Environment(caps, facts, feature_ok, Substituter(facts, generation=generation).apply),
-            loaded, tools,
-            opts.flavour or detect_flavour(suite), generation, opts.tls, tuple(opts.exim_args),
-            opts.slow,
-            opts.debug, opts.update, opts.timeout, opts.rerun_failures,
+            suite=suite, binary=host.binary, root=root, facts=facts,
+            caller_groups=host.caller.groups, caps=caps,
+            env=Environment(caps, facts, feature_ok,
+                            Substituter(facts, generation=generation).apply),
+            loaded=loaded, utilities=tools, flavour=opts.flavour or detect_flavour(suite),
+            generation=generation, tls=opts.tls, containment=containment,
+            exim_args=tuple(opts.exim_args), slow=opts.slow, debug=opts.debug,
+            update=opts.update, timeout=opts.timeout, rerun_failures=opts.rerun_failures,
         )
     except BaseException:
+        containment.close()
         os.close(lock)
         raise
-    return Prepared(plan, workdir, host.info, lock)
+    return Prepared(plan, workdir, host.info, lock, containment)
 
 
 def detect_flavour(suite: Path) -> str | None:

@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,8 @@ class TestExecutor:
 
     def __init__(self, settings: RunSettings, workdir: WorkDir, *, flavour: str | None,
                  update: bool, timeout: float = 300.0, worker: int = 0,
-                 generation: Generation = Generation.G4_96) -> None:
+                 generation: Generation = Generation.G4_96,
+                 on_spawn: Callable[[int], None] | None = None) -> None:
         self.settings = settings
         self.workdir = workdir
         self.flavour = flavour
@@ -100,11 +102,12 @@ class TestExecutor:
         self.timeout = timeout
         self.worker = worker
         self.generation = generation
+        self.on_spawn = on_spawn
 
     def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
         """Run one test; `update` (default: the run's -UPDATE) writes changed output."""
         start = time.monotonic()
-        tracker = ProcessTracker()
+        tracker = ProcessTracker(self.on_spawn)
         ctx: TestContext | None = None
         try:
             script = parse_script(case.path)

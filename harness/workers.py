@@ -31,6 +31,8 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
     end_with_parent()  # a runner killed outright still takes its workers' tests down
     try:
         enter_private_network(host_cidrs(plan.facts))
+        if plan.containment is not None:
+            plan.containment.enter_worker(index)
         become_subreaper()
         executor = plan.make_executor(index)
     except (NetnsError, OSError, ValueError) as exc:
