@@ -116,8 +116,11 @@ class ProcessTracker:
             env.update(extra_env)
         if isinstance(argv, str):
             # Script text is latin-1 so that each byte stands for itself: give the shell
-            # those bytes, not their UTF-8 encoding.
-            argv = [b"/bin/sh", b"-c", argv.encode("latin-1")]  # type: ignore[list-item]
+            # those bytes, not their UTF-8 encoding. A C program sees a string end at its
+            # first NUL, so the command does too, as under Exim's harness.
+            command = argv.encode("latin-1").split(b"\0", 1)[0]
+            argv = [b"/bin/sh", b"-c", command]  # type: ignore[list-item]
+        env = {k: v.split("\0", 1)[0] for k, v in env.items() if "\0" not in k}
         proc = subprocess.Popen(
             argv,
             cwd=cwd,

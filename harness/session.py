@@ -92,9 +92,26 @@ def _succeeds(argv: list[str]) -> bool:
         return False
 
 
+MIN_FREE_MB = 64  # a run's copies of the binary, peers and aux files, and its spools
+
+
+def check_space(root: Path) -> None:
+    """A WorkDirError when the work directory's file system is read-only or nearly full."""
+    st = os.statvfs(root)
+    if st.f_flag & os.ST_RDONLY:
+        raise WorkDirError(f"the work directory {root} is on a read-only file system")
+    free_mb = st.f_bavail * st.f_frsize // (1 << 20)
+    if free_mb < MIN_FREE_MB:
+        raise WorkDirError(f"the work directory {root} has {free_mb} MB free; a run needs "
+                           f"{MIN_FREE_MB} MB or more (give it another with --workdir)")
+
+
 def lock_workdir(root: Path) -> int:
     """Hold an exclusive lock on the work directory for the rest of the run."""
-    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WorkDirError(f"cannot lock the work directory {root}: {exc.strerror}") from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -156,6 +173,7 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
         worker_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkDirError(f"cannot make the work directory {worker_dir}: {exc.strerror}") from exc
+    check_space(root)
     ports = Ports() if opts.portbase is None else Ports(*(opts.portbase + i for i in range(6)))
     host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
                       want_ipv6=opts.ipv6, ports=ports)

@@ -156,8 +156,8 @@ class TestExecutor:
         """Run every command; a verdict when one failed, None when the output is to be checked."""
         for cmd in ctx.script.commands:
             spec = spec_for(cmd.name)
-            ctx.doing = f"command {cmd.number} at line {cmd.line} ({cmd.text[:60]})"
             where = f"{ctx.script.path}:{cmd.line}"
+            ctx.doing = f"{where}: command {cmd.number} ({cmd.text[:60]})"
             m = spec.pattern.match(ctx.substitute(cmd.text))
             if m is None:
                 raise CommandError(f"{where}: {cmd.name} command does not parse after substitution")
@@ -175,7 +175,8 @@ class TestExecutor:
                           f"{describe_status(done.status)} (expected {cmd.expect.describe()})")
                 return _Verdict(Outcome.FAILED, reason, details=(self._tails(ctx),))
             if done.kind is CompletionKind.WAITED_EXIM:
-                ctx.doing = f"the server started at line {ctx.server_line} to finish"
+                ctx.doing = (f"{ctx.script.path}:{ctx.server_line}: the server started there, "
+                             "to finish")
                 problem = close_server(ctx)
                 if ctx.cancel.is_set():
                     raise TestTimeout(ctx.doing)
