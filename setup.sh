@@ -30,7 +30,7 @@ fi
 if [ -x /etc/init.d/exim4 ]; then /etc/init.d/exim4 stop >/dev/null 2>&1 || true; fi
 pkill -x exim4 2>/dev/null || true
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dns, psutil, jinja2, pytest, junitparser' 2>/dev/null; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dns, psutil, jinja2, pytest, junitparser, hypothesis, mypy' 2>/dev/null; then
   echo "setup: creating .venv"
   /usr/bin/python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
