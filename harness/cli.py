@@ -61,6 +61,14 @@ class Options:
     jobs: int | None = None
     harness: Generation | None = None
     tls: str | None = None  # -TLS: the TLS library of the client side
+    shard: str | None = None  # K/N
+    shard_by: list[str] = field(default_factory=list)  # strategy, then reports
+    last_failed: list[Path] = field(default_factory=list)
+    xfail: Path | None = None
+    merge_reports: list[Path] = field(default_factory=list)  # OUT, then the inputs
+    force_merge: bool = False
+    heartbeat: float = 60.0
+    slow_after: float = 120.0
 
 
 def _tls_library(value: str) -> str:
@@ -91,7 +99,8 @@ class OptionSpec:
     """One option: its spellings (lower case, no dashes), the Options field it sets and how.
 
     kind: "flag" sets `value`; "value" converts the next argument (or `=VALUE`);
-    "append" adds it to a list. `exim` marks Exim runtest's own options. A `reporter` is
+    "append" adds it to a list; "many" takes every following argument up to the next
+    option or test number. `exim` marks Exim runtest's own options. A `reporter` is
     the listener class that writes the report file the option names.
     """
 
@@ -157,6 +166,29 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "list the selected tests and why any would be skipped"),
     OptionSpec(("munge",), "munge_file", "value",
                "print FILE munged as the comparison would see it", "FILE", Path),
+    OptionSpec(("shard",), "shard", "value",
+               "run only shard K of N (also RUNTEST_SHARD=K/N, or Bazel's TEST_TOTAL_SHARDS"
+               " and TEST_SHARD_INDEX)", "K/N"),
+    OptionSpec(("shard-by",), "shard_by", "many",
+               "how tests are dealt to shards: hash (default), or durations REPORT... "
+               "(longest first, by earlier JSON reports)", "STRATEGY [REPORT...]"),
+    OptionSpec(("last-failed",), "last_failed", "many",
+               "run only the tests that failed in these earlier JSON or JUnit reports",
+               "REPORT...", Path),
+    OptionSpec(("xfail",), "xfail", "value",
+               "FILE lists tests expected to fail (a number a line, # reason): a listed "
+               "test that fails does not fail the run; one that passes does", "FILE", Path),
+    OptionSpec(("merge-reports",), "merge_reports", "many",
+               "merge the JSON reports of shards into OUT (with --junit-xml too); runs "
+               "no tests", "OUT IN...", Path),
+    OptionSpec(("force-merge",), "force_merge", "flag",
+               "merge reports even of different suites or binaries"),
+    OptionSpec(("heartbeat",), "heartbeat", "value",
+               "off a terminal, name the running tests at least this often (default 60)",
+               "SECONDS", _number("--heartbeat", float)),
+    OptionSpec(("slow-after",), "slow_after", "value",
+               "say SLOW of a test running longer than this (default 120)", "SECONDS",
+               _number("--slow-after", float)),
     OptionSpec(("rerun-failures",), "rerun_failures", "value",
                "run a failed test again up to N times (passing then = flaky)", "N",
                _number("--rerun-failures")),
@@ -231,6 +263,15 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
             if spec.field:
                 setattr(opts, spec.field, spec.value)
             continue
+        if spec.kind == "many":
+            values = [inline] if eq else []
+            while i < len(args) and not _ends_list(args[i]):
+                values.append(args[i])
+                i += 1
+            if not values:
+                raise UsageError(f"{arg} needs a value")
+            getattr(opts, spec.field).extend(spec.convert(v) for v in values)
+            continue
         if eq:
             value = inline
         elif i < len(args):
@@ -246,6 +287,11 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
     if rest:
         opts.selection = _selection(rest)
     return opts
+
+
+def _ends_list(arg: str) -> bool:
+    """Whether `arg` ends the values of a "many" option: an option or a test number."""
+    return arg.startswith("-") or arg.isdigit() or arg == "+"
 
 
 def _selection(args: list[str]) -> tuple[int, int] | None:

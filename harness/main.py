@@ -13,6 +13,10 @@ from harness.errors import HarnessError
 def main(argv: list[str]) -> int:
     try:
         opts = parse_args(argv)
+        if opts.merge_reports:
+            from harness.merge_cli import merge_reports
+
+            return merge_reports(opts)
         if opts.munge_file is not None:
             from harness.munge_cli import print_munged
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 
 class Outcome(Enum):
@@ -146,6 +147,9 @@ class RunInfo:
     jobs: int
     workdir: Path
     facts: dict[str, str] = field(default_factory=dict)  # caller, host, addresses (for people)
+    provenance: dict[str, Any] = field(default_factory=dict)  # for reports (JSON-ready)
+    tests: tuple[TestCase, ...] = ()  # the selection, in order
+    expected: dict[str, float] = field(default_factory=dict)  # durations of earlier runs
 
 
 def tally(results: Iterable[TestResult]) -> dict[str, int]:

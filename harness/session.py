@@ -25,21 +25,24 @@ from pathlib import Path
 from harness import cli
 from harness.commands import utilities
 from harness.containment import Containment, RunRecord, end_remains, plural
-from harness.discovery import discover
 from harness.display import Console
+from harness.durations import load_durations, save_durations
 from harness.errors import BinaryError, HarnessError, WorkDirError
 from harness.eximbinary import Capabilities, parse_bv, parse_macros, run_probe
+from harness.expectations import ExpectedFailures
 from harness.generation import Generation
 from harness.hostfacts import HostFacts, Ports
 from harness.listeners import Listeners
 from harness.netns import can_make_namespaces
-from harness.paths import default_workdir, loaded_library
+from harness.paths import REPO, default_workdir, loaded_library
 from harness.plan import RunPlan
 from harness.probe import BinaryInfo, check_caller, check_trusted_configs, probe_host
 from harness.processes import Interrupted, become_subreaper, raise_interrupted
+from harness.provenance import provenance
 from harness.reports.eximsummary import EximSummaryLogs
 from harness.requirements import Environment, features_named
 from harness.results import Outcome, RunInfo, TestCase, TestResult
+from harness.selecting import Selection, select
 from harness.substitute import Substituter
 from harness.suitefiles import read_text
 from harness.testrun import TestExecutor, run_with_reruns, triage
@@ -325,9 +328,23 @@ def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
         record(result)
 
 
-def execute(opts: cli.Options, prepared: Prepared,
-            triaged: Triaged,
-            listeners: Listeners, console: Console) -> int:
+def rerun_command(opts: cli.Options, plan: RunPlan) -> str:
+    """The start of a command line that runs one of this run's tests again on its own."""
+    runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
+    words = [runtest, str(plan.binary)]
+    if plan.suite != REPO:
+        words += ["--suite", str(plan.suite)]
+    if opts.harness:
+        words += ["--harness", opts.harness.label]
+    if opts.flavour:
+        words += ["-FLAVOUR", opts.flavour]
+    if opts.tls:
+        words += ["-TLS", opts.tls]
+    return " ".join(words + [*opts.exim_args])
+
+
+def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
+            triaged: Triaged, listeners: Listeners, console: Console) -> int:
     """Run the tests, telling the listeners; the exit status."""
     plan = prepared.plan
     runnable = [case for case, verdict in triaged if verdict is None]
@@ -339,14 +356,26 @@ def execute(opts: cli.Options, prepared: Prepared,
     if note:
         console.line(note)
     f = plan.facts
+    info = prepared.binary_info
+    shard = selection.shard
     listeners.run_started(RunInfo(
         plan.suite, plan.binary, len(triaged), jobs, plan.root,
         {"caller": f"{f.caller} ({f.caller_uid})", "host": f.hostname, "ipv4": f.ipv4,
          "ipv6": f.ipv6},
+        provenance(suite=plan.suite, binary=plan.binary, version=info.version, bv=info.bv,
+                   harness=plan.generation.label, selection=selection.described,
+                   shard=None if shard is None else {"index": shard.index, "total": shard.total,
+                                                     "strategy": shard.strategy})
+        | {"rerun_command": rerun_command(opts, plan)},
+        tuple(case for case, _ in triaged),
+        {**load_durations(plan.root), **selection.durations},
     ))
     results: list[TestResult] = []
+    expected_failures = ExpectedFailures.load(opts.xfail) if opts.xfail else None
 
     def record(result: TestResult) -> None:
+        if expected_failures is not None:
+            result = expected_failures.judge(result)
         results.append(result)
         listeners.test_finished(result)
 
@@ -372,10 +401,14 @@ def execute(opts: cli.Options, prepared: Prepared,
         for s, h in old.items():
             signal.signal(s, h)
         results.sort(key=lambda r: r.case.sort_key)
+        save_durations(plan.root, results)
         listeners.run_finished(results, time.monotonic() - start, interrupted)
     if status:
         return status
     if not results:
+        if shard is not None:
+            console.line(f"shard {shard.label} has no tests of this selection: nothing to do")
+            return 0
         console.line("** no tests selected")
         return 1
     return 1 if any(r.outcome.fails_run for r in results) else 0
@@ -385,10 +418,13 @@ def execute(opts: cli.Options, prepared: Prepared,
 
 def run(opts: cli.Options) -> int:
     """Run the selected tests of the suite; the exit status. Raises HarnessError."""
-    console = Console()
+    console = Console(heartbeat=opts.heartbeat, slow_after=opts.slow_after)
     start_dir = Path.cwd()
     suite = opts.suite.resolve()
-    cases = discover(suite, opts.selection, opts.tests)
+    selection = select(opts, suite)
+    if opts.xfail:
+        ExpectedFailures.load(opts.xfail)  # a bad list fails now, not after the run
+    cases = selection.cases
     prepared = prepare(opts, suite, cases, console)
     try:
         triaged = triage_all(cases, prepared.plan.env)
@@ -398,7 +434,7 @@ def run(opts: cli.Options) -> int:
         summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
         listeners = Listeners([console, *cli.reporters(opts), *summaries])
         try:
-            return execute(opts, prepared, triaged, listeners, console)
+            return execute(opts, prepared, selection, triaged, listeners, console)
         except OSError as exc:  # a report that cannot be written, most likely
             raise HarnessError(f"{getattr(exc, 'filename', '') or 'output'}: "
                                f"{exc.strerror or exc}") from exc

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.results import Mismatch, RunInfo, TestCase, TestResult
+from harness.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
 
 
 class ReportFile:
@@ -29,6 +30,10 @@ class ReportFile:
     def run_finished(self, results: Sequence[TestResult], wall: float,
                      interrupted: str | None) -> None:
         raise NotImplementedError
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -52,7 +57,8 @@ def failure_text(result: TestResult) -> str:
 
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
-    return {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated}
+    return {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated,
+            "kind": m.kind, "raw": m.raw}
 
 
 def result_dict(r: TestResult) -> dict[str, Any]:
@@ -67,3 +73,16 @@ def result_dict(r: TestResult) -> dict[str, Any]:
         "mismatches": [mismatch_dict(m) for m in r.mismatches],
         "details": [d for d in r.details if d],
     }
+
+
+def result_from_dict(d: dict[str, Any]) -> TestResult:
+    """A result as `result_dict` wrote it (KeyError or ValueError when it is not one)."""
+    directory = d.get("directory") or d["name"].split("/", 1)[0]
+    case = TestCase(d["number"], directory, Path(d["name"]), d.get("title", ""))
+    mismatches = tuple(
+        Mismatch(m["file"], m["message"], m.get("diff", ""), m.get("updated", False),
+                 m.get("kind", "differs"), m.get("raw", ""))
+        for m in d.get("mismatches", [])
+    )
+    return TestResult(case, Outcome.parse(d["outcome"]), d.get("reason", ""),
+                      float(d.get("duration", 0.0)), mismatches, tuple(d.get("details", [])))

@@ -1,24 +1,47 @@
-"""`--json FILE`: every test's outcome, reason, duration and diffs, as JSON."""
+"""`--json FILE`: the run's provenance and every test's outcome, reason, duration and diffs.
+
+The format is read back by `harness.reports.loading` (--last-failed, --shard-by durations,
+--merge-reports), so what it holds is enough to rebuild each result.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from harness.reports.common import ReportFile, atomic_write, result_dict
+from harness.reports.common import ReportFile, atomic_write, now, result_dict
 from harness.results import TestResult, tally
 
+FORMAT = 1
 
-def to_json(results: Sequence[TestResult]) -> dict[str, Any]:
-    return {"tests": [result_dict(r) for r in results], "summary": tally(results)}
+
+def report_data(results: Sequence[TestResult], run: dict[str, Any],
+                selected: Sequence[str], wall: float | None = None,
+                interrupted: str | None = None) -> dict[str, Any]:
+    """The report as plain data: `selected` is every test number the run covered."""
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "run": run,
+        "selected": list(selected),
+        "tests": [result_dict(r) for r in results],
+        "summary": tally(results),
+    }
+    if wall is not None:
+        data["wall"] = round(wall, 3)
+    if interrupted:
+        data["interrupted"] = interrupted
+    return data
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    atomic_write(path, json.dumps(data, indent=2).encode() + b"\n")
 
 
 class JsonReport(ReportFile):
     def run_finished(self, results: Sequence[TestResult], wall: float,
                      interrupted: str | None) -> None:
-        data = to_json(results)
-        data["wall"] = round(wall, 3)
-        if interrupted:
-            data["interrupted"] = interrupted
-        atomic_write(self.path, json.dumps(data, indent=2).encode() + b"\n")
+        run = dict(self.info.provenance, ended=now())
+        write_json(self.path, report_data(results, run, [c.number for c in self.info.tests],
+                                          wall, interrupted))

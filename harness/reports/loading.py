@@ -1,0 +1,88 @@
+"""Reading earlier reports back: this runner's JSON, or its JUnit XML (outcomes only).
+
+Used by --last-failed (which tests failed), --shard-by durations and the time estimates
+(how long tests took) and --merge-reports (the whole of each shard's report).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import UsageError
+from harness.reports.common import result_from_dict
+from harness.reports.junitreport import FLAKY_PREFIX, XFAIL_PREFIX
+from harness.results import Outcome, TestCase, TestResult
+
+
+@dataclass(frozen=True)
+class LoadedReport:
+    path: Path
+    results: list[TestResult]
+    run: dict[str, Any] = field(default_factory=dict)  # provenance (JSON reports)
+    selected: list[str] = field(default_factory=list)  # every test the run covered
+
+
+def load_report(path: Path) -> LoadedReport:
+    """A JSON or JUnit report; a UsageError naming the file when it is neither."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from exc
+    if text.lstrip().startswith(b"<"):
+        return _load_junit(path, text)
+    try:
+        data = json.loads(text)
+        results = [result_from_dict(t) for t in data["tests"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not a runtest.py JSON or JUnit report ({exc})") from exc
+    selected = data.get("selected") or [r.case.number for r in results]
+    return LoadedReport(path, results, data.get("run") or {}, list(selected))
+
+
+def _load_junit(path: Path, text: bytes) -> LoadedReport:
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise UsageError(f"{path}: not well-formed XML ({exc})") from exc
+    results = []
+    for case in root.iter("testcase"):
+        name = case.get("name", "")
+        number = name.split()[0] if name.split() else ""
+        if not number[:1].isdigit():
+            continue
+        outcome, reason = Outcome.PASSED, ""
+        for child in case:
+            message = child.get("message", "") or (child.text or "")
+            if child.tag == "failure":
+                outcome, reason = Outcome.FAILED, message
+            elif child.tag == "error":
+                outcome, reason = Outcome.ERROR, message
+            elif child.tag == "skipped":
+                xfail = message.startswith(XFAIL_PREFIX)
+                outcome = Outcome.XFAIL if xfail else Outcome.SKIPPED
+                reason = message.removeprefix(XFAIL_PREFIX)
+            elif child.tag == "system-out" and (child.text or "").startswith(FLAKY_PREFIX):
+                outcome, reason = Outcome.FLAKY, (child.text or "").removeprefix(FLAKY_PREFIX)
+        directory = case.get("classname", "")
+        title = name[len(number):].strip()
+        results.append(TestResult(TestCase(number, directory, Path(directory, number), title),
+                                  outcome, reason, float(case.get("time", 0) or 0)))
+    return LoadedReport(path, results)
+
+
+def failed_tests(reports: Iterable[LoadedReport]) -> set[str]:
+    """The tests that failed (or errored, or passed though expected to fail) in any report."""
+    return {r.case.number for rep in reports for r in rep.results if r.outcome.fails_run}
+
+
+def durations(reports: Iterable[LoadedReport]) -> dict[str, float]:
+    """How long each test ran, from the last report that ran it."""
+    found: dict[str, float] = {}
+    for rep in reports:
+        found.update((r.case.number, r.duration) for r in rep.results if r.outcome.ran)
+    return found
