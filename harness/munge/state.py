@@ -385,14 +385,15 @@ PID_AFTER_WORD = Renumber(
     since=Generation.G4_97,
 )
 
+# (Exim's harness writes " Ci=" under /x, which drops the space: any "Ci=" will do.)
 CONNECTION_ID_PID = Renumber(
     "connection-id-pid",
-    r" Ci=(\d+)",
+    r"Ci=(\d+)",
     "pid",
-    lambda m, new: f" Ci={new(m.group(1))}",
+    lambda m, new: f"Ci={new(m.group(1))}",
     "the Ci= log field is the pid of the connection's process",
     every=True,
-    needle=" Ci=",
+    needle="Ci=",
     prefix="p",
     since=Generation.G4_97,
 )
