@@ -67,6 +67,11 @@ class Options:
     xfail: Path | None = None
     merge_reports: list[Path] = field(default_factory=list)  # OUT, then the inputs
     force_merge: bool = False
+    save_output: Path | None = None
+    review: Path | None = None  # Path("") = this machine's last run
+    accept: Path | None = None
+    new: str | None = None
+    new_requires: list[str] = field(default_factory=list)
     heartbeat: float = 60.0
     slow_after: float = 120.0
 
@@ -100,7 +105,8 @@ class OptionSpec:
 
     kind: "flag" sets `value`; "value" converts the next argument (or `=VALUE`);
     "append" adds it to a list; "many" takes every following argument up to the next
-    option or test number. `exim` marks Exim runtest's own options. A `reporter` is
+    option or test number; "optional" takes the next argument if it is not one of those
+    (else `value`). `exim` marks Exim runtest's own options. A `reporter` is
     the listener class that writes the report file the option names.
     """
 
@@ -183,6 +189,21 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "no tests", "OUT IN...", Path),
     OptionSpec(("force-merge",), "force_merge", "flag",
                "merge reports even of different suites or binaries"),
+    OptionSpec(("save-output",), "save_output", "value",
+               "also keep the new output of failing tests in DIR (a CI artefact to accept "
+               "from later)", "DIR", Path),
+    OptionSpec(("review",), "review", "optional",
+               "walk the last run's new output (or DIR's) at the terminal: accept, reject, "
+               "skip; runs no tests", "[DIR]", Path, value=Path("")),
+    OptionSpec(("accept",), "accept", "optional",
+               "accept the last run's new output (or DIR's) into the suite, all of it or the "
+               "tests named; runs no tests", "[DIR]", Path, value=Path("")),
+    OptionSpec(("new",), "new", "value",
+               "make a new test: NNNN-Name (that test directory, its first free number) or "
+               "an existing test directory; runs no tests", "NAME"),
+    OptionSpec(("requires",), "new_requires", "append",
+               "with --new: a REQUIRES line for a new test directory (may be repeated)",
+               "LINE"),
     OptionSpec(("heartbeat",), "heartbeat", "value",
                "off a terminal, name the running tests at least this often (default 60)",
                "SECONDS", _number("--heartbeat", float)),
@@ -261,6 +282,15 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
             continue
         if spec.kind == "flag":
             if spec.field:
+                setattr(opts, spec.field, spec.value)
+            continue
+        if spec.kind == "optional":
+            if eq:
+                setattr(opts, spec.field, spec.convert(inline))
+            elif i < len(args) and not _ends_list(args[i]):
+                setattr(opts, spec.field, spec.convert(args[i]))
+                i += 1
+            else:
                 setattr(opts, spec.field, spec.value)
             continue
         if spec.kind == "many":

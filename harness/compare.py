@@ -155,14 +155,15 @@ class Checker:
         if not expected.exists():
             if raw_size == 0 and server_size == 0:
                 return []
-            shown = _read(spec.raw) + (_read(spec.server_raw) if server_size else "")
+            text, _ = self._munged(spec)
             if self.update:
-                text, _ = self._munged(spec)
                 self._write_expected(expected, text)
                 return [Mismatch(spec.expected, "created", text, True)]
             return [Mismatch(
-                spec.expected, f"{spec.raw.name} is not empty and there is no expected file",
-                _indent(shown), kind="unexpected", raw=spec.raw.relative_to(self.work).as_posix(),
+                spec.expected, f"{spec.raw.name} is not empty and there is no expected file "
+                "(shown as -UPDATE or --accept would store it)",
+                unified_diff("", text, "/dev/null", f"{spec.expected} (this run)"),
+                kind="unexpected", raw=spec.raw.relative_to(self.work).as_posix(), new_text=text,
             )]
         actual, truncated = self._munged(spec)
         try:
@@ -180,7 +181,8 @@ class Checker:
         diff = unified_diff(saved, actual, rel_expected, f"{rel_expected} (this run)")
         if self.update:
             self._write_expected(expected, actual)
-        return [Mismatch(rel_expected, "updated" if self.update else "differs", diff, self.update)]
+        return [Mismatch(rel_expected, "updated" if self.update else "differs", diff, self.update,
+                         new_text=None if self.update else actual)]
 
     def _munged(self, spec: CheckSpec) -> tuple[str, bool]:
         """The munged output (with the server's part), and whether any was truncated."""
@@ -208,17 +210,22 @@ class Checker:
         return bool(self.flavour) and name.endswith(f".{self.flavour}")
 
     def _write_expected(self, path: Path, text: str) -> None:
-        """Atomically replace (or remove, when empty) an expected file."""
-        if not text:
-            if path.exists() and self.flavour and path.name.endswith(f".{self.flavour}"):
-                path.write_bytes(b"")
-            else:
-                path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        tmp.write_bytes(text.encode(ENCODING))
-        os.replace(tmp, path)
+        write_expected(path, text, self.flavour)
+
+
+def write_expected(path: Path, text: str, flavour: str | None) -> None:
+    """Atomically replace an expected file; an empty text removes it, except that a
+    flavour's file is kept empty (so that it still overrides the common one)."""
+    if not text:
+        if path.exists() and flavour and path.name.endswith(f".{flavour}"):
+            path.write_bytes(b"")
+        else:
+            path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(text.encode(ENCODING))
+    os.replace(tmp, path)
 
 
 def unmunged(text: str, work: Path, generation: Generation) -> str:
@@ -265,12 +272,6 @@ def _read(path: Path | None) -> str:
         return path.read_bytes().decode(ENCODING)
     except OSError:
         return ""
-
-
-def _indent(text: str, limit: int = 60) -> str:
-    lines = text.splitlines()
-    more = f"\n  ... ({len(lines) - limit} more lines)" if len(lines) > limit else ""
-    return "\n".join("  " + x for x in lines[:limit]) + more
 
 
 def unified_diff(expected: str, actual: str, name_a: str, name_b: str) -> str:

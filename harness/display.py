@@ -21,6 +21,17 @@ from typing import TextIO
 from harness.results import TALLIES, Outcome, RunInfo, TestCase, TestResult
 
 
+def failure_text(result: TestResult) -> str:
+    """What is shown of a failure: each mismatching file with its diff, then the notes."""
+    out = []
+    for m in result.real_mismatches:
+        out.append(f"** {m.expected}: {m.message}\n")
+        if m.diff:
+            out.append(m.diff if m.diff.endswith("\n") else m.diff + "\n")
+    out += [d + "\n" for d in result.details if d]
+    return "".join(out)
+
+
 def span(seconds: float) -> str:
     s = int(seconds)
     if s < 60:
@@ -142,13 +153,7 @@ class Console:
             extra = f"  ({r.reason})" if r.reason and r.outcome is not Outcome.PASSED else ""
             self._write(f"{c.number} {r.outcome.label:<7} {r.duration:6.2f}s  {c.title}{extra}\n")
             if r.outcome.fails_run:
-                for m in r.real_mismatches:
-                    self._write(f"** {m.expected}: {m.message}\n")
-                    if m.diff:
-                        self._write(m.diff if m.diff.endswith("\n") else m.diff + "\n")
-                for d in r.details:
-                    if d:
-                        self._write(d + "\n")
+                self._write(failure_text(r))
             for m in r.mismatches:
                 if m.updated:
                     self._write(f"   {m.expected}: {m.message}\n")

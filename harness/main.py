@@ -17,6 +17,14 @@ def main(argv: list[str]) -> int:
             from harness.merge_cli import merge_reports
 
             return merge_reports(opts)
+        if opts.review is not None or opts.accept is not None:
+            from harness.review_cli import review_or_accept
+
+            return review_or_accept(opts)
+        if opts.new is not None:
+            from harness.scaffold import new_test
+
+            return new_test(opts)
         if opts.munge_file is not None:
             from harness.munge_cli import print_munged
 

@@ -95,7 +95,11 @@ class RunPlan:
                                debug=self.debug)
         return TestExecutor(settings, workdir, flavour=self.flavour, update=self.update,
                             timeout=self.timeout, worker=worker, generation=self.generation,
-                            on_spawn=self._recorder(worker))
+                            on_spawn=self._recorder(worker), spare=self._spare())
+
+    def _spare(self) -> frozenset[int]:
+        guardian = self.containment.guardian if self.containment else None
+        return frozenset({guardian.pid}) if guardian is not None else frozenset()
 
     def _recorder(self, worker: int) -> Callable[[int], None] | None:
         """Where a host without cgroup v2 notes what tests start (see `containment`)."""

@@ -93,11 +93,14 @@ class Identity:
 class ProcessTracker:
     """Knows the processes a test started, reaps orphans and ends what is left."""
 
-    def __init__(self, on_spawn: Callable[[int], None] | None = None) -> None:
-        """`on_spawn(pid)` is told of each process started (to record it for a crash)."""
+    def __init__(self, on_spawn: Callable[[int], None] | None = None,
+                 spare: frozenset[int] = frozenset()) -> None:
+        """`on_spawn(pid)` is told of each process started (to record it for a crash);
+        `spare` are pids of the run's own that are not the test's (the guardian)."""
         self._mine: dict[int, subprocess.Popen[bytes]] = {}
         self._me = psutil.Process()
         self._on_spawn = on_spawn
+        self._spare = spare
 
     def spawn(
         self,
@@ -168,7 +171,7 @@ class ProcessTracker:
         alive = []
         for p in children:
             try:
-                if p.status() != psutil.STATUS_ZOMBIE:
+                if p.pid not in self._spare and p.status() != psutil.STATUS_ZOMBIE:
                     alive.append(p)
             except psutil.Error:
                 pass

@@ -111,6 +111,9 @@ class Mismatch:
     # mail or message log that the run did not make)
     kind: str = "differs"
     raw: str = ""  # the raw output file, relative to the work directory
+    # What --accept would store (munged output); None for a file to be removed. Kept in
+    # memory for the saved-output store, not written into reports.
+    new_text: str | None = None
 
 
 @dataclass(frozen=True)

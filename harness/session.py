@@ -40,6 +40,7 @@ from harness.probe import BinaryInfo, check_caller, check_trusted_configs, probe
 from harness.processes import Interrupted, become_subreaper, raise_interrupted
 from harness.provenance import provenance
 from harness.reports.eximsummary import EximSummaryLogs
+from harness.reports.savedoutput import STORE, SavedOutput
 from harness.requirements import Environment, features_named
 from harness.results import Outcome, RunInfo, TestCase, TestResult
 from harness.selecting import Selection, select
@@ -432,7 +433,9 @@ def run(opts: cli.Options) -> int:
             show_list(console, triaged)
             return 0
         summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
-        listeners = Listeners([console, *cli.reporters(opts), *summaries])
+        stores = [prepared.plan.root / STORE, *([opts.save_output] if opts.save_output else [])]
+        saved = SavedOutput(stores, prepared.plan.flavour)
+        listeners = Listeners([console, *cli.reporters(opts), *summaries, saved])
         try:
             return execute(opts, prepared, selection, triaged, listeners, console)
         except OSError as exc:  # a report that cannot be written, most likely

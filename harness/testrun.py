@@ -94,7 +94,8 @@ class TestExecutor:
     def __init__(self, settings: RunSettings, workdir: WorkDir, *, flavour: str | None,
                  update: bool, timeout: float = 300.0, worker: int = 0,
                  generation: Generation = Generation.G4_96,
-                 on_spawn: Callable[[int], None] | None = None) -> None:
+                 on_spawn: Callable[[int], None] | None = None,
+                 spare: frozenset[int] = frozenset()) -> None:
         self.settings = settings
         self.workdir = workdir
         self.flavour = flavour
@@ -103,11 +104,12 @@ class TestExecutor:
         self.worker = worker
         self.generation = generation
         self.on_spawn = on_spawn
+        self.spare = spare
 
     def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
         """Run one test; `update` (default: the run's -UPDATE) writes changed output."""
         start = time.monotonic()
-        tracker = ProcessTracker(self.on_spawn)
+        tracker = ProcessTracker(self.on_spawn, self.spare)
         ctx: TestContext | None = None
         try:
             script = parse_script(case.path)
