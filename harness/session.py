@@ -43,6 +43,7 @@ from harness.reports.eximsummary import EximSummaryLogs
 from harness.reports.savedoutput import STORE, SavedOutput
 from harness.requirements import Environment, features_named
 from harness.results import Outcome, RunInfo, TestCase, TestResult
+from harness.scheduling import default_jobs, longest_first
 from harness.selecting import Selection, select
 from harness.substitute import Substituter
 from harness.suitefiles import read_text
@@ -299,15 +300,19 @@ def ask(prompt: str, choices: str) -> str:
 
 
 def choose_jobs(opts: cli.Options, runnable: int, console: Console) -> int:
-    wanted = opts.jobs if opts.jobs is not None else (os.cpu_count() or 1)
-    wanted = max(1, min(wanted, runnable))
     if opts.debug or opts.update:
         return 1
+    if opts.jobs is not None:
+        wanted, why = opts.jobs, "as asked"
+    else:
+        wanted, why = default_jobs()
+    wanted = max(1, min(wanted, runnable))
     if wanted > 1:
-        why = can_make_namespaces()
-        if why:
-            console.line(f"** running serially: {why}")
+        cannot = can_make_namespaces()
+        if cannot:
+            console.line(f"** running serially: {cannot}")
             return 1
+        console.line(f"{wanted} workers: {why}")
     return wanted
 
 
@@ -352,6 +357,9 @@ def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
     # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
     interactive = sys.stdin.isatty() and not opts.continue_
     jobs = 1 if interactive else choose_jobs(opts, len(runnable), console)
+    known = {**load_durations(plan.root), **selection.durations}
+    if jobs > 1:
+        runnable = longest_first(runnable, known)
     note = check_trusted_configs(prepared.binary_info, plan.binary,
                                  [plan.root / f"w{i}" / "test-config" for i in range(jobs)])
     if note:
@@ -369,7 +377,7 @@ def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
                                                      "strategy": shard.strategy})
         | {"rerun_command": rerun_command(opts, plan)},
         tuple(case for case, _ in triaged),
-        {**load_durations(plan.root), **selection.durations},
+        known,
     ))
     results: list[TestResult] = []
     expected_failures = ExpectedFailures.load(opts.xfail) if opts.xfail else None

@@ -1,0 +1,67 @@
+"""How many tests run at once, and in which order: the longest first.
+
+Exim's tests mostly wait (its own pauses in test mode, sleeps, time-outs), so the number
+of workers is set by how much waiting there is, not by the number of CPUs: several
+workers per CPU, fewer when the machine is already busy or short of memory (measured with
+bench/bench_suite.py; see docs/performance.md). Tests start longest first, by the
+durations of earlier runs (kept in the work directory), so that no long test starts
+last; a test never run before is estimated from its script's pauses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+
+from harness.results import TestCase
+
+WORKERS_PER_CPU = 6
+MEMORY_PER_WORKER = 300 << 20  # a worker, its Exim processes and peers, with room to spare
+_PAUSE = re.compile(rb"^(?:sleep\s+(\d+)|millisleep\s+(\d+))\s*$", re.M)
+_COMMAND = re.compile(rb"^(?:exim|client|server|sudo|perl)\b", re.M)
+
+
+def estimate(case: TestCase) -> float:
+    """A cheap guess at a test's duration: its pauses plus a little per command."""
+    try:
+        text = case.path.read_bytes()
+    except OSError:
+        return 1.0
+    pauses = sum(int(s) if s else int(ms) / 1000 for s, ms in _PAUSE.findall(text))
+    return 0.3 + pauses + 0.1 * len(_COMMAND.findall(text))
+
+
+def longest_first(cases: Sequence[TestCase], known: Mapping[str, float]) -> list[TestCase]:
+    """The cases ordered by expected duration, longest first (ties in test order)."""
+    expected = {c.number: known.get(c.number, estimate(c)) for c in cases}
+    return sorted(cases, key=lambda c: (-expected[c.number], c.sort_key))
+
+
+def _available_memory() -> int | None:
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def default_jobs() -> tuple[int, str]:
+    """The number of workers for this machine now, and a line saying why."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    jobs = WORKERS_PER_CPU * cpus
+    why = f"{WORKERS_PER_CPU} per CPU on {cpus} CPUs (the tests mostly wait)"
+    load = os.getloadavg()[0]
+    if load > cpus / 2:  # others are using the machine: leave them their share
+        idle = max(cpus - load, 1.0)
+        busy_jobs = max(2, int(WORKERS_PER_CPU * idle))
+        if busy_jobs < jobs:
+            jobs, why = busy_jobs, f"{why}, fewer for a load of {load:.1f}"
+    memory = _available_memory()
+    if memory is not None and memory // MEMORY_PER_WORKER < jobs:
+        jobs = max(1, memory // MEMORY_PER_WORKER)
+        why = f"{why}, capped at {jobs} by {memory >> 20} MB of free memory"
+    return jobs, why
