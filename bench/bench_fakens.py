@@ -20,7 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from harness.generation import Generation  # noqa: E402
 from harness.peers.fakens import prepare_zones  # noqa: E402
+from harness.workdir import peer_wrapper  # noqa: E402
 
 SAMPLES = [
     ("ten-1.test.ex", "A"),  # found
@@ -44,10 +46,7 @@ def build(confdir: Path, source: Path) -> None:
         (zones / RENAMES.get(item.name, item.name)).write_text(text, encoding="utf-8")
     (confdir / "bin").mkdir()
     wrapper = confdir / "bin" / "fakens"
-    wrapper.write_text(
-        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(REPO)!r})\n"
-        "from harness.peers.fakens import main\nsys.exit(main())\n"
-    )
+    wrapper.write_text(peer_wrapper("fakens", Generation.G4_96))  # as a run writes it
     wrapper.chmod(0o755)
 
 

@@ -8,7 +8,6 @@ exclusive). A binary newer than the last release (a development build) is "maste
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 
 
@@ -39,6 +38,8 @@ class Generation(IntEnum):
         "4.99.1" is 4.99; "4.99.1-148-13835a3c1" (commits after a release) is the next
         generation; versions before 4.96 are tested as 4.96, after the last one as master.
         """
+        import re  # here, not at the top: every peer imports this module when it starts
+
         m = re.match(r"(\d+)\.(\d+)(?:\.\d+)*(?P<after>[-_]\d+-g?[0-9a-fA-F]+)?", version)
         if not m:
             return cls.MASTER
