@@ -1453,6 +1453,48 @@ CASES = [
         " TESTSUITE/spool/exim_daemon_notify\n",
         {"generation": "4.96"},
     ),
+    (
+        "ocsp-checks@master",
+        "stderr",
+        ("check_dir_size: b\n 127.0.0.1 in hosts_require_ocsp?\n list element: x\n"),
+        "",
+        {"generation": "master"},
+    ),
+    (
+        "library-versions@4.99",
+        "stderr",
+        ("check_dir_size: b\ncheck_dir_size: a\nLibrary version: y\n z\n"),
+        "",
+        {"generation": "4.99"},
+    ),
+    (
+        "dns-ipv4-lookup-group",
+        "stderr",
+        ("check_dir_size: b\n host in dns_ipv4_lookup?\n list element: *\n"),
+        "",
+        {"generation": "4.98"},
+    ),
+    (
+        "fastopen-check-line@4.99",
+        "stderr",
+        ("check_dir_size: b\ncheck_dir_size: a\n  127.0.0.1 in hosts_try_fastopen?\n"),
+        (
+            "MUNGED: the check_dir_size lines have been sorted to ensure consistency\n"
+            "check_dir_size: a\n"
+            "check_dir_size: b\n"
+        ),
+        {"generation": "4.99"},
+    ),
+    (
+        "retry-db-open",
+        "stderr",
+        (
+            "check_dir_size: b\n"
+            "EXIM_DBOPEN: file </work/main/.work/w0/spool/db/retry> flags=O_RDWR\n"
+        ),
+        "",
+        {"generation": "4.99"},
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from harness.generation import Generation
 from harness.hostfacts import HostFacts, Ports
-from harness.munge.model import DIGITS, STDERR, Step, rules_for, utf8_bytes, within
+from harness.munge.model import DIGITS, STDERR, Rule, Step, rules_for, utf8_bytes, within
 from harness.munge.ordering import (
     CheckDirSizeSort,
     DbOpenNil,
@@ -32,9 +32,8 @@ from harness.munge.steps_stderr import (
     LibraryVersionLines,
     NextLineUnlessElement,
     RetryDbOpen,
+    RuleBlock,
     SkipListElements,
-    Sub,
-    Substitutions,
 )
 
 G97, G98, G99, GM = Generation.G4_97, Generation.G4_98, Generation.G4_99, Generation.MASTER
@@ -1744,10 +1743,21 @@ def _named(ports: Ports, *labels: str) -> list[tuple[str, int]]:
 
 def _after(
     prefix: str, named: list[tuple[str, int]], every: bool = False, when: str | None = None
-) -> list[Sub]:
+) -> list[Rule]:
     """Each fixed port number right after `prefix` becomes its name, in the order given
-    (the first match only, unless `every`)."""
-    return [Sub(f"({prefix}){number}", rf"\g<1>{name}", every, when) for name, number in named]
+    (the first match only, unless `every`); parts of a port-name block."""
+    return [
+        _rule(
+            f"{name} after {prefix}",
+            f"({prefix}){number}",
+            rf"\g<1>{name}",
+            "a fixed port",
+            every=every,
+            needle=str(number),
+            when=when,
+        )
+        for name, number in named
+    ]
 
 
 def _needles(ports: Ports) -> tuple[str, ...]:
@@ -1772,7 +1782,7 @@ def port_names(ports: Ports) -> list[Step]:
     reason = "the fixed ports a run uses are chosen by the harness"
     return [
         within(
-            Substitutions(
+            RuleBlock(
                 "port-names@4.97",
                 tuple(_after(PORT_AFTER_497, every_port)),
                 reason,
@@ -1782,7 +1792,7 @@ def port_names(ports: Ports) -> list[Step]:
             G99,
         ),
         within(
-            Substitutions(
+            RuleBlock(
                 "port-names@4.99",
                 (
                     *_after(PORT_AFTER_499, every_port),

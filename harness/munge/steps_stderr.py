@@ -2,41 +2,37 @@
 
 Debug output of later releases reports some things over a varying number of lines (list
 checks of options a build may lack, hints-database opens, TCP Fast Open attempts); these
-steps read the lines after a match to drop or fold them. A look-ahead that runs off the
-end of the file carries on with an empty line, as a line that ran out does in Exim's
-harness (nothing is written for it, but lines held for sorting get out).
+steps read the lines after a match to drop or fold them. When a look-ahead runs off the
+end of the file, a step that would start again from the top ends the file there (held
+lines unwritten), and one that goes on down the list goes on with an empty line (which
+lets held lines out), as the undefined line does in Exim's harness.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness.munge.model import STDERR, FileRun, Guard, Needle, Restart, Step, guard_for, rx
+from harness.munge.model import (
+    STDERR,
+    FileRun,
+    Guard,
+    Needle,
+    Restart,
+    Rule,
+    Step,
+    guard_for,
+    rx,
+)
 from harness.munge.ordering import RFC2822_DATE, chomp
-
-Repl = str | Callable[[re.Match[str]], str]
-
-
-@dataclass(frozen=True)
-class Sub:
-    """One substitution of a `Substitutions` step (`when`: a pattern the line must
-    contain for it to apply; `every`: all matches rather than the first)."""
-
-    pattern: str
-    repl: Repl
-    every: bool = False
-    when: str | None = None
 
 
 @dataclass(eq=False)
-class Substitutions(Step):
-    """A fixed sequence of substitutions applied in order, one step: the harness does a
-    block of closely related edits (fixed port numbers after various prefixes) together."""
+class RuleBlock(Step):
+    """Several rules applied in order as one step: the harness makes a block of closely
+    related edits together (the fixed port numbers after each of many lead-ins)."""
 
     name: str
-    subs: tuple[Sub, ...]
+    rules: tuple[Rule, ...]
     reason: str
     needle: Needle = None
     kinds: frozenset[str] = STDERR
@@ -44,18 +40,16 @@ class Substitutions(Step):
 
     def __post_init__(self) -> None:
         self.guard = guard_for(self.needle, None, 0)
-        self.compiled = [
-            (rx(s.pattern), s.repl, 0 if s.every else 1, rx(s.when) if s.when else None)
-            for s in self.subs
-        ]
 
     def apply(self, line: str, run: FileRun) -> str | None:
         if not self.guard.check(line):
             return line
-        for regex, repl, count, when in self.compiled:
-            if when is None or when.search(line):
-                line = regex.sub(repl, line, count)
-        return line
+        result: str | None = line
+        for rule in self.rules:
+            if result is None:
+                break
+            result = rule.apply(result, run)
+        return result
 
 
 def _carry_on(line: str | None) -> str:
@@ -86,7 +80,7 @@ class SkipListElements(Step):
         nxt = run.read()
         while nxt is not None and self.elements.search(nxt):
             nxt = run.read()
-        raise Restart(_carry_on(nxt))
+        raise Restart(nxt)
 
 
 @dataclass(eq=False)
@@ -110,7 +104,7 @@ class DnsIpv4LookupGroup(Step):
             nxt = run.read()
             if nxt is not None and self.matched.search(nxt):
                 return None
-        raise Restart(_carry_on(nxt))
+        raise Restart(nxt)
 
 
 @dataclass(eq=False)
@@ -247,4 +241,4 @@ class LibraryVersionLines(Step):
             if nxt is None or not self.indented.search(nxt):
                 break
             nxt = run.read()
-        raise Restart(_carry_on(nxt))
+        raise Restart(nxt)
