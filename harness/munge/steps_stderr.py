@@ -223,14 +223,14 @@ class LibraryVersionLines(Step):
     are dropped; start again with the line after them."""
 
     name: str
-    time_pid: str
+    time_pid: str  # the optional time-and-pid lead-in of the release (see rules_stderr)
     reason: str = "builds link different libraries"
     kinds: frozenset[str] = STDERR
     guard: Guard = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.heading = rx(rf"^{self.time_pid}?\s?Library version:")
-        self.indented = rx(rf"^{self.time_pid}?\s")
+        self.heading = rx(rf"^{self.time_pid}\s?Library version:")
+        self.indented = rx(rf"^{self.time_pid}\s")
         self.guard = Guard("Library version:")
 
     def apply(self, line: str, run: FileRun) -> str | None:
