@@ -101,10 +101,15 @@ MIN_FREE_MB = 64  # a run's copies of the binary, peers and aux files, and its s
 
 
 def check_space(root: Path) -> None:
-    """A WorkDirError when the work directory's file system is read-only or nearly full."""
+    """A WorkDirError when the work directory's file system is read-only, mounted nosuid
+    (the test copy of Exim is setuid root) or nearly full."""
     st = os.statvfs(root)
     if st.f_flag & os.ST_RDONLY:
         raise WorkDirError(f"the work directory {root} is on a read-only file system")
+    if st.f_flag & os.ST_NOSUID:
+        raise WorkDirError(f"the work directory {root} is on a file system mounted nosuid, "
+                           "where the setuid test copy of Exim cannot work; choose another "
+                           "with --workdir")
     free_mb = st.f_bavail * st.f_frsize // (1 << 20)
     if free_mb < MIN_FREE_MB:
         raise WorkDirError(f"the work directory {root} has {free_mb} MB free; a run needs "

@@ -54,6 +54,11 @@ def test_work_directory_on_a_read_only_file_system(mount: Path) -> None:
     _one_line_error(_runtest("--workdir", str(mount), "1"), "read-only file system")
 
 
+def test_work_directory_on_a_nosuid_file_system(mount: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,nosuid", str(mount)], check=True)
+    _one_line_error(_runtest("--workdir", str(mount), "1"), "mounted nosuid")
+
+
 def test_suite_missing(tmp_path: Path) -> None:
     _one_line_error(_runtest("--suite", str(tmp_path / "nothing"), "1"), "no such directory")
 
