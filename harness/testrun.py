@@ -54,6 +54,8 @@ def _dynamic_socket() -> socket.socket:
 
 
 _TFO_BLACKHOLE = "/proc/sys/net/ipv4/tcp_fastopen_blackhole_timeout_sec"
+_LAST_PID = "/proc/sys/kernel/ns_last_pid"
+_MIN_PID = 1000
 
 
 def reset_host_state() -> None:
@@ -65,9 +67,19 @@ def reset_host_state() -> None:
     ordinary entry, without a cookie, back. After a TFO connection that timed out the
     kernel may suspect a middlebox and stop sending TFO for an hour or more ("blackhole"
     detection); writing the detector's timeout back to itself clears that suspicion.
+
+    Exim's harness takes a process id for one of at least four digits (a debug line's
+    leading pid, say); after the kernel's pids wrap around they start again near 300, so
+    the next pid is moved on to four digits when it would be fewer.
     """
     if os.getuid() != 0:
         return
+    try:
+        last = int(Path(_LAST_PID).read_text())
+        if last < _MIN_PID:
+            Path(_LAST_PID).write_text(str(_MIN_PID))
+    except (OSError, ValueError):
+        pass
     try:
         timeout = Path(_TFO_BLACKHOLE).read_text()
         Path(_TFO_BLACKHOLE).write_text(timeout)
