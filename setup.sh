@@ -1,6 +1,7 @@
 #!/bin/bash
 # One-time (and idempotent) set-up of a Debian 12 machine for runtest.py. Run as root.
 #  - Debian's Exim 4.96 (exim4-daemon-heavy, exim4-base) and the tools the suite uses;
+#  - Debian's chromium, headless, for the tests of the --html report;
 #  - a virtualenv .venv with the Python dependencies;
 #  - the unprivileged account tests run as (rtcaller: own group, in the Exim group);
 #  - server-side TCP Fast Open, and a fully qualified host name in /etc/hosts;
@@ -15,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
-packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv openssl gcc libc6-dev locales)
+packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv openssl gcc libc6-dev locales chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

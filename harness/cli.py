@@ -22,6 +22,7 @@ from harness.errors import HelpRequested, SelectionError, UsageError
 from harness.generation import Generation
 from harness.listeners import RunListener
 from harness.paths import REPO
+from harness.reports.htmlreport import HtmlReport
 from harness.reports.jsonreport import JsonReport
 from harness.reports.junitreport import JUnitReport
 
@@ -52,6 +53,7 @@ class Options:
     portbase: int | None = None
     json: Path | None = None
     junit_xml: Path | None = None
+    html: Path | None = None
     workdir: Path | None = None
     timeout: float = 300.0
     caller: str | None = None
@@ -161,6 +163,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                reporter=JsonReport),
     OptionSpec(("junit-xml",), "junit_xml", "value", "write a JUnit XML report", "FILE", Path,
                reporter=JUnitReport),
+    OptionSpec(("html",), "html", "value",
+               "write a self-contained HTML report (also of --merge-reports)", "FILE", Path,
+               reporter=HtmlReport),
     OptionSpec(("workdir",), "workdir", "value",
                "where tests run (default: .work beside runtest.py, or /var/tmp/runtest-work)",
                "DIR", Path),

@@ -1,9 +1,11 @@
-"""`runtest.py --merge-reports OUT.json IN.json... [--junit-xml FILE] [--force-merge]`."""
+"""`runtest.py --merge-reports OUT.json IN.json... [--junit-xml FILE] [--html FILE]
+[--force-merge]`."""
 
 from __future__ import annotations
 
 from harness.cli import Options
 from harness.errors import UsageError
+from harness.reports.htmlreport import write_html
 from harness.reports.jsonreport import report_data, write_json
 from harness.reports.junitreport import write_junit
 from harness.reports.loading import load_report
@@ -18,7 +20,10 @@ def merge_reports(opts: Options) -> int:
     reports = [load_report(p) for p in inputs]
     run, results, groups = merge(reports, opts.force_merge)
     selected = [n for rep in reports for n in rep.selected]
-    write_json(out, report_data(results, run, selected))
+    data = report_data(results, run, selected)
+    write_json(out, data)
+    if opts.html:
+        write_html(opts.html, data)
     if opts.junit_xml:
         write_junit(opts.junit_xml, groups)
     counts = tally(results)
