@@ -354,6 +354,17 @@ def rerun_command(opts: cli.Options, plan: RunPlan) -> str:
     return " ".join(words + [*opts.exim_args])
 
 
+def accept_command(opts: cli.Options, plan: RunPlan) -> str:
+    """The start of a command line that accepts a test's new output from this run."""
+    runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
+    words = [runtest]
+    if plan.suite != REPO:
+        words += ["--suite", str(plan.suite)]
+    if opts.workdir:
+        words += ["--workdir", str(plan.root)]
+    return " ".join([*words, "--accept"])
+
+
 def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
             triaged: Triaged, listeners: Listeners, console: Console) -> int:
     """Run the tests, telling the listeners; the exit status."""
@@ -380,7 +391,8 @@ def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
                    harness=plan.generation.label, selection=selection.described,
                    shard=None if shard is None else {"index": shard.index, "total": shard.total,
                                                      "strategy": shard.strategy})
-        | {"rerun_command": rerun_command(opts, plan)},
+        | {"rerun_command": rerun_command(opts, plan),
+           "accept_command": accept_command(opts, plan)},
         tuple(case for case, _ in triaged),
         known,
     ))

@@ -44,6 +44,7 @@ CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
 
 RERUN = "./runtest.py /usr/sbin/exim4 --suite /tmp/suite"
+ACCEPT = "./runtest.py --suite /tmp/suite --accept"
 DIFF = ("--- stdout/0042\n+++ stdout/0042 (this run)\n@@ -3,4 +3,4 @@\n"
         " 250 OK <userx@test.ex>\n-old line\n+new line\n+another\n context\n")
 
@@ -76,7 +77,8 @@ def synthetic_results(n: int, failing_every: int = 10, diff_lines: int = 40) -> 
 def synthetic_data(n: int, **kw: Any) -> dict[str, Any]:
     results = synthetic_results(n, **kw)
     run_ = {"suite": "/tmp/suite", "binary": "/usr/sbin/exim4", "binary_version": "4.96",
-            "harness": "4.96", "rerun_command": RERUN, "started": "2026-01-01T00:00:00+0000"}
+            "harness": "4.96", "rerun_command": RERUN, "accept_command": ACCEPT,
+            "started": "2026-01-01T00:00:00+0000"}
     return report_data(results, run_, [r.case.number for r in results], 12.5)
 
 
@@ -89,9 +91,9 @@ def _failing(number: str = "0042", diff: str = DIFF) -> TestResult:
 # ---- the page's content ---------------------------------------------------------------------
 
 def test_commands_rerun_the_test_and_accept_its_output():
-    run_ = {"rerun_command": RERUN}
+    run_ = {"rerun_command": RERUN, "accept_command": ACCEPT}
     assert rerun_command(run_, "0042") == f"{RERUN} 0042"
-    assert accept_command(run_, "0042") == f"{RERUN} -UPDATE 0042"
+    assert accept_command(run_, "0042") == f"{ACCEPT} 0042"
     assert rerun_command({}, "0042") is None and accept_command({}, "0042") is None
 
 
@@ -127,11 +129,12 @@ def test_large_diffs_are_capped_per_file_and_per_page(monkeypatch):
 def test_the_page_has_failures_first_escaped_output_and_no_external_resources():
     results = [TestResult(TestCase("0001", "0000-Basic", Path("0001"), "first"), Outcome.PASSED,
                           duration=0.5), _failing()]
-    html = render(report_data(results, {"rerun_command": RERUN}, ["0001", "0042"], 2.0))
+    html = render(report_data(results, {"rerun_command": RERUN, "accept_command": ACCEPT},
+                              ["0001", "0042"], 2.0))
     assert html.index('id="t0042"') < html.index('id="t0001"')
     assert "250 OK &lt;userx@test.ex&gt;" in html and "<userx@" not in html
     assert "a &lt;title&gt; &amp; more" in html and "a note &lt;here&gt;" in html
-    assert f"{RERUN} -UPDATE 0042" in html and f"{RERUN} 0042" in html
+    assert f"{ACCEPT} 0042" in html and f"{RERUN} 0042" in html
     assert "default-src 'none'" in html  # the browser refuses any fetch
     assert not re.search(r"https?:|//[a-z]|<link|\bsrc=|@import|url\(", html, re.I)
 
@@ -155,7 +158,8 @@ def test_the_listener_writes_the_page_and_the_option_asks_for_it(tmp_path):
     (listener,) = cli.reporters(opts)
     assert isinstance(listener, HtmlReport)
     result = _failing()
-    listener.run_started(_info([result.case], {"rerun_command": RERUN, "harness": "4.96"}))
+    listener.run_started(_info([result.case], {"rerun_command": RERUN,
+                                               "accept_command": ACCEPT, "harness": "4.96"}))
     listener.run_finished([result], 3.0, "SIGINT")
     html = (tmp_path / "r.html").read_text()
     assert "stdout/0042" in html and "interrupted by SIGINT" in html and "wall time 3.00s" in html
@@ -359,12 +363,13 @@ def test_a_real_run_with_a_broken_expected_file(browser, tmp_path):
     assert [t["number"] for t in data["tests"] if t["outcome"] == "failed"] == ["0003"]
 
     browser.open(page)
-    text = browser.evaluate("document.body.innerText")
+    # textContent: innerText leaves out what content-visibility has not laid out yet
+    text = browser.evaluate("document.body.textContent")
     assert "0003" in text and "stdout/0003" in text
     diff = browser.evaluate("document.querySelector('#t0003 .diff.unified').innerText")
     assert "Xsery@test.ex" in diff and "usery@test.ex" in diff and "<CALLER@test.ex>" in diff
     assert browser.evaluate("document.querySelector('#t0003').open") is True
-    assert f"--suite {suite} -UPDATE 0003" in text
+    assert f"--suite {suite} --workdir {REPO / '.work' / 'e2e-html'} --accept 0003" in text
     passed = "document.querySelectorAll('details.test[data-outcome=passed]')"
     assert browser.evaluate(f"Array.from({passed}).filter(e => !e.hidden).length") > 0
 

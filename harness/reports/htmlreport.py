@@ -19,8 +19,8 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from harness.reports.common import ReportFile, atomic_write, now
-from harness.reports.jsonreport import report_data
+from harness.reports.common import ReportFile, atomic_write
+from harness.reports.jsonreport import finished_run_data
 from harness.results import TALLIES, Outcome, TestResult
 
 if TYPE_CHECKING:
@@ -57,10 +57,10 @@ def rerun_command(run: dict[str, Any], number: str) -> str | None:
 
 
 def accept_command(run: dict[str, Any], number: str) -> str | None:
-    """The command that stores a test's new output as its expected files. -UPDATE for
-    now: this is the one place to change when the runner has --accept."""
-    base = run.get("rerun_command")
-    return f"{base} -UPDATE {number}" if base else None
+    """The command that stores a test's new output (saved by the run) as its expected
+    files."""
+    base = run.get("accept_command")
+    return f"{base} {number}" if base else None
 
 
 class Line(NamedTuple):
@@ -184,6 +184,4 @@ def write_html(path: Path, data: dict[str, Any]) -> None:
 class HtmlReport(ReportFile):
     def run_finished(self, results: Sequence[TestResult], wall: float,
                      interrupted: str | None) -> None:
-        run = dict(self.info.provenance, ended=now())
-        write_html(self.path, report_data(results, run, [c.number for c in self.info.tests],
-                                          wall, interrupted))
+        write_html(self.path, finished_run_data(self.info, results, wall, interrupted))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.reports.common import ReportFile, atomic_write, now, result_dict
-from harness.results import TestResult, tally
+from harness.results import RunInfo, TestResult, tally
 
 FORMAT = 1
 
@@ -35,6 +35,13 @@ def report_data(results: Sequence[TestResult], run: dict[str, Any],
     return data
 
 
+def finished_run_data(info: RunInfo, results: Sequence[TestResult], wall: float,
+                      interrupted: str | None) -> dict[str, Any]:
+    """The data of the run that has just ended, for each report written from it."""
+    run = dict(info.provenance, ended=now())
+    return report_data(results, run, [c.number for c in info.tests], wall, interrupted)
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     atomic_write(path, json.dumps(data, indent=2).encode() + b"\n")
 
@@ -42,6 +49,4 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 class JsonReport(ReportFile):
     def run_finished(self, results: Sequence[TestResult], wall: float,
                      interrupted: str | None) -> None:
-        run = dict(self.info.provenance, ended=now())
-        write_json(self.path, report_data(results, run, [c.number for c in self.info.tests],
-                                          wall, interrupted))
+        write_json(self.path, finished_run_data(self.info, results, wall, interrupted))

@@ -63,7 +63,10 @@ def merge(reports: Sequence[LoadedReport], force: bool = False) -> tuple[
         raise UsageError("cannot merge: " + "; ".join(problems))
     first = reports[0].run
     run = {k: first.get(k) for k in ("suite", "suite_digest", "runner_version", "binary",
-                                     "binary_version", "binary_digest", "harness")}
+                                     "binary_version", "binary_digest", "harness",
+                                     "rerun_command")}
+    # each shard's new output is in its own saved-output directory (a CI artefact)
+    run["accept_command"] = None
     run["merged_from"] = [str(rep.path) for rep in reports]
     run["shards"] = [rep.run.get("shard") for rep in reports]
     starts = [rep.run["started"] for rep in reports if rep.run.get("started")]
