@@ -77,9 +77,11 @@ class RunPlan:
         return replace(self.facts, cwd=cwd, shell=f"{cwd}/aux-var/sh")
 
     def make_workdir(self, worker: int) -> WorkDir:
+        """Worker N's work directory; worker 0's was built while the run was prepared."""
         facts = self.facts_for(worker)
         workdir = WorkDir(Path(facts.cwd), self.suite, facts, self.generation)
-        workdir.create(self.binary, self.loaded, self.utilities)
+        if worker != 0:
+            workdir.create(self.binary, self.loaded, self.utilities)
         return workdir
 
     def make_executor(self, worker: int, workdir: WorkDir | None = None) -> TestExecutor:

@@ -7,8 +7,10 @@ directory and number (so `-k 4027`, `-k socks` and `--lf` work), with markers fr
 directory (`dir_4020_socks`) and REQUIRES lines (`requires_support_SOCKS`). The run is
 prepared once, as `runtest.py` prepares it (binary, work directory, capabilities), each
 item is judged and run by the same code, and fails with the diff runtest.py shows; a test
-the binary cannot run is skipped with the same reason. With --exim-jobs N the selected
-items run in N parallel workers when collection ends, and each item reports its result.
+the binary cannot run is skipped with the same reason. The selected items run when
+collection ends, in --exim-jobs workers (each with a network of its own, as runtest.py's
+workers), and each item then reports its result; where namespaces cannot be made they run
+one by one in pytest's process instead.
 Registered through the `pytest11` entry point; `-p harness.pytest_plugin` also works.
 """
 
@@ -62,7 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = session.config.stash.get(_KEY, None)
-    if run is not None and run.jobs > 1:
+    if run is not None:
         run.run_all([item.case for item in session.items if isinstance(item, EximItem)])
 
 
@@ -121,10 +123,11 @@ class EximRun:
         return self.executor.run(case)
 
     def run_all(self, cases: list[TestCase]) -> None:
+        from harness.netns import can_make_namespaces
         from harness.workers import run_in_workers
 
         runnable = [c for c in cases if self.verdict(c) is None]
-        if not runnable:
+        if not runnable or can_make_namespaces():
             return
         state = self._prepared()
         run_in_workers(state.plan, runnable, min(self.jobs, len(runnable)), lambda c, w: None,

@@ -304,21 +304,23 @@ def ask(prompt: str, choices: str) -> str:
             return answer
 
 
-def choose_jobs(opts: cli.Options, runnable: int, console: Console) -> int:
+def choose_jobs(opts: cli.Options, runnable: int, console: Console) -> tuple[int, bool]:
+    """How many workers, and whether they get networks of their own (else the tests run
+    one by one in this process, on the host's network)."""
     if opts.debug or opts.update:
-        return 1
-    if opts.jobs is not None:
+        wanted, why = 1, "-DEBUG and -UPDATE run one test at a time"
+    elif opts.jobs is not None:
         wanted, why = opts.jobs, "as asked"
     else:
         wanted, why = default_jobs()
     wanted = max(1, min(wanted, runnable))
-    if wanted > 1:
-        cannot = can_make_namespaces()
-        if cannot:
+    cannot = can_make_namespaces() if runnable else "nothing to run"
+    if cannot:
+        if wanted > 1:
             console.line(f"** running serially: {cannot}")
-            return 1
-        console.line(f"{wanted} workers: {why}")
-    return wanted
+        return 1, False
+    console.line(f"{wanted} worker{'s' if wanted > 1 else ''}: {why}")
+    return wanted, True
 
 
 def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
@@ -372,7 +374,7 @@ def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
     runnable = [case for case, verdict in triaged if verdict is None]
     # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
     interactive = sys.stdin.isatty() and not opts.continue_
-    jobs = 1 if interactive else choose_jobs(opts, len(runnable), console)
+    jobs, isolated = (1, False) if interactive else choose_jobs(opts, len(runnable), console)
     known = {**load_durations(plan.root), **selection.durations}
     if jobs > 1:
         runnable = longest_first(runnable, known)
@@ -413,7 +415,7 @@ def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
         for _, verdict in triaged:
             if verdict is not None:
                 record(verdict)
-        if jobs > 1:
+        if isolated:
             run_in_workers(plan, runnable, jobs, listeners.test_started, record)
         else:
             executor = plan.make_executor(0, prepared.workdir)

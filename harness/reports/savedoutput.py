@@ -94,7 +94,8 @@ class SavedOutput:
         self._write_manifest()
 
     def _write_manifest(self) -> None:
+        entries = sorted(self.entries, key=lambda e: float(e.test))  # in test order
         data = {"format": 1, "suite": str(self.suite), "flavour": self.flavour,
-                "entries": [asdict(e) for e in self.entries]}
+                "entries": [asdict(e) for e in entries]}
         for d in self.directories:
             atomic_write(d / MANIFEST, json.dumps(data, indent=1).encode() + b"\n")
