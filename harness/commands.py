@@ -23,13 +23,24 @@ from pathlib import Path
 from harness import script
 from harness.context import SERVER_ERRORS, SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT, TestContext
 from harness.generation import Generation
-from harness.processes import Identity, chown_if_root, close_quietly, wait_for_file
+from harness.processes import (
+    Identity,
+    chown_if_root,
+    close_quietly,
+    wait_for_file,
+    wait_until_idle,
+    wait_while_running,
+)
 from harness.script import Command, Script
 from harness.suitefiles import read_text
 
 DH_BITS_NORMAL = 2236  # the GnuTLS D-H size Exim asks for, part of the params file name
 DAEMON_START_TIMEOUT = 9.0
 SERVER_START_TIMEOUT = 10.0
+# How long a daemon or server may take to settle into its loop once it has written its
+# pid file (Exim makes a key first), or to finish what a wake-up started before SIGTERM.
+DAEMON_SETTLE_TIMEOUT = 10.0
+DAEMON_END_TIMEOUT = 30.0  # from SIGTERM to its exit (a child removes the pid file)
 DUMP_SEPARATOR = "+" * 27 + "\n"
 
 
@@ -232,6 +243,33 @@ def _feed_in_background(ctx: TestContext, proc: subprocess.Popen[bytes], data: b
     threading.Thread(target=write, daemon=True).start()
 
 
+def _read_pid(path: str, cancel: threading.Event | None = None) -> int | None:
+    """The pid in a pid file; a file just created may be empty for a moment."""
+    stop = cancel or threading.Event()
+    for _ in range(50):
+        try:
+            with open(path) as fh:
+                return int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+        if not os.path.exists(path) or stop.wait(0.01):
+            return None
+    return None
+
+
+def _settle(ctx: TestContext, pid: int | None, what: str) -> None:
+    """Let a daemon or server that has written its pid file get to waiting for work.
+
+    Exim's harness polls for a pid file every 0.3s, which on an idle machine gives a
+    daemon the moment it needs after writing it (to catch SIGTERM, make its key, reach
+    its loop); under load that moment is seconds, and a client or a SIGTERM arriving
+    meanwhile changes what the daemon logs.
+    """
+    if pid is not None and not wait_until_idle(pid, DAEMON_SETTLE_TIMEOUT, ctx.cancel):
+        if not ctx.cancel.is_set():
+            ctx.say(f"{what} {pid} did not settle within {DAEMON_SETTLE_TIMEOUT:g}s")
+
+
 def _require_tool(ctx: TestContext, tool: str) -> Path:
     """The copy of one of Exim's utilities in eximdir; a CommandError when there is none."""
     exe = ctx.dir / "eximdir" / tool
@@ -393,23 +431,34 @@ def run_killdaemon(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
     they would under Exim's harness. Daemons are found by their pid files (every daemon
     command is given one in the spool) and by the processes the runner started; anything
     else still running is ended when the test ends.
+
+    A daemon on a CPU is let finish first (`wait_while_running`): it is in work that a
+    wake-up started (reaping a child, remaking its key), which on an idle machine is over
+    long before the command comes but under load can take seconds, and a SIGTERM in the
+    middle of it loses the debug lines the test expects. A daemon blocked, in its loop or
+    in one of Exim's test-mode pauses, is where it would be on an idle machine and is
+    signalled at once, as Exim's harness does.
     """
     tracker = ctx.tracker
-    pids: list[int] = []
-    if ctx.kill_pid is not None:
-        pids.append(ctx.kill_pid)
-        ctx.kill_pid = None
-    for pidfile in sorted((ctx.dir / "spool").glob("exim-daemon.*")):
-        try:
-            pids.append(int(pidfile.read_text().split()[0]))
-        except (OSError, ValueError, IndexError):
-            pass
-        pidfile.unlink(missing_ok=True)
+    pidfiles = sorted((ctx.dir / "spool").glob("exim-daemon.*"))
+    daemons: list[int] = []
+    for pidfile in pidfiles:
+        pid = _read_pid(str(pidfile))
+        if pid is not None:
+            daemons.append(pid)
     # The daemons the runner started (exec'd in place of their shell) are ended even when
     # their pid file is missing for a moment, as while a daemon re-execs itself.
-    pids.extend(proc.pid for proc in ctx.daemons if proc.poll() is None)
-    for pid in dict.fromkeys(pids):
-        tracker.end_process(pid)
+    daemons.extend(proc.pid for proc in ctx.daemons if proc.poll() is None)
+    daemons = list(dict.fromkeys(daemons))
+    for pid in daemons:
+        if not wait_while_running(pid, DAEMON_SETTLE_TIMEOUT, ctx.cancel) \
+                and not ctx.cancel.is_set():
+            ctx.say(f"daemon {pid} was still busy after {DAEMON_SETTLE_TIMEOUT:g}s")
+    others = [ctx.kill_pid] if ctx.kill_pid is not None else []  # a background command
+    ctx.kill_pid = None
+    for pid in dict.fromkeys([*others, *daemons]):
+        # Exim's harness waits as long as a daemon takes to end; a time-out ends it anyway.
+        tracker.end_process(pid, timeout=DAEMON_END_TIMEOUT)
     for proc in ctx.daemons:
         close_quietly(proc.stdin)
         try:
@@ -418,6 +467,10 @@ def run_killdaemon(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
             tracker.end_process(proc.pid)
         tracker.forget(proc)
     ctx.daemons.clear()
+    # Removed once the daemons have gone, as Exim's harness does: a daemon removes its own
+    # (through a child that checks that the file names its parent).
+    for pidfile in pidfiles:
+        pidfile.unlink(missing_ok=True)
     return Completion(CompletionKind.WAITED)
 
 
@@ -483,6 +536,8 @@ def run_server(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     ctx.server, ctx.server_line = proc, cmd.line
     if not wait_for_file(pidfile, proc, SERVER_START_TIMEOUT, ctx.cancel):
         ctx.say(f"server started at line {cmd.line} did not write its pid file")
+    else:
+        _settle(ctx, _read_pid(pidfile, ctx.cancel), "server")
     return Completion(CompletionKind.STARTED)
 
 
@@ -669,6 +724,9 @@ def _start_daemon(ctx: TestContext, envset: str, command: str, who: Identity) ->
     ctx.daemons.append(proc)
     if not wait_for_file(pidfile, proc, DAEMON_START_TIMEOUT, ctx.cancel, forks=True):
         ctx.say(f"daemon did not write its pid file {pidfile}")
+    else:
+        # It writes the file before it can catch SIGTERM, make its key and reach its loop.
+        _settle(ctx, _read_pid(pidfile, ctx.cancel), "daemon")
     return Completion(CompletionKind.STARTED)
 
 
@@ -679,8 +737,9 @@ def _start_inetd_daemon(ctx: TestContext, command: str, who: Identity) -> Comple
     if sock is None:
         raise CommandError("-DSERVER=wait: needs PORT_DYNAMIC, which has no socket")
     proc = ctx.spawn(f"exec {command}", who, stdin=sock.fileno(), stderr=SERVER_STDERR)
-    ctx.kill_pid = proc.pid
+    ctx.daemons.append(proc)  # exec'd: the process is the daemon, ended by killdaemon
     ctx.sleep(0.3)
+    _settle(ctx, proc.pid, "daemon")
     return Completion(CompletionKind.STARTED)
 
 

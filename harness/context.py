@@ -65,8 +65,9 @@ class TestContext:
     # The scripted server (or exim_lock) waiting to be closed after the next exim command.
     server: subprocess.Popen[bytes] | None = None
     server_line: int = 0
+    # Exim daemons started (-bd and inetd-style): killdaemon lets them settle, then ends them.
     daemons: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    # A process killdaemon must end by pid (inetd-style daemon, background command).
+    # A background command, which killdaemon ends by pid without waiting for it to settle.
     kill_pid: int | None = None
     subtest: int = 0
     notes: list[str] = field(default_factory=list)

@@ -234,6 +234,104 @@ class ProcessTracker:
         self.reap_orphans()
 
 
+# The system calls in which a daemon sits waiting for its next piece of work (its main
+# loop's poll, select or accept, and their variants), by machine. A millisleep (Exim's
+# test-mode pauses), a wait for a child or a read is not waiting for work.
+_WAITING_SYSCALLS: dict[str, frozenset[int]] = {
+    # poll select accept epoll_wait pselect6 ppoll epoll_pwait accept4 epoll_pwait2
+    "x86_64": frozenset({7, 23, 43, 232, 270, 271, 281, 288, 441}),
+    # epoll_pwait pselect6 ppoll accept accept4 epoll_pwait2
+    "aarch64": frozenset({22, 72, 73, 202, 242, 441}),
+}
+_MACHINE = os.uname().machine
+
+
+def _proc_state(pid: int) -> str | None:
+    """The state letter of /proc/PID/stat (R, S, Z...), None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split(maxsplit=1)  # the name may hold anything
+    return fields[0].decode("ascii", "replace") if fields else None
+
+
+def current_syscall(pid: int) -> int | None:
+    """The system call process `pid` is blocked in (-1 when blocked outside one), None
+    when it is on a CPU or waiting for one. OSError when that cannot be read: no such
+    process, or no right to trace it (/proc/PID/syscall needs that)."""
+    with open(f"/proc/{pid}/syscall") as fh:
+        first = fh.read().split(maxsplit=1)
+    if not first or first[0] == "running":
+        return None
+    return int(first[0]) if first[0].lstrip("-").isdigit() else None
+
+
+def waiting_for_work(pid: int) -> bool | None:
+    """Whether process `pid` is blocked in one of the calls of `_WAITING_SYSCALLS`. None
+    when that cannot be told (see `current_syscall`, or an unknown machine).
+
+    A child that has ended is no sign of work to come: Exim's daemon leaves its SIGCHLD
+    at the default (ignored) between catching one and its next turn round the loop, and
+    reaps such a child only when something else wakes it.
+    """
+    calls = _WAITING_SYSCALLS.get(_MACHINE)
+    if calls is None:
+        return None
+    try:
+        return current_syscall(pid) in calls
+    except (OSError, ValueError):
+        return None
+
+
+def off_cpu(pid: int) -> bool | None:
+    """Whether process `pid` is blocked (in any call: its loop, a pause, a wait), not
+    running or waiting for a CPU. None when that cannot be told."""
+    try:
+        return current_syscall(pid) is not None
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_until(pid: int, settled: Callable[[int], bool | None], timeout: float,
+                cancel: threading.Event | None) -> bool:
+    """Wait until `settled(pid)` holds twice in a row (a blink of it proves nothing), the
+    process has gone, or `settled` cannot tell: True then, False after `timeout` or a
+    cancel."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    stop = cancel or threading.Event()
+    count = 0
+    while True:
+        if _proc_state(pid) in (None, "Z", "X"):
+            return True
+        now = settled(pid)
+        if now is None:
+            return True
+        count = count + 1 if now else 0
+        if count >= 2:
+            return True
+        if time.monotonic() >= deadline or stop.wait(delay):
+            return False
+        delay = min(delay * 2, 0.02)
+
+
+def wait_until_idle(pid: int, timeout: float, cancel: threading.Event | None = None) -> bool:
+    """Wait until process `pid` waits for work (`waiting_for_work`): a daemon that has
+    written its pid file has finished setting up. True when it does, has gone, or cannot
+    be watched; False after `timeout` or a cancel."""
+    return _wait_until(pid, waiting_for_work, timeout, cancel)
+
+
+def wait_while_running(pid: int, timeout: float, cancel: threading.Event | None = None) -> bool:
+    """Wait until process `pid` is off the CPU (`off_cpu`): blocked in its loop, in a
+    pause or a wait, where it would be on an idle machine, not half-way through work that
+    load has stretched. True when it is, has gone, or cannot be watched; False after
+    `timeout` or a cancel."""
+    return _wait_until(pid, off_cpu, timeout, cancel)
+
+
 def wait_for_file(
     path: str,
     proc: subprocess.Popen[bytes] | None,
