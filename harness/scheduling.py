@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Mapping, Sequence
 
 from harness.results import TestCase
 
-WORKERS_PER_CPU = 6
+WORKERS_PER_CPU = 8
 MEMORY_PER_WORKER = 300 << 20  # a worker, its Exim processes and peers, with room to spare
 _PAUSE = re.compile(rb"^(?:sleep\s+(\d+)|millisleep\s+(\d+))\s*$", re.M)
 _COMMAND = re.compile(rb"^(?:exim|client|server|sudo|perl)\b", re.M)
@@ -48,18 +49,36 @@ def _available_memory() -> int | None:
     return None
 
 
+def _cpus_busy(window: float = 0.25) -> float:
+    """How many CPUs' worth of work the machine is doing now (not the load average,
+    which lags a minute behind: a run just ended would still count)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return sum(fields), fields[3] + (fields[4] if len(fields) > 4 else 0)
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(window)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    cpus = os.cpu_count() or 1
+    spent = total1 - total0
+    return cpus * (1 - (idle1 - idle0) / spent) if spent > 0 else 0.0
+
+
 def default_jobs() -> tuple[int, str]:
     """The number of workers for this machine now, and a line saying why."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
     jobs = WORKERS_PER_CPU * cpus
     why = f"{WORKERS_PER_CPU} per CPU on {cpus} CPUs (the tests mostly wait)"
-    load = os.getloadavg()[0]
-    if load > cpus / 2:  # others are using the machine: leave them their share
-        idle = max(cpus - load, 1.0)
+    busy = _cpus_busy()
+    if busy > cpus / 2:  # others are using the machine now: leave them their share
+        idle = max(cpus - busy, 1.0)
         busy_jobs = max(2, int(WORKERS_PER_CPU * idle))
         if busy_jobs < jobs:
-            jobs, why = busy_jobs, f"{why}, fewer for a load of {load:.1f}"
+            jobs, why = busy_jobs, f"{why}, fewer while {busy:.1f} CPUs are busy"
     memory = _available_memory()
     if memory is not None and memory // MEMORY_PER_WORKER < jobs:
         jobs = max(1, memory // MEMORY_PER_WORKER)
