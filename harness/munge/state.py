@@ -68,9 +68,8 @@ class Renumber(Step):
         if not self.guard.check(line) or any(u in line for u in self.unless):
             return line
         values, prefix = run.values, self.prefix
-        seq = self.sequence
-        number = values.pid_for if seq == "pid" else values.port_for if seq == "port" else (
-            values.conn_for)
+        number = {"pid": values.pid_for, "port": values.port_for, "conn": values.conn_for}[
+            self.sequence]
 
         def new(raw: str) -> str:
             return number(raw, prefix)
