@@ -220,7 +220,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                _number("--rerun-failures")),
     OptionSpec(("jobs", "j"), "jobs", "value",
                "run N tests at once, each worker in its own network namespace "
-               "(default: one per CPU; -DEBUG and -UPDATE run one at a time)", "N",
+               "(default: 8 per CPU, fewer on a busy machine or with little memory; -DEBUG and "
+               "-UPDATE run one at a time)", "N",
                lambda v: max(1, _number("--jobs")(v))),
 )
 _BY_NAME = {name: spec for spec in OPTIONS for name in spec.names}
