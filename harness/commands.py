@@ -187,7 +187,9 @@ def data_bytes(ctx: TestContext, lines: list[str]) -> list[bytes | float]:
                 out.append(float(line.strip() or 0))
                 continue
             elif prefix == ":file:":
-                name = line.rstrip("\r\n")
+                # Perl's two-argument open, which Exim's harness uses, ignores
+                # whitespace around the name: ":file: name" reads "name".
+                name = line.strip()
                 path = name if os.path.isabs(name) else ctx.path(name)
                 try:
                     with open(path, "rb") as fh:

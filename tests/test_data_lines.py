@@ -43,3 +43,10 @@ def test_noeol_sleep_and_file(tmp_path: Path) -> None:
 def test_missing_file_is_a_command_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot read nonexist"):
         data_bytes(_Ctx(tmp_path), [":file:nonexist"])
+
+
+def test_file_name_ignores_surrounding_blanks(tmp_path: Path) -> None:
+    # 4.99's 4516 writes ":file: long_line_file", with a blank after the prefix.
+    (tmp_path / "long_line_file").write_bytes(b"x" * 10 + b"\n")
+    got = data_bytes(_Ctx(tmp_path), [":file: long_line_file  "])
+    assert got == [b"x" * 10 + b"\n"]
