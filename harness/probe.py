@@ -302,7 +302,7 @@ def check_trusted_configs(info: BinaryInfo, binary: Path, configs: list[Path]) -
     path = Path(listed_file)
     try:
         st = path.stat()
-        lines = set(path.read_text(errors="replace").splitlines())
+        text = path.read_text(errors="replace")
     except OSError as exc:
         return (f"note: no TRUSTED_CONFIG_LIST {path} ({exc.strerror}): configurations run "
                 "without root privilege, as Debian's package runs them (README: \"Testing a "
@@ -310,10 +310,26 @@ def check_trusted_configs(info: BinaryInfo, binary: Path, configs: list[Path]) -
     if st.st_uid != 0 or st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != 0):
         raise BinaryError(f"{path} (TRUSTED_CONFIG_LIST of {binary}) must be owned by root and "
                           "writable by nobody else, or Exim ignores it")
-    missing = [str(c) for c in configs if str(c) not in lines]
+    entries = trusted_entries(text)
+    read, ignored = set(entries[:TRUSTED_ENTRIES_READ]), set(entries[TRUSTED_ENTRIES_READ:])
+    missing = [str(c) for c in configs if str(c) not in read]
     if missing:
+        late = [c for c in missing if c in ignored]
+        why = (f" ({len(late)} of them are listed, but after the first "
+               f"{TRUSTED_ENTRIES_READ} entries, which are all Exim reads: put them first)"
+               if late else "")
         raise BinaryError(
             f"{binary} will not trust this run's test configurations: add these lines to "
-            f"its TRUSTED_CONFIG_LIST {path}:\n" + "\n".join(missing)
+            f"its TRUSTED_CONFIG_LIST {path}{why}:\n" + "\n".join(missing)
         )
     return None
+
+
+TRUSTED_ENTRIES_READ = 32  # Exim keeps the first 32 entries of its list and ignores the rest
+
+
+def trusted_entries(text: str) -> list[str]:
+    """The entries of a TRUSTED_CONFIG_LIST file as Exim reads them: lines that start
+    with `/` after leading blanks, in order (the rest of the line is the path)."""
+    return [line.lstrip() for line in text.split("\n")
+            if line.lstrip().startswith("/")]

@@ -232,3 +232,17 @@ def test_return_code_line_environment_reaches_any_command(ctx: TestContext,
 
 def test_every_declared_command_has_an_example() -> None:
     assert all(spec.examples for spec in COMMANDS)
+
+
+def test_trusted_config_list_counts_only_the_entries_exim_reads(tmp_path: Path) -> None:
+    # Exim keeps the first 32 lines that start with "/" (after blanks) and ignores the rest.
+    listed = tmp_path / "trusted"
+    fillers = [f"/elsewhere/{i}/test-config" for i in range(31)]
+    ours = [tmp_path / f"w{i}" / "test-config" for i in range(2)]
+    listed.write_text("# comment\n\n" + "\n".join(fillers) + f"\n  {ours[0]}\n{ours[1]}\n")
+    os.chmod(listed, 0o644)
+    check_trusted_configs(_info(listed), Path("/x/exim"), ours[:1])  # the 32nd entry
+    with pytest.raises(BinaryError) as err:
+        check_trusted_configs(_info(listed), Path("/x/exim"), ours)
+    assert "1 of them are listed, but after the first 32 entries" in str(err.value)
+    assert str(err.value).endswith(f"put them first):\n{ours[1]}")
