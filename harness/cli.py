@@ -60,6 +60,7 @@ class Options:
     list_only: bool = False
     munge_file: Path | None = None
     rerun_failures: int = 0
+    no_quiet_rerun: bool = False
     jobs: int | None = None
     harness: Generation | None = None
     tls: str | None = None  # -TLS: the TLS library of the client side
@@ -215,6 +216,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(("slow-after",), "slow_after", "value",
                "say SLOW of a test running longer than this (default 120)", "SECONDS",
                _number("--slow-after", float)),
+    OptionSpec(("no-quiet-rerun",), "no_quiet_rerun", "flag",
+               "do not run the failures of a parallel run again at its end with fewer "
+               "workers (a test passing then is reported as flaky)"),
     OptionSpec(("rerun-failures",), "rerun_failures", "value",
                "run a failed test again up to N times (passing then = flaky)", "N",
                _number("--rerun-failures")),

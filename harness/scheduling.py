@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from harness.results import TestCase
 
 WORKERS_PER_CPU = 8
+QUIET_WORKERS_PER_CPU = 2  # how many run at once when failures are run again
 MEMORY_PER_WORKER = 300 << 20  # a worker, its Exim processes and peers, with room to spare
 _PAUSE = re.compile(rb"^(?:sleep\s+(\d+)|millisleep\s+(\d+))\s*$", re.M)
 _COMMAND = re.compile(rb"^(?:exim|client|server|sudo|perl)\b", re.M)
@@ -84,3 +85,17 @@ def default_jobs() -> tuple[int, str]:
         jobs = max(1, memory // MEMORY_PER_WORKER)
         why = f"{why}, capped at {jobs} by {memory >> 20} MB of free memory"
     return jobs, why
+
+
+def quiet_jobs(jobs: int) -> int | None:
+    """How many workers run the failures of a run of `jobs` workers again, at the end,
+    on a machine that is then quieter; None when `jobs` is that few already.
+
+    Under many workers a test that has Exim's processes race each other, or a script's
+    `sleep` that is just long enough on an idle machine, can fail for the load alone;
+    run again with few others it gets the verdict it gets alone or from Exim's harness.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    quiet = QUIET_WORKERS_PER_CPU * cpus
+    return quiet if jobs > quiet else None

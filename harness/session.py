@@ -43,7 +43,7 @@ from harness.reports.eximsummary import EximSummaryLogs
 from harness.reports.savedoutput import STORE, SavedOutput
 from harness.requirements import Environment, features_named
 from harness.results import Outcome, RunInfo, TestCase, TestResult
-from harness.scheduling import default_jobs, longest_first
+from harness.scheduling import default_jobs, longest_first, quiet_jobs
 from harness.selecting import Selection, select
 from harness.substitute import Substituter
 from harness.suitefiles import read_text
@@ -341,6 +341,41 @@ def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
         record(result)
 
 
+def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int | None,
+                    listeners: Listeners, record: Callable[[TestResult], None],
+                    console: Console) -> None:
+    """Run the tests in `jobs` workers; with `quiet`, the failures are held back and run
+    again at the end in that many workers: a pass then is reported as flaky."""
+    held: list[TestResult] = []
+
+    def first(result: TestResult) -> None:
+        if quiet is not None and result.outcome is Outcome.FAILED:
+            held.append(result)
+        else:
+            record(result)
+
+    again: dict[str, TestResult] = {}
+    try:
+        run_in_workers(plan, cases, jobs, listeners.test_started, first)
+        if held:
+            console.line(f"running the {plural(len(held), 'failure', 'failures')} again, "
+                         f"{min(quiet or 1, len(held))} at a time (with fewer tests at once)")
+            run_in_workers(plan, [r.case for r in held], min(quiet or 1, len(held)),
+                           listeners.test_started,
+                           lambda r: again.__setitem__(r.case.number, r))
+    finally:
+        for result in held:
+            second = again.get(result.case.number)
+            if second is None:
+                record(result)
+            elif second.outcome is Outcome.PASSED:
+                record(second.but(outcome=Outcome.FLAKY,
+                                  reason=f"failed ({result.reason}) with {jobs} tests at "
+                                         f"once, passed with {quiet}"))
+            else:
+                record(second)
+
+
 def rerun_command(opts: cli.Options, plan: RunPlan) -> str:
     """The start of a command line that runs one of this run's tests again on its own."""
     runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
@@ -416,7 +451,8 @@ def execute(opts: cli.Options, prepared: Prepared, selection: Selection,
             if verdict is not None:
                 record(verdict)
         if isolated:
-            run_in_workers(plan, runnable, jobs, listeners.test_started, record)
+            quiet = None if opts.no_quiet_rerun else quiet_jobs(jobs)
+            run_in_parallel(plan, runnable, jobs, quiet, listeners, record, console)
         else:
             executor = plan.make_executor(0, prepared.workdir)
             run_serially(executor, runnable, plan.rerun_failures, interactive, listeners, record)

@@ -1,0 +1,59 @@
+"""End to end: the failures of a parallel run are run again at its end with fewer workers;
+a test that passes then is flaky (the run passes), one that fails again stays failed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.scheduling import quiet_jobs
+from tests.e2e import REPO, needs_exim, outcomes, run
+
+pytestmark = needs_exim
+JOBS = 12  # more than the quiet rerun's workers on any machine this runs on
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    # The caller account runs the script's mkdir, so the marker lives where it may write.
+    shared = Path(tempfile.mkdtemp(prefix="runtest-rerun-"))
+    shared.chmod(0o777)
+    scripts = tmp_path / "scripts" / "0000-Rerun"
+    scripts.mkdir(parents=True)
+    (tmp_path / "confs").mkdir()
+    shutil.copy(REPO / "tests" / "data" / "crash" / "confs" / "0000", tmp_path / "confs")
+    # Expects mkdir to fail: it does only once the first attempt has made the directory.
+    (scripts / "0001").write_text(f"# fails the first time only\n1\n"
+                                  f"mkdir {shared}/once 2>/dev/null\n")
+    (scripts / "0002").write_text("# fails every time\n1\ncat /dev/null\n")
+    for n in range(3, JOBS + 2):
+        (scripts / f"{n:04}").write_text("# passes\ncat /dev/null\n")
+    yield tmp_path, shared
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_failures_are_run_again_with_fewer_workers(suite: tuple[Path, Path]) -> None:
+    assert quiet_jobs(JOBS) is not None
+    root, shared = suite
+    proc, data = run(["--suite", str(root), "-CONTINUE", "-j", str(JOBS)], "e2e-rerun")
+    got = outcomes(data)
+    assert got["0001"] == "flaky", proc.stdout
+    assert "with 12 tests at once, passed with" in proc.stdout
+    assert got["0002"] == "failed"
+    assert {got[f"{n:04}"] for n in range(3, JOBS + 2)} == {"passed"}, got
+    assert len(data["tests"]) == JOBS + 1  # each test reported once
+    assert "running the 2 failures again" in proc.stdout
+    assert proc.returncode == 1  # 0002
+
+
+def test_no_quiet_rerun_keeps_the_first_verdict(suite: tuple[Path, Path]) -> None:
+    root, _ = suite
+    proc, data = run(["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--no-quiet-rerun"],
+                     "e2e-rerun")
+    got = outcomes(data)
+    assert got["0001"] == "failed" and got["0002"] == "failed"
+    assert "failures again" not in proc.stdout
