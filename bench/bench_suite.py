@@ -3,9 +3,10 @@
 Usage (as root):
 
     .venv/bin/python bench/bench_suite.py [--suite DIR] [--binary EXIM] [-j 1,2,4,8]
-        [--default] [--runs N] [--perl-harness EXIM_TEST_DIR] [-- FIRST LAST]
+        [--default] [--runs N] [--workdir DIR] [--perl-harness EXIM_TEST_DIR] [-- FIRST LAST]
 
-Each run is `runtest.py -CONTINUE --json` in a work directory of its own; CPU is the
+Each run is `runtest.py -CONTINUE --json` in a fresh work directory (so no durations of an
+earlier run order its queue: the estimate from the scripts does); CPU is the
 user+system time of the runner and everything it started (they are all its descendants,
 reaped by it or its workers). `--default` adds a run without -j (the runner's own choice).
 With `--perl-harness DIR` (an Exim checkout's test/ directory whose helpers are built, with
@@ -79,6 +80,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1, help="runs per -j value")
     ap.add_argument("--perl-harness", type=Path)
     ap.add_argument("--caller", default="rtcaller")
+    ap.add_argument("--workdir", type=Path,
+                    help="the work directory of every run, emptied between them (for a "
+                         "build whose TRUSTED_CONFIG_LIST names WORKDIR/wN/test-config); "
+                         "default: a new one under .work")
     ap.add_argument("selection", nargs="*", help="first [last|+] as for runtest.py")
     args = ap.parse_args()
     if os.getuid() != 0:
@@ -94,10 +99,11 @@ def main() -> int:
         os.chmod(tmp, 0o755)
         for jobs in plan:
             for n in range(args.runs):
-                work = Path(tmp) / f"j{jobs or 'default'}-{n}"
+                work = args.workdir or Path(tmp) / f"j{jobs or 'default'}-{n}"
                 r = run_ours(args.suite.resolve(), args.binary, jobs, args.selection, work)
                 results.append(r)
                 shutil.rmtree(work, ignore_errors=True)
+                # durations are kept out of the next run: each -j starts from the same state
                 print(f"  ran -j {jobs or 'default'} #{n + 1}: {r['wall']:.1f}s", flush=True)
         perl = run_perl(args.perl_harness, args.binary, args.selection, args.caller) \
             if args.perl_harness else None
