@@ -384,6 +384,7 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
          utilities=("exim_lock",))
 def run_exim_lock(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     _require_tool(ctx, "exim_lock")
+    end_superseded_peer(ctx)
     proc = ctx.spawn(f"./eximdir/exim_lock {m.group(1)}", ctx.settings.caller, stderr=None)
     ctx.server, ctx.server_line = proc, cmd.line
     ctx.sleep(0.1)
@@ -520,6 +521,7 @@ def run_exim_id_update(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Comp
 @command("server", r"^server\s+(.*)$", "server PORT_S", data=True)
 def run_server(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """Start the scripted server; it is waited for after the next exim command."""
+    end_superseded_peer(ctx)
     pidfile = ctx.path("aux-var/server-daemon.pid")
     try:
         os.unlink(pidfile)
@@ -756,6 +758,21 @@ def _identity_for(ctx: TestContext, user: str) -> Identity:
     groups = tuple(g.gr_gid for g in grp.getgrall() if user in g.gr_mem)
     env = dict(ctx.settings.root.env, USER=user, LOGNAME=user, HOME=pw.pw_dir)
     return Identity(pw.pw_uid, pw.pw_gid, (pw.pw_gid, *groups), env)
+
+
+def end_superseded_peer(ctx: TestContext) -> None:
+    """A `server` or `exim_lock` started while an earlier one is still waited for ends
+    that one first: its input is closed and it is waited for, its exit status dropped.
+    Exim's harness keeps both in one Perl pipe handle, and opening that handle again
+    closes it implicitly (0015 starts a second server on the port of a first
+    that nothing connects to: that one times out, then the second one listens)."""
+    proc = ctx.server
+    if proc is None:
+        return
+    ctx.server = None
+    close_quietly(proc.stdin)
+    proc.wait()
+    ctx.tracker.forget(proc)
 
 
 def close_server(ctx: TestContext) -> str | None:
