@@ -70,7 +70,11 @@ def test_duration_shards_are_balanced(unsharded, tmp_path):
     reports = _shards(tmp_path, ["--shard-by", "durations", str(report)])
     merged = _merged(tmp_path, reports)
     assert outcomes(merged) == outcomes(whole)
-    sums = [sum(t["duration"] for t in json.loads(r.read_text())["tests"]) for r in reports]
+    # Balance is judged on the durations the shards were planned from: what a shard
+    # measures itself varies with the machine's load.
+    planned = {t["number"]: t["duration"] for t in whole["tests"]}
+    sums = [sum(planned[t["number"]] for t in json.loads(r.read_text())["tests"])
+            for r in reports]
     assert (max(sums) - min(sums)) <= 0.2 * max(sums), sums
 
 
