@@ -344,34 +344,42 @@ def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
 def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int | None,
                     listeners: Listeners, record: Callable[[TestResult], None],
                     console: Console) -> None:
-    """Run the tests in `jobs` workers; with `quiet`, the failures are held back and run
-    again at the end in that many workers: a pass then is reported as flaky."""
-    held: list[TestResult] = []
-
-    def first(result: TestResult) -> None:
-        if quiet is not None and result.outcome is Outcome.FAILED:
-            held.append(result)
-        else:
-            record(result)
-
+    """Run the tests in `jobs` workers; with `quiet`, a failure is held back and its test
+    run again once every test has started and at most `quiet` are running: a pass then is
+    reported as flaky."""
+    held: dict[str, TestResult] = {}
     again: dict[str, TestResult] = {}
+    announced = False
+
+    def started(case: TestCase, worker: int) -> None:
+        nonlocal announced
+        if case.number in held and not announced:
+            announced = True
+            console.line(f"running failures again, with {quiet} tests at once at most")
+        listeners.test_started(case, worker)
+
+    def result(result: TestResult) -> bool:
+        number = result.case.number
+        if number in held:
+            again[number] = result
+            return False
+        if quiet is not None and result.outcome is Outcome.FAILED:
+            held[number] = result
+            return True
+        record(result)
+        return False
+
     try:
-        run_in_workers(plan, cases, jobs, listeners.test_started, first)
-        if held:
-            console.line(f"running the {plural(len(held), 'failure', 'failures')} again, "
-                         f"{min(quiet or 1, len(held))} at a time (with fewer tests at once)")
-            run_in_workers(plan, [r.case for r in held], min(quiet or 1, len(held)),
-                           listeners.test_started,
-                           lambda r: again.__setitem__(r.case.number, r))
+        run_in_workers(plan, cases, jobs, started, result, quiet or 1)
     finally:
-        for result in held:
-            second = again.get(result.case.number)
+        for number, first in held.items():
+            second = again.get(number)
             if second is None:
-                record(result)
+                record(first)
             elif second.outcome is Outcome.PASSED:
                 record(second.but(outcome=Outcome.FLAKY,
-                                  reason=f"failed ({result.reason}) with {jobs} tests at "
-                                         f"once, passed with {quiet}"))
+                                  reason=f"failed ({first.reason}) with {jobs} tests at "
+                                         f"once, passed with {quiet} at most"))
             else:
                 record(second)
 

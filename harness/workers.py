@@ -12,7 +12,8 @@ import multiprocessing as mp
 import queue
 import signal
 import traceback
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 
 from harness.errors import HarnessError
 from harness.netns import NetnsError, enter_private_network
@@ -59,35 +60,74 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+class Dispatch:
+    """Which tests to hand out next: every first run in order, up to `jobs` at once, then
+    the tests queued again, each only while no more than `quiet` tests are running, so
+    that they fill the run's tail instead of following it."""
+
+    def __init__(self, cases: Sequence[TestCase], jobs: int, quiet: int) -> None:
+        self.first: deque[TestCase] = deque(cases)
+        self.second: deque[TestCase] = deque()
+        self.jobs, self.quiet = jobs, quiet
+        self.running = 0
+
+    def again(self, case: TestCase) -> None:
+        self.second.append(case)
+
+    def done(self) -> None:
+        self.running -= 1
+
+    def take(self) -> list[TestCase]:
+        """The tests to start now."""
+        out: list[TestCase] = []
+        while self.first and self.running < self.jobs:
+            out.append(self.first.popleft())
+            self.running += 1
+        while not self.first and self.second and self.running < self.quiet:
+            out.append(self.second.popleft())
+            self.running += 1
+        return out
+
+    @property
+    def finished(self) -> bool:
+        return not (self.running or self.first or self.second)
+
+
 def run_in_workers(
     plan: RunPlan,
     cases: list[TestCase],
     jobs: int,
     on_started: Callable[[TestCase, int], None],
-    on_result: Callable[[TestResult], None],
+    on_result: Callable[[TestResult], bool | None],
+    quiet: int = 1,
 ) -> None:
-    """Run `cases` in `jobs` workers; events arrive in the main process as they happen."""
+    """Run `cases` in `jobs` workers; events arrive in the main process as they happen.
+    A test whose result `on_result` answers True is run once more, when at most `quiet`
+    tests are running (see `Dispatch`), and `on_result` gets that result too."""
     ctx = mp.get_context("fork")
     tasks: mp.Queue = ctx.Queue()
     results: mp.Queue = ctx.Queue()
-    for case in cases:
-        tasks.put(case)
-    for _ in range(jobs):
-        tasks.put(_STOP)
+    dispatch = Dispatch(cases, jobs, quiet)
     procs = [ctx.Process(target=_worker, args=(i, plan, tasks, results), daemon=True)
              for i in range(jobs)]
     for p in procs:
         p.start()
     finished = False
     by_number = {c.number: c for c in cases}
-    pending = set(by_number)
+    outstanding = set(by_number)  # a test queued again stays outstanding until it ends
+
+    def hand_out() -> None:
+        for case in dispatch.take():
+            tasks.put(case)
+
     try:
-        while pending:
+        hand_out()
+        while not dispatch.finished:
             try:
                 kind, index, payload = results.get(timeout=0.5)
             except queue.Empty:
                 if not any(p.is_alive() for p in procs):
-                    for number in sorted(pending):
+                    for number in sorted(outstanding):
                         on_result(TestResult(by_number[number], Outcome.ERROR,
                                              "the worker running it ended unexpectedly"))
                     break
@@ -95,12 +135,18 @@ def run_in_workers(
             if kind == "started":
                 on_started(by_number[payload], index)
             elif kind == "done":
-                pending.discard(payload.case.number)
-                on_result(payload)
+                dispatch.done()
+                if on_result(payload):
+                    dispatch.again(payload.case)
+                else:
+                    outstanding.discard(payload.case.number)
+                hand_out()
             elif kind == "broken":
                 raise HarnessError(payload)
         finished = True
     finally:
+        for _ in procs:
+            tasks.put(_STOP)
         for p in procs:
             if finished:
                 p.join(timeout=10)
