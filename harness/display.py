@@ -142,6 +142,11 @@ class Console:
             self._clear_status()
             self._draw_status()
 
+    def test_held(self, case: TestCase) -> None:
+        """A test that failed and waits to be run again: no longer running."""
+        with self._lock:
+            self.running.pop(case.number, None)
+
     def test_finished(self, result: TestResult) -> None:
         r = result
         with self._lock:

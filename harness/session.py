@@ -365,6 +365,7 @@ def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int 
             return False
         if quiet is not None and result.outcome is Outcome.FAILED:
             held[number] = result
+            console.test_held(result.case)
             return True
         record(result)
         return False

@@ -175,6 +175,17 @@ def test_ci_log_has_heartbeat_and_slow_lines_but_no_redraws():
     assert "0001 FAILED" in text and "./runtest.py /b 0001" in text
 
 
+def test_a_held_failure_is_not_shown_as_running():
+    console, out = _console(False, heartbeat=1.0, slow_after=60)
+    console.test_started(CASES[0], 0)
+    console.test_started(CASES[1], 1)
+    console.test_held(CASES[0])  # failed; to be run again later
+    time.sleep(1.6)
+    console.run_finished([], 1.7, None)
+    beats = [line for line in out.getvalue().splitlines() if "running:" in line]
+    assert beats and all("0002" in b and "0001" not in b for b in beats), beats
+
+
 def test_terminal_status_line_counts_and_estimates():
     console, out = _console(True)
     console.test_started(CASES[0], 0)
