@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from harness.results import TestCase
 
 WORKERS_PER_CPU = 8
-QUIET_WORKERS_PER_CPU = 2  # how many run at once when failures are run again
+QUIET_WORKERS_PER_CPU = 3  # how many run at once when failures are run again
 MEMORY_PER_WORKER = 300 << 20  # a worker, its Exim processes and peers, with room to spare
 _PAUSE = re.compile(rb"^(?:sleep\s+(\d+)|millisleep\s+(\d+))\s*$", re.M)
 _COMMAND = re.compile(rb"^(?:exim|client|server|sudo|perl)\b", re.M)

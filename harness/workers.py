@@ -70,9 +70,13 @@ class Dispatch:
         self.second: deque[TestCase] = deque()
         self.jobs, self.quiet = jobs, quiet
         self.running = 0
+        self._took: dict[str, float] = {}
 
-    def again(self, case: TestCase) -> None:
+    def again(self, case: TestCase, took: float = 0.0) -> None:
+        """Queue `case` again; the longest (by its first run's duration) go first."""
+        self._took[case.number] = took
         self.second.append(case)
+        self.second = deque(sorted(self.second, key=lambda c: -self._took[c.number]))
 
     def done(self) -> None:
         self.running -= 1
@@ -137,7 +141,7 @@ def run_in_workers(
             elif kind == "done":
                 dispatch.done()
                 if on_result(payload):
-                    dispatch.again(payload.case)
+                    dispatch.again(payload.case, payload.duration)
                 else:
                     outstanding.discard(payload.case.number)
                 hand_out()

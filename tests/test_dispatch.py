@@ -41,3 +41,13 @@ def test_a_test_queued_again_waits_until_few_run() -> None:
     assert not d.finished
     d.done()
     assert d.finished
+
+
+def test_tests_queued_again_start_longest_first() -> None:
+    a, b, c = _cases("0001", "0002", "0003")
+    d = Dispatch([a, b, c], jobs=3, quiet=3)
+    d.take()
+    for case, took in ((a, 1.0), (b, 9.0), (c, 4.0)):
+        d.done()
+        d.again(case, took)
+    assert _numbers(d.take()) == ["0002", "0003", "0001"]

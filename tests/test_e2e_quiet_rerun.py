@@ -3,6 +3,7 @@ a test that passes then is flaky (the run passes), one that fails again stays fa
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -10,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.scheduling import quiet_jobs
+from harness.scheduling import QUIET_WORKERS_PER_CPU, quiet_jobs
 from tests.e2e import REPO, needs_exim, outcomes, run
 
 pytestmark = needs_exim
-JOBS = 12  # more than the quiet rerun's workers on any machine this runs on
+JOBS = max(12, QUIET_WORKERS_PER_CPU * len(os.sched_getaffinity(0)) + 2)  # more than quiet
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_failures_are_run_again_with_fewer_workers(suite: tuple[Path, Path]) -> 
     proc, data = run(["--suite", str(root), "-CONTINUE", "-j", str(JOBS)], "e2e-rerun")
     got = outcomes(data)
     assert got["0001"] == "flaky", proc.stdout
-    assert "with 12 tests at once, passed with" in proc.stdout
+    assert f"with {JOBS} tests at once, passed with" in proc.stdout
     assert got["0002"] == "failed"
     assert {got[f"{n:04}"] for n in range(3, JOBS + 2)} == {"passed"}, got
     assert len(data["tests"]) == JOBS + 1  # each test reported once
