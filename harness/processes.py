@@ -32,8 +32,18 @@ class Interrupted(Exception):
 
 
 def raise_interrupted(signum: int, _frame: object) -> None:
-    """A signal handler that turns SIGINT/SIGTERM into `Interrupted`."""
+    """A signal handler that turns SIGINT/SIGTERM into `Interrupted`, once.
+
+    Later signals are let go: they would otherwise cut short the tidying up that the first
+    one started (a worker whose runner dies gets one SIGTERM per runner thread).
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _let_go)
     raise Interrupted(signum)
+
+
+def _let_go(_signum: int, _frame: object) -> None:
+    """A handler that does nothing (unlike SIG_IGN, not inherited by programs started)."""
 
 
 def end_with_parent(sig: int = signal.SIGTERM) -> None:

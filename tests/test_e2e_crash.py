@@ -4,6 +4,7 @@ the same work directory is unharmed."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -74,14 +75,46 @@ def test_sigkill_of_a_parallel_runner_leaves_no_worker_and_next_run_passes_clean
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in workers)
 
 
+def _guardian_and_worker(work: str, runner: subprocess.Popen[str]
+                         ) -> tuple[psutil.Process, psutil.Process]:
+    guardians = [p for p in _ours("harness.guardian") if work in " ".join(p.cmdline())]
+    workers = [p for p in psutil.Process(runner.pid).children()
+               if "runtest.py" in " ".join(p.cmdline())]
+    assert len(guardians) == 1 and len(workers) == 1
+    return guardians[0], workers[0]
+
+
+def test_a_worker_whose_runner_dies_ends_its_tests_however_many_signals_come():
+    # The kernel sends a worker one SIGTERM per thread of its dying runner; the later ones
+    # must not cut short the worker's ending of its test's processes.
+    work = str(REPO / ".work" / "e2e-crash-signals")
+    runner = _started("e2e-crash-signals", work, "1")
+    guardian, worker = _guardian_and_worker(work, runner)
+    guardian.kill()  # so that only the worker can end the daemon
+    runner.kill()
+    for _ in range(3):
+        try:
+            worker.send_signal(signal.SIGTERM)
+        except psutil.Error:
+            break
+    runner.communicate(timeout=10)
+    try:
+        assert _gone_within("e2e-crash-signals/w0/eximdir/exim", 3) == []
+    finally:
+        run(["--suite", str(CRASH), "--workdir", work, "--timeout", "60", "1", "1"],
+            "e2e-crash-signals-2")  # ends what a failure of this test left
+
+
 def test_a_run_after_a_crash_without_its_guardian_ends_what_was_left():
     work = str(REPO / ".work" / "e2e-crash-guardian")
     runner = _started("e2e-crash-guardian", work, "1")
-    guardians = [p for p in _ours("harness.guardian") if work in " ".join(p.cmdline())]
-    assert len(guardians) == 1
-    guardians[0].kill()  # as a CI runner that kills the whole process tree might
+    guardian, worker = _guardian_and_worker(work, runner)
+    worker.suspend()  # so that it never handles the SIGTERM its runner's death sends
+    guardian.kill()  # as a CI runner that kills the whole process tree might
     runner.kill()
-    runner.communicate(timeout=10)
+    runner.wait(timeout=10)
+    worker.kill()
+    runner.communicate(timeout=10)  # the stopped worker held the runner's output open
     time.sleep(0.5)
     assert _ours("e2e-crash-guardian/w0/eximdir/exim")  # the daemon is still there
     proc, data = run(["--suite", str(CRASH), "--workdir", work, "--timeout", "60", "1", "1"],
