@@ -35,12 +35,13 @@ class Generation(IntEnum):
     def for_version(cls, version: str) -> Generation:
         """The generation of a binary's version string (`exim -bV`'s third word).
 
-        "4.99.1" is 4.99; "4.99.1-148-13835a3c1" (commits after a release) is the next
-        generation; versions before 4.96 are tested as 4.96, after the last one as master.
+        "4.99.1" is 4.99; "4.99.1-148-13835a3c1" or "4.99.1-148" (commits after a release,
+        as a git build or a hand-set EXIM_RELEASE_VERSION says) is the next generation;
+        versions before 4.96 are tested as 4.96, after the last one as master.
         """
         import re  # here, not at the top: every peer imports this module when it starts
 
-        m = re.match(r"(\d+)\.(\d+)(?:\.\d+)*(?P<after>[-_]\d+-g?[0-9a-fA-F]+)?", version)
+        m = re.match(r"(\d+)\.(\d+)(?:\.\d+)*(?P<after>[-_]\d+(?:-g?[0-9a-fA-F]+)?)?", version)
         if not m:
             return cls.MASTER
         major, minor = int(m.group(1)), int(m.group(2))

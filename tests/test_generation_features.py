@@ -32,6 +32,7 @@ G = Generation
 @pytest.mark.parametrize(("version", "label"), [
     ("4.96", "4.96"), ("4.96.1", "4.96"), ("4.95", "4.96"), ("4.97.1", "4.97"),
     ("4.98.2", "4.98"), ("4.99.1", "4.99"), ("4.99.1-148-13835a3c1", "master"),
+    ("4.99.1-148", "master"), ("4.98.2-7-gabc1234-XX", "4.99"),
     ("4.99-RC2", "4.99"), ("4.100", "master"),
 ])
 def test_generation_of_a_version(version: str, label: str) -> None:
