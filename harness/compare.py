@@ -2,8 +2,9 @@
 
 The files are checked in Exim's harness order (paniclog, rejectlog, mainlog, stdout, stderr,
 delivered mail, message logs) with one munger, because message ids are renumbered in order
-of first appearance across them all. A flavour file (`stdout/NNNN.FLAVOUR`) overrides the
-common one. Only `update=True` writes into the suite, atomically.
+of first appearance across them all. Which file a test compares with (a flavour's or a
+harness generation's, `harness.expectedfiles`) and which one an update writes are the
+`ExpectedFiles`' to say. Only `update=True` writes into the suite, atomically.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.context import SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT
+from harness.expectedfiles import ExpectedFiles
 from harness.generation import Generation
 from harness.munge import (
     TestMunger,
@@ -36,7 +38,7 @@ MAX_DIFF_LINES = 400
 class CheckSpec:
     raw: Path
     server_raw: Path | None
-    expected: str  # suite-relative, without flavour
+    expected: str  # suite-relative, without flavour or generation
     kind: str
     sortlog: bool = False
 
@@ -53,8 +55,8 @@ class Checker:
     work: Path
     testno: str
     munger: TestMunger
+    files: ExpectedFiles
     custom: str | None = None
-    flavour: str | None = None
     update: bool = False
     raw_only: bool = False
 
@@ -87,12 +89,11 @@ class Checker:
         root = self.work / "test-mail"
         # Expected mail may sit in directories (maildirs): mail/NNNN.dir/new/..., so list files.
         mail = self.suite / "mail"
-        expected = {
+        expected = self._expected_names("mail", {
             f.relative_to(mail).as_posix()
             for top in mail.glob(f"{self.testno}.*")
             for f in (_files_below(top) if top.is_dir() else [top])
-        }
-        expected = {e for e in expected if not self._is_flavour_name(e)}
+        })
         found: list[Mismatch] = []
         msgno = 0
         for path in _files_below(root):
@@ -112,8 +113,8 @@ class Checker:
         return found
 
     def check_msglogs(self) -> list[Mismatch]:
-        expected = {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")}
-        expected = {e for e in expected if not self._is_flavour_name(e)}
+        expected = self._expected_names(
+            "msglog", {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")})
         found: list[Mismatch] = []
         d = self.work / "spool" / "msglog"
         if d.is_dir():
@@ -138,18 +139,18 @@ class Checker:
             name = _LONG_MSGID.sub(lambda m: munger.long_message_id(m.group(0)), name)
         return name
 
-    # -- one file ------------------------------------------------------------------
-    def expected_path(self, rel: str) -> Path:
-        common = self.suite / rel
-        if self.flavour:
-            flavoured = self.suite / f"{rel}.{self.flavour}"
-            if flavoured.exists():
-                return flavoured
-        return common
+    def _expected_names(self, directory: str, names: set[str]) -> set[str]:
+        """The plain names (`0042.userx`) among a directory's files for this test whose
+        output the run expects (an empty variant says none is)."""
+        plain = {self.files.plain_name(f"{directory}/{n}") for n in names}
+        return {p.split("/", 1)[1] for p in plain if self.files.expected(p)}
 
+    # -- one file ------------------------------------------------------------------
     def check_file(self, spec: CheckSpec) -> list[Mismatch]:
         """The mismatch of one output file with its expected file (none when they match)."""
-        expected = self.expected_path(spec.expected)
+        rel_expected = self.files.compared(spec.expected)
+        expected = self.suite / rel_expected
+        target = self.files.target(spec.expected)
         raw_size = _size(spec.raw)
         server_size = _size(spec.server_raw) if spec.server_raw else 0
         if not expected.exists():
@@ -157,13 +158,14 @@ class Checker:
                 return []
             text, _ = self._munged(spec)
             if self.update:
-                self._write_expected(expected, text)
-                return [Mismatch(spec.expected, "created", text, True)]
+                self._write_expected(target, text)
+                return [Mismatch(target, "created", text, True)]
             return [Mismatch(
                 spec.expected, f"{spec.raw.name} is not empty and there is no expected file "
                 "(shown as -UPDATE or --accept would store it)",
-                unified_diff("", text, "/dev/null", f"{spec.expected} (this run)"),
+                unified_diff("", text, "/dev/null", f"{target} (this run)"),
                 kind="unexpected", raw=spec.raw.relative_to(self.work).as_posix(), new_text=text,
+                target=target,
             )]
         actual, truncated = self._munged(spec)
         try:
@@ -177,12 +179,12 @@ class Checker:
                                                  self.munger.options.generation))
         if actual == saved:
             return []
-        rel_expected = expected.relative_to(self.suite).as_posix()
         diff = unified_diff(saved, actual, rel_expected, f"{rel_expected} (this run)")
         if self.update:
-            self._write_expected(expected, actual)
-        return [Mismatch(rel_expected, "updated" if self.update else "differs", diff, self.update,
-                         new_text=None if self.update else actual)]
+            self._write_expected(target, actual)
+            how = "updated" if target == rel_expected else f"written as {target}"
+            return [Mismatch(target, how, diff, True)]
+        return [Mismatch(rel_expected, "differs", diff, new_text=actual, target=target)]
 
     def _munged(self, spec: CheckSpec) -> tuple[str, bool]:
         """The munged output (with the server's part), and whether any was truncated."""
@@ -201,26 +203,26 @@ class Checker:
         return self.munger.munge(_read(path), kind, self.custom)
 
     def _missing(self, rel: str, why: str) -> Mismatch:
+        """An expected file the run made no output for: an update removes it, or, where
+        it writes a generation's file, writes that file empty."""
+        compared, target = self.files.compared(rel), self.files.target(rel)
         if self.update:
-            (self.suite / rel).unlink(missing_ok=True)
-            return Mismatch(rel, "removed (" + why + ")", updated=True, kind="missing")
-        return Mismatch(rel, why, kind="missing")
+            self._write_expected(target, "")
+            return Mismatch(target, "removed (" + why + ")", updated=True, kind="missing")
+        return Mismatch(compared, why, kind="missing", target=target)
 
-    def _is_flavour_name(self, name: str) -> bool:
-        return bool(self.flavour) and name.endswith(f".{self.flavour}")
+    def _write_expected(self, rel: str, text: str) -> None:
+        path = self.suite / rel
+        keep_empty = self.files.is_variant(rel) and (
+            path.exists() or self.files.expected(self.files.plain_name(rel)))
+        write_expected(path, text, keep_empty)
 
-    def _write_expected(self, path: Path, text: str) -> None:
-        write_expected(path, text, self.flavour)
 
-
-def write_expected(path: Path, text: str, flavour: str | None) -> None:
-    """Atomically replace an expected file; an empty text removes it, except that a
-    flavour's file is kept empty (so that it still overrides the common one)."""
-    if not text:
-        if path.exists() and flavour and path.name.endswith(f".{flavour}"):
-            path.write_bytes(b"")
-        else:
-            path.unlink(missing_ok=True)
+def write_expected(path: Path, text: str, keep_empty: bool) -> None:
+    """Atomically replace an expected file; an empty text removes it, unless `keep_empty`
+    (a flavour's or generation's file, which stands for no output when empty)."""
+    if not text and not keep_empty:
+        path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")

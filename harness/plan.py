@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import pwd
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.containment import Containment, ProcessId, forget_started, record_started
 from harness.context import RunSettings
 from harness.eximbinary import Capabilities
+from harness.expectedfiles import ExpectedFiles
 from harness.generation import Generation
 from harness.hostfacts import HostFacts
 from harness.processes import Identity
@@ -71,6 +72,11 @@ class RunPlan:
     update: bool = False
     timeout: float = 300.0
     rerun_failures: int = 0
+    # the expected files as this flavour and generation see them (reads GENERATION)
+    files: ExpectedFiles = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.files = ExpectedFiles.for_suite(self.suite, self.generation, self.flavour)
 
     def facts_for(self, worker: int) -> HostFacts:
         cwd = str(self.root / f"w{worker}")
@@ -95,7 +101,7 @@ class RunPlan:
                                generation=self.generation, exim_client=client,
                                exim_server=server, tls_client=anytls, slow=self.slow,
                                debug=self.debug)
-        return TestExecutor(settings, workdir, flavour=self.flavour, update=self.update,
+        return TestExecutor(settings, workdir, files=self.files, update=self.update,
                             timeout=self.timeout, worker=worker, generation=self.generation,
                             on_spawn=self._recorder(worker), spare=self._spare())
 

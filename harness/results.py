@@ -114,6 +114,12 @@ class Mismatch:
     # What --accept would store (munged output); None for a file to be removed. Kept in
     # memory for the saved-output store, not written into reports.
     new_text: str | None = None
+    # The file --accept would write, when not `expected` (a harness generation's file)
+    target: str = ""
+
+    @property
+    def update_target(self) -> str:
+        return self.target or self.expected
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ The new output comes from the store a run keeps (`harness.reports.savedoutput`):
 machine's last run (the work directory's `new-output/`) or a directory saved by a CI job
 (`--save-output DIR`). `--review` shows each file's diff at a terminal and asks: accept,
 reject, skip, accept all remaining, quit. `--accept` takes everything, or the tests named.
-Accepting writes the expected file (the flavour's where there is one) atomically; a file
-that changed since the run is left alone and named. Nothing else writes into a suite.
+Accepting writes the file -UPDATE would write (the flavour's or harness generation's where
+the test has or gets one, `harness.expectedfiles`) atomically; a file that changed since the
+run is left alone and named. Nothing else writes into a suite.
 """
 
 from __future__ import annotations
@@ -47,16 +48,20 @@ def accept_entry(store: Store, suite: Path, entry: Entry) -> str | None:
     if entry.action == "remove":
         target.unlink(missing_ok=True)
     else:
-        write_expected(target, store.new_text(entry), store.flavour)
+        keep = entry.keep_empty or bool(store.flavour) and entry.file.endswith(f".{store.flavour}")
+        write_expected(target, store.new_text(entry), keep)
     return None
 
 
 def current_diff(store: Store, suite: Path, entry: Entry) -> str:
+    """The diff accepting would make: from the file the run compared with (the target
+    itself, unless it is a new generation's file) to the new text."""
     target = suite / entry.file
-    old = target.read_bytes().decode(ENCODING) if target.exists() else ""
+    source = target if target.exists() or not entry.compared else suite / entry.compared
+    old = source.read_bytes().decode(ENCODING) if source.exists() else ""
     new = "" if entry.action == "remove" else store.new_text(entry)
-    return unified_diff(old, new, entry.file if target.exists() else "/dev/null",
-                        f"{entry.file} (new)")
+    name = source.relative_to(suite).as_posix() if source.exists() else "/dev/null"
+    return unified_diff(old, new, name, f"{entry.file} (new)")
 
 
 def _selected(store: Store, tests: set[str]) -> list[Entry]:

@@ -30,6 +30,7 @@ from harness.durations import load_durations, save_durations
 from harness.errors import BinaryError, HarnessError, WorkDirError
 from harness.eximbinary import Capabilities, parse_bv, parse_macros, run_probe
 from harness.expectations import ExpectedFailures
+from harness.expectedfiles import ExpectedFiles
 from harness.generation import Generation
 from harness.hostfacts import HostFacts, Ports
 from harness.listeners import Listeners
@@ -248,7 +249,8 @@ def detect_flavour(suite: Path) -> str | None:
     os-release ID and VERSION_ID run together (e.g. "debian12").
     """
     names = {p.name.rsplit(".", 1)[1] for d in ("stdout", "stderr", "log")
-             for p in (suite / d).glob("*.*") if not p.name.endswith(".orig")}
+             for p in (suite / d).glob("*.*")
+             if not p.name.endswith(".orig") and "@" not in p.name}
     if not names:
         return None
     guesses = []
@@ -277,7 +279,8 @@ def triage_all(cases: Sequence[TestCase], env: Environment) -> Triaged:
     return [(case, triage(case, env)) for case in cases]
 
 
-def show_list(console: Console, triaged: Triaged) -> None:
+def show_list(console: Console, triaged: Triaged, files: ExpectedFiles) -> None:
+    """Each test, whether it runs, and (indented) the expected files it compares with."""
     for case, verdict in triaged:
         if verdict is None:
             why = "runs"
@@ -287,6 +290,9 @@ def show_list(console: Console, triaged: Triaged) -> None:
             why = verdict.reason
         needs = f"  requires: {'; '.join(r.text for r in case.requires)}" if case.requires else ""
         console.line(f"{case.number} {case.directory:<20} {case.title}  [{why}]{needs}")
+        compared = files.for_test(case.number)
+        if compared:
+            console.line(f"     compares with: {' '.join(compared)}")
     skipped = sum(1 for _, v in triaged if v is not None and v.outcome is Outcome.SKIPPED)
     console.line(f"{len(triaged)} tests, {skipped} would be skipped")
 
@@ -502,7 +508,7 @@ def run(opts: cli.Options) -> int:
     try:
         triaged = triage_all(cases, prepared.plan.env)
         if opts.list_only:
-            show_list(console, triaged)
+            show_list(console, triaged, prepared.plan.files)
             return 0
         summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
         stores = [prepared.plan.root / STORE, *([opts.save_output] if opts.save_output else [])]

@@ -26,6 +26,7 @@ from harness.commands import (
 )
 from harness.compare import Checker
 from harness.context import RunSettings, TestContext, TestTimeout
+from harness.expectedfiles import ExpectedFiles
 from harness.generation import Generation
 from harness.munge import TestMunger, TestOptions
 from harness.processes import Interrupted, ProcessTracker, close_quietly
@@ -103,14 +104,14 @@ def reset_host_state() -> None:
 class TestExecutor:
     """Runs tests one after another in one work directory."""
 
-    def __init__(self, settings: RunSettings, workdir: WorkDir, *, flavour: str | None,
+    def __init__(self, settings: RunSettings, workdir: WorkDir, *, files: ExpectedFiles,
                  update: bool, timeout: float = 300.0, worker: int = 0,
                  generation: Generation = Generation.G4_96,
                  on_spawn: Callable[[int], None] | None = None,
                  spare: frozenset[int] = frozenset()) -> None:
         self.settings = settings
         self.workdir = workdir
-        self.flavour = flavour
+        self.files = files
         self.update = update
         self.timeout = timeout
         self.worker = worker
@@ -211,7 +212,7 @@ class TestExecutor:
         )
         munger = TestMunger(self.settings.facts, options)
         checker = Checker(self.settings.suite, ctx.dir, ctx.testno, munger,
-                          custom=ctx.munge_name, flavour=self.flavour, update=update,
+                          self.files, custom=ctx.munge_name, update=update,
                           raw_only="no_munge" in script.flags)
         mismatches = tuple(checker.check_all(script.flags, self.settings.facts.caller))
         real = [m for m in mismatches if not m.updated]

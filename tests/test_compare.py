@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.compare import Checker, CheckSpec
+from harness.expectedfiles import ExpectedFiles
+from harness.generation import Generation
 from harness.munge import TestMunger, TestOptions
 
 
@@ -20,8 +22,11 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
     return suite, work
 
 
-def checker(suite: Path, work: Path, facts, **kw) -> Checker:
-    return Checker(suite, work, "0042", TestMunger(facts, TestOptions(testno="0042")), **kw)
+def checker(suite: Path, work: Path, facts, flavour: str | None = None,
+            generation: Generation = Generation.G4_96, **kw) -> Checker:
+    munger = TestMunger(facts, TestOptions(testno="0042", generation=generation))
+    files = ExpectedFiles.for_suite(suite, generation, flavour)
+    return Checker(suite, work, "0042", munger, files, **kw)
 
 
 def test_equal_output_passes_and_server_part_is_appended(dirs, facts):

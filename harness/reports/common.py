@@ -57,8 +57,11 @@ def failure_text(result: TestResult) -> str:
 
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
-    return {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated,
-            "kind": m.kind, "raw": m.raw}
+    d = {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated,
+         "kind": m.kind, "raw": m.raw}
+    if m.target:
+        d["target"] = m.target
+    return d
 
 
 def result_dict(r: TestResult) -> dict[str, Any]:
@@ -81,7 +84,7 @@ def result_from_dict(d: dict[str, Any]) -> TestResult:
     case = TestCase(d["number"], directory, Path(d["name"]), d.get("title", ""))
     mismatches = tuple(
         Mismatch(m["file"], m["message"], m.get("diff", ""), m.get("updated", False),
-                 m.get("kind", "differs"), m.get("raw", ""))
+                 m.get("kind", "differs"), m.get("raw", ""), target=m.get("target", ""))
         for m in d.get("mismatches", [])
     )
     return TestResult(case, Outcome.parse(d["outcome"]), d.get("reason", ""),

@@ -5,6 +5,8 @@ there too (a CI artefact). The store holds `files/<expected file>` with the mung
 that -UPDATE would have written, and `manifest.json` listing, per file, the test, the action
 (write, or remove for an expected file the run made no output for) and a digest of the
 expected file as the run saw it, so that accepting never overwrites a file changed since.
+The file written is the one -UPDATE would write: where that is a harness generation's file
+(`harness.expectedfiles`), `compared` names the file the run compared with.
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ def digest(path: Path) -> str | None:
 @dataclass(frozen=True)
 class Entry:
     test: str
-    file: str  # the expected file, relative to the suite (a flavour's file where it has one)
+    file: str  # the expected file to write, relative to the suite (a flavour's or
+    # generation's file where the test has or gets one)
     action: str  # "write" or "remove"
-    old_digest: str | None  # the expected file as the run saw it (None: there was none)
+    old_digest: str | None  # `file` as the run saw it (None: there was none)
     diff: str
+    compared: str = ""  # the file the run compared with, when not `file`
+    keep_empty: bool = False  # written even when empty (a flavour's or generation's file)
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,19 @@ class SavedOutput:
         for m in result.real_mismatches:
             if m.kind not in ("differs", "unexpected", "missing"):
                 continue
-            action = "remove" if m.kind == "missing" else "write"
-            if action == "write" and m.new_text is None:
+            target = m.update_target
+            # a generation's file is written empty where the plain file is removed
+            tombstone = m.kind == "missing" and target != m.expected
+            action = "remove" if m.kind == "missing" and not tombstone else "write"
+            if action == "write" and m.new_text is None and not tombstone:
                 continue
-            entry = Entry(result.case.number, m.expected, action,
-                          digest(self.suite / m.expected), m.diff)
+            entry = Entry(result.case.number, target, action, digest(self.suite / target),
+                          m.diff, compared="" if target == m.expected else m.expected,
+                          keep_empty=tombstone or target != m.expected)
             self.entries.append(entry)
             for d in self.directories:
                 if action == "write":
-                    atomic_write(d / FILES / m.expected, (m.new_text or "").encode("latin-1"))
+                    atomic_write(d / FILES / target, (m.new_text or "").encode("latin-1"))
         self._write_manifest()
 
     def run_finished(self, results: Sequence[TestResult], wall: float,
