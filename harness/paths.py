@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 # The ${dlfunc test module that setup.sh compiles (harness.peers.build_loaded).
 LOADED_LIBRARY = REPO / ".venv" / "lib" / "runtest-loaded.so"
-# Where the work directory goes when the Exim user cannot reach the checkout's .work.
+# Where the work directory goes when the checkout's .work will not do.
 FALLBACK_WORKDIR = Path("/var/tmp/runtest-work")
+# Characters a work directory's path may hold: it is written into Exim's configurations
+# and command lines as DIR, where a blank or a quote would split or end a value.
+_PLAIN_PATH = re.compile(r"[\w./+-]+", re.ASCII)
 
 
 def traversable(path: Path) -> bool:
@@ -20,10 +24,21 @@ def traversable(path: Path) -> bool:
     return True
 
 
+def plain_path(path: Path) -> bool:
+    """Whether Exim's configurations can name `path` as it is."""
+    return bool(_PLAIN_PATH.fullmatch(str(path)))
+
+
+def usable_as_workdir(path: Path) -> bool:
+    """Whether the caller and Exim's user can reach `path` and Exim can take its name."""
+    return traversable(path.parent) and plain_path(path)
+
+
 def default_workdir() -> Path:
-    """The checkout's `.work`, or FALLBACK_WORKDIR when other users cannot reach it."""
+    """The checkout's `.work`, or FALLBACK_WORKDIR when other users cannot reach it (a
+    clone in /root) or its path would not survive in a configuration (a blank in it)."""
     repo_work = REPO / ".work"
-    return repo_work if traversable(repo_work.parent) else FALLBACK_WORKDIR
+    return repo_work if usable_as_workdir(repo_work) else FALLBACK_WORKDIR
 
 
 def loaded_library() -> Path | None:

@@ -18,6 +18,7 @@ from harness.eximbinary import Capabilities
 from harness.expectedfiles import ExpectedFiles
 from harness.generation import Generation
 from harness.hostfacts import HostFacts
+from harness.peerlib import PeerRuntime
 from harness.processes import Identity
 from harness.requirements import Environment
 from harness.testrun import TestExecutor
@@ -62,6 +63,7 @@ class RunPlan:
     env: Environment
     loaded: Path | None
     utilities: tuple[str, ...]
+    peers: PeerRuntime
     flavour: str | None
     generation: Generation
     tls: str | None = None  # -TLS
@@ -85,7 +87,7 @@ class RunPlan:
     def make_workdir(self, worker: int) -> WorkDir:
         """Worker N's work directory; worker 0's was built while the run was prepared."""
         facts = self.facts_for(worker)
-        workdir = WorkDir(Path(facts.cwd), self.suite, facts, self.generation)
+        workdir = WorkDir(Path(facts.cwd), self.suite, facts, self.peers, self.generation)
         if worker != 0:
             workdir.create(self.binary, self.loaded, self.utilities)
         return workdir

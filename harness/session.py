@@ -35,8 +35,9 @@ from harness.generation import Generation
 from harness.hostfacts import HostFacts, Ports
 from harness.listeners import Listeners
 from harness.netns import can_make_namespaces
-from harness.paths import REPO, default_workdir, loaded_library
-from harness.plan import RunPlan
+from harness.paths import REPO, default_workdir, loaded_library, plain_path
+from harness.peerlib import prepare_peers
+from harness.plan import RunPlan, identities
 from harness.probe import BinaryInfo, check_caller, check_trusted_configs, probe_host
 from harness.processes import Interrupted, become_subreaper, raise_interrupted
 from harness.provenance import provenance
@@ -179,6 +180,10 @@ class Prepared:
 def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
             console: Console) -> Prepared:
     root = (opts.workdir or default_workdir()).resolve()
+    if not plain_path(root):
+        raise WorkDirError(f"the work directory {str(root)!r} has a character Exim's "
+                           "configurations cannot hold as DIR (a blank, a quote); "
+                           "choose another with --workdir")
     worker_dir = root / "w0"
     try:
         worker_dir.mkdir(parents=True, exist_ok=True)
@@ -207,7 +212,8 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
         if "." not in facts.hostname:
             console.line(f"*** Host name {facts.hostname} is not fully qualified: "
                          "this may cause problems (./setup.sh gives it one)")
-        workdir = WorkDir(worker_dir, suite, facts, generation)
+        peers = prepare_peers(root, identities(facts, host.caller.groups)[0], facts.caller)
+        workdir = WorkDir(worker_dir, suite, facts, peers, generation)
         loaded = loaded_library()
         tools = utilities()
         try:
@@ -230,7 +236,8 @@ def prepare(opts: cli.Options, suite: Path, cases: Sequence[TestCase],
             caller_groups=host.caller.groups, caps=caps,
             env=Environment(caps, facts, feature_ok,
                             Substituter(facts, generation=generation).apply),
-            loaded=loaded, utilities=tools, flavour=opts.flavour or detect_flavour(suite),
+            loaded=loaded, utilities=tools, peers=peers,
+            flavour=opts.flavour or detect_flavour(suite),
             generation=generation, tls=opts.tls, containment=containment,
             exim_args=tuple(opts.exim_args), slow=opts.slow, debug=opts.debug,
             update=opts.update, timeout=opts.timeout, rerun_failures=opts.rerun_failures,

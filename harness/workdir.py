@@ -7,20 +7,17 @@ test the spool, `test-mail/` and the raw output files. The suite itself is never
 
 from __future__ import annotations
 
-import compileall
 import ipaddress
 import os
 import re
 import shutil
 import stat
-import sys
-import sysconfig
 from pathlib import Path
 
 from harness.eximbinary import find_utility, patch_binary
 from harness.generation import Generation
 from harness.hostfacts import HostFacts
-from harness.paths import REPO
+from harness.peerlib import PeerRuntime
 from harness.peers.fakens import prepare_zones
 from harness.processes import chown_if_root
 from harness.substitute import Substituter
@@ -47,22 +44,20 @@ PEERS = {
 # A peer started from bin/ behaves as the helper of the run's harness generation. Exim
 # starts some peers very often (fakens once per DNS lookup), so the interpreter starts
 # without `site` (-S, joined to -I: a #! line passes one argument), which costs more
-# than the peer itself; the one package a peer uses (dnspython, for fakens) is found by
-# its directory, added at the end of the path.
+# than the peer itself; the peers' modules and packages are in the run's copy
+# (`harness.peerlib`).
 _WRAPPER = """#!{python} -IS
 import os, sys
-sys.path.insert(0, {repo!r})
-sys.path.append({packages!r})
+sys.path.insert(0, {lib!r})
 os.environ["RUNTEST_HARNESS"] = {generation!r}
 from harness.peers.{module} import main
 sys.exit(main())
 """
 
 
-def peer_wrapper(module: str, generation: Generation) -> str:
+def peer_wrapper(module: str, generation: Generation, peers: PeerRuntime) -> str:
     """The text of bin/PROGRAM: runs harness.peers.MODULE's main() as `generation`."""
-    return _WRAPPER.format(python=sys.executable, repo=str(REPO), module=module,
-                           packages=sysconfig.get_paths()["purelib"],
+    return _WRAPPER.format(python=str(peers.python), lib=str(peers.lib), module=module,
                            generation=generation.label)
 
 
@@ -76,9 +71,10 @@ def remove_tree(path: Path) -> None:
 class WorkDir:
     """Builds and resets the work directory for one worker of a run."""
 
-    def __init__(self, root: Path, suite: Path, facts: HostFacts,
+    def __init__(self, root: Path, suite: Path, facts: HostFacts, peers: PeerRuntime,
                  generation: Generation = Generation.G4_96) -> None:
         self.root = root
+        self.peers = peers
         self.generation = generation
         self.suite = suite
         self.facts = facts
@@ -146,14 +142,11 @@ class WorkDir:
             os.chmod(d / module.name, 0o755)
 
     def _make_bin(self, loaded_lib: Path | None) -> None:
-        # The peers run as unprivileged users who cannot write __pycache__ beside the
-        # modules: compile them now so that no peer pays for compiling at each start.
-        compileall.compile_dir(REPO / "harness", quiet=1)
         d = self.root / "bin"
         d.mkdir()
         for prog, module in PEERS.items():
             p = d / prog
-            p.write_text(peer_wrapper(module, self.generation))
+            p.write_text(peer_wrapper(module, self.generation, self.peers))
             os.chmod(p, 0o755)
         if loaded_lib is not None and loaded_lib.exists():
             shutil.copy2(loaded_lib, d / "loaded")

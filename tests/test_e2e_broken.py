@@ -10,7 +10,7 @@ import time
 
 import psutil
 
-from tests.e2e import REPO, RUNTEST, needs_exim, outcomes, run
+from tests.e2e import REPO, RUNTEST, WORK, needs_exim, outcomes, run
 
 pytestmark = needs_exim
 BROKEN = REPO / "tests" / "data" / "broken"
@@ -42,7 +42,7 @@ def test_broken_suite_runs_to_the_end():
 
 
 def test_interrupt_during_a_daemon_test_leaves_nothing():
-    work = REPO / ".work" / "e2e-interrupt"
+    work = WORK / "e2e-interrupt"
     runner = subprocess.Popen(
         [sys.executable, str(RUNTEST), "--workdir", str(work), "4"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

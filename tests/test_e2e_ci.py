@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import REPO, RUNTEST, SHARED, needs_exim, outcomes, run
+from tests.e2e import REPO, RUNTEST, SHARED, WORK, needs_exim, outcomes, run
 
 pytestmark = [needs_exim, pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared")]
 RANGE = ["1", "40"]
@@ -23,7 +23,7 @@ CRASH = REPO / "tests" / "data" / "crash"
 
 @pytest.fixture(scope="module")
 def unsharded() -> tuple[dict, Path]:
-    report = REPO / ".work" / "e2e-ci-whole.json"
+    report = WORK / "e2e-ci-whole.json"
     proc, data = run(["--suite", str(SHARED), "-CONTINUE", *RANGE], "e2e-ci-whole")
     assert data, proc.stdout[-2000:]
     report.write_text(json.dumps(data))
@@ -36,7 +36,7 @@ def _shards(tmp_path: Path, extra: list[str]) -> list[Path]:
         out = tmp_path / f"shard{k}.json"
         proc = subprocess.run(
             [sys.executable, str(RUNTEST), "--suite", str(SHARED), "--workdir",
-             str(REPO / ".work" / f"e2e-ci-shard{k}"), "--json", str(out), "-CONTINUE",
+             str(WORK / f"e2e-ci-shard{k}"), "--json", str(out), "-CONTINUE",
              "--shard", f"{k}/3", *extra, *RANGE],
             capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
         assert out.exists(), proc.stdout[-2000:] + proc.stderr
@@ -128,7 +128,7 @@ def test_terminal_shows_one_status_line_redrawn_in_place():
     pid, fd = pty.fork()
     if pid == 0:  # the child: the runner, on the pty
         os.execv(sys.executable, [sys.executable, str(RUNTEST), "--suite", str(CRASH),
-                                  "--workdir", str(REPO / ".work" / "e2e-ci-pty"),
+                                  "--workdir", str(WORK / "e2e-ci-pty"),
                                   "-CONTINUE", "1"])
     chunks = []
     deadline = time.monotonic() + 120

@@ -11,7 +11,7 @@ import time
 
 import psutil
 
-from tests.e2e import REPO, RUNTEST, needs_exim, outcomes, run
+from tests.e2e import REPO, RUNTEST, WORK, needs_exim, outcomes, run
 
 pytestmark = needs_exim
 CRASH = REPO / "tests" / "data" / "crash"
@@ -56,7 +56,7 @@ def _gone_within(marker: str, seconds: float) -> list[psutil.Process]:
 
 
 def test_sigkill_of_a_serial_runner_leaves_nothing_running():
-    work = str(REPO / ".work" / "e2e-crash-serial")
+    work = str(WORK / "e2e-crash-serial")
     runner = _started("e2e-crash-serial", work, "1")
     runner.kill()
     runner.communicate(timeout=10)
@@ -64,7 +64,7 @@ def test_sigkill_of_a_serial_runner_leaves_nothing_running():
 
 
 def test_sigkill_of_a_parallel_runner_leaves_no_worker_and_next_run_passes_cleanly():
-    work = str(REPO / ".work" / "e2e-crash-parallel")
+    work = str(WORK / "e2e-crash-parallel")
     runner = _started("e2e-crash-parallel", work, "2")
     workers = [p for p in psutil.Process(runner.pid).children()
                if "runtest.py" in " ".join(p.cmdline())]
@@ -87,7 +87,7 @@ def _guardian_and_worker(work: str, runner: subprocess.Popen[str]
 def test_a_worker_whose_runner_dies_ends_its_tests_however_many_signals_come():
     # The kernel sends a worker one SIGTERM per thread of its dying runner; the later ones
     # must not cut short the worker's ending of its test's processes.
-    work = str(REPO / ".work" / "e2e-crash-signals")
+    work = str(WORK / "e2e-crash-signals")
     runner = _started("e2e-crash-signals", work, "1")
     guardian, worker = _guardian_and_worker(work, runner)
     guardian.kill()  # so that only the worker can end the daemon
@@ -106,7 +106,7 @@ def test_a_worker_whose_runner_dies_ends_its_tests_however_many_signals_come():
 
 
 def test_a_run_after_a_crash_without_its_guardian_ends_what_was_left():
-    work = str(REPO / ".work" / "e2e-crash-guardian")
+    work = str(WORK / "e2e-crash-guardian")
     runner = _started("e2e-crash-guardian", work, "1")
     guardian, worker = _guardian_and_worker(work, runner)
     worker.suspend()  # so that it never handles the SIGTERM its runner's death sends

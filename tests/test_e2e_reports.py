@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from tests.e2e import REPO, SHARED, needs_exim, run
+from tests.e2e import REPO, SHARED, WORK, needs_exim, run
 
 pytestmark = needs_exim
 
@@ -21,7 +21,7 @@ def _summary(stdout: str) -> tuple[int, int, int]:
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared Exim corpus not present")
 def test_junit_of_the_shared_corpus_1_50_matches_the_summary():
-    junit = REPO / ".work" / "e2e-junit.xml"
+    junit = WORK / "e2e-junit.xml"
     junit.unlink(missing_ok=True)
     proc, data = run(["--suite", str(SHARED), "--junit-xml", str(junit), "1", "50"],
                      "e2e-junit")
@@ -38,7 +38,7 @@ def test_junit_of_the_shared_corpus_1_50_matches_the_summary():
 
 
 def test_junit_of_the_broken_suite_has_errors_and_skips(tmp_path):
-    junit = REPO / ".work" / "e2e-junit-broken.xml"
+    junit = WORK / "e2e-junit-broken.xml"
     broken = REPO / "tests" / "data" / "broken"
     proc, _ = run(["--suite", str(broken), "--timeout", "4", "--junit-xml", str(junit)],
                   "e2e-junit-broken")

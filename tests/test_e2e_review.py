@@ -3,7 +3,6 @@ plugin, all against the real Exim and a copy of the project's own suite."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,25 +10,34 @@ from pathlib import Path
 import pytest
 
 from harness.review import open_store, review
-from tests.e2e import REPO, RUNTEST, SHARED, needs_exim, outcomes, run
+from tests.e2e import (
+    RUNTEST,
+    SHARED,
+    WORK,
+    compared_file,
+    copy_own_suite,
+    message_id_example,
+    needs_exim,
+    outcomes,
+    run,
+)
 
 pytestmark = needs_exim
-SUITE_PARTS = ("scripts", "confs", "stdout", "stderr", "log", "mail", "msglog", "rejectlog",
-               "paniclog", "aux-fixed", "aux-var-src", "dnszones-src")
 
 
 @pytest.fixture
 def suite(tmp_path: Path) -> Path:
-    """A copy of the own suite with stdout/4020 and stdout/4027 broken by one byte."""
-    copy = tmp_path / "suite"
-    copy.mkdir()
-    for part in SUITE_PARTS:
-        if (REPO / part).is_dir():
-            shutil.copytree(REPO / part, copy / part, symlinks=True)
+    """A copy of the own suite with the files stdout/4020 and stdout/4027 are compared with
+    (under the generation of Debian's Exim) broken by one byte."""
+    copy = copy_own_suite(tmp_path / "suite")
     for n in ("4020", "4027"):
-        data = (copy / "stdout" / n).read_bytes()
-        (copy / "stdout" / n).write_bytes(b"X" + data)
+        path = compared_file(copy, f"stdout/{n}")
+        path.write_bytes(b"X" + path.read_bytes())
     return copy
+
+
+def _stdout(suite: Path, n: str) -> Path:
+    return compared_file(suite, f"stdout/{n}")
 
 
 def _broken_run(suite: Path, work: str, *extra: str) -> dict:
@@ -40,16 +48,17 @@ def _broken_run(suite: Path, work: str, *extra: str) -> dict:
 
 def test_review_accepts_exactly_what_is_accepted(suite: Path) -> None:
     _broken_run(suite, "e2e-review")
-    store = open_store(REPO / ".work" / "e2e-review" / "new-output")
-    assert [(e.test, e.file) for e in store.entries] == [("4020", "stdout/4020"),
-                                                        ("4027", "stdout/4027")]
-    before = {n: (suite / "stdout" / n).read_bytes() for n in ("4020", "4027")}
+    store = open_store(WORK / "e2e-review" / "new-output")
+    assert [(e.test, e.file) for e in store.entries] == [
+        ("4020", _stdout(suite, "4020").relative_to(suite).as_posix()),
+        ("4027", _stdout(suite, "4027").relative_to(suite).as_posix())]
+    before = {n: _stdout(suite, n).read_bytes() for n in ("4020", "4027")}
     answers = iter(["r", "a"])  # reject 4020, accept 4027
     shown: list[str] = []
     tally = review(store, suite, {"4020", "4027"}, ask=lambda _: next(answers), say=shown.append)
     assert (tally.accepted, tally.rejected) == (1, 1)
-    assert (suite / "stdout" / "4020").read_bytes() == before["4020"]  # rejected: untouched
-    assert (suite / "stdout" / "4027").read_bytes() == before["4027"][1:]  # accepted
+    assert _stdout(suite, "4020").read_bytes() == before["4020"]  # rejected: untouched
+    assert _stdout(suite, "4027").read_bytes() == before["4027"][1:]  # accepted
     assert any("-X220" in s for s in shown)  # the diff was shown
     _, data = run(["--suite", str(suite), "-CONTINUE", "4020", "4027"], "e2e-review")
     assert outcomes(data) == {"4020": "failed", "4027": "passed"}
@@ -80,9 +89,9 @@ def test_new_test_scaffold_then_run_then_accept(suite: Path) -> None:
     assert again.returncode == 2 and "exists already" in again.stderr
     proc, data = run(["--suite", str(suite), "-CONTINUE", "42"], "e2e-new")
     assert outcomes(data) == {"0042": "failed"}
-    assert "+++ log/0042 (this run)" in proc.stdout and "10HmaX-0005vi-00" in proc.stdout
+    assert "+++ log/0042 (this run)" in proc.stdout and message_id_example() in proc.stdout
     accepted = subprocess.run([sys.executable, str(RUNTEST), "--suite", str(suite),
-                               "--workdir", str(REPO / ".work" / "e2e-new"), "--accept", "42"],
+                               "--workdir", str(WORK / "e2e-new"), "--accept", "42"],
                               capture_output=True, text=True, timeout=60)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     _, data = run(["--suite", str(suite), "-CONTINUE", "42"], "e2e-new")

@@ -11,8 +11,8 @@ from harness.errors import UsageError
 from harness.expectedfiles import ExpectedFiles, read_base_generation
 from harness.generation import Generation
 from harness.munge import TestMunger, TestOptions
-from harness.results import Mismatch, Outcome, TestCase, TestResult
 from harness.reports.savedoutput import SavedOutput, Store
+from harness.results import Mismatch, Outcome, TestCase, TestResult
 from harness.review import accept_all
 
 G96, G98, G99, MASTER = Generation.G4_96, Generation.G4_98, Generation.G4_99, Generation.MASTER

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from harness.commands import COMMANDS
 from harness.script import ScriptError, parse_text
-from tests.e2e import REPO, RUNTEST, SHARED, needs_exim
+from tests.e2e import RUNTEST, SHARED, WORK, needs_exim
 from tests.fuzzing import mutants
 
 _PIECES = ["# title", "exim -bt x@y", "exim -bs", "****", "++++", "\\", "1", "~0", "2 FOO=bar",
@@ -91,7 +91,7 @@ def test_mutated_scripts_never_crash_the_runner(tmp_path: Path) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
     made = _fuzz_suite(suite)
-    work = REPO / ".work" / "e2e-fuzz"
+    work = WORK / "e2e-fuzz"
     report = tmp_path / "fuzz.json"
     proc = subprocess.run(
         [sys.executable, str(RUNTEST), "--suite", str(suite), "--workdir", str(work),

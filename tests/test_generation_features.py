@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from harness.errors import BinaryError
 from harness.eximbinary import Capabilities, parse_bv
 from harness.generation import Generation
 from harness.hostfacts import HostFacts
+from harness.peerlib import PeerRuntime
 from harness.probe import BinaryInfo, check_trusted_configs
 from harness.processes import Identity, ProcessTracker
 from harness.reports.eximsummary import EximSummaryLogs
@@ -107,7 +109,8 @@ def test_templated_files_get_their_own_number_from_4_99(tmp_path: Path, facts: H
     for generation, expected in ((G.G4_96, "0"), (G.G4_99, "4117")):
         root = tmp_path / generation.label
         root.mkdir()
-        work = WorkDir(root, suite, replace(facts, cwd=str(root)), generation)
+        peers = PeerRuntime(Path(sys.executable), root / "lib")
+        work = WorkDir(root, suite, replace(facts, cwd=str(root)), peers, generation)
         work._templated_dir("aux-var", Substituter(work.facts, generation=generation))
         assert (root / "aux-var" / "4117.f-1").read_text() == f"test {expected}\n"
         assert (root / "aux-var" / "plain").read_text() == "test 0\n"

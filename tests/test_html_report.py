@@ -38,7 +38,7 @@ from harness.reports.htmlreport import (
 )
 from harness.reports.jsonreport import report_data, write_json
 from harness.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
-from tests.e2e import REPO, needs_exim, run
+from tests.e2e import WORK, compared_file, copy_own_suite, needs_exim, run
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
@@ -347,12 +347,9 @@ def test_the_page_filters_searches_and_switches_diff_views(browser, tmp_path):
 @needs_exim
 @needs_chromium
 def test_a_real_run_with_a_broken_expected_file(browser, tmp_path):
-    suite = tmp_path / "suite"
-    for name in ("scripts", "confs", "stdout", "stderr", "log", "mail", "msglog", "aux-fixed",
-                 "aux-var-src", "dnszones-src", "rejectlog", "paniclog"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, suite / name, symlinks=True)
-    expected = suite / "stdout" / "0003"  # in 1..99, and its output has <CALLER@test.ex>
+    suite = copy_own_suite(tmp_path / "suite")
+    # in 1..99, and its output has <CALLER@test.ex>
+    expected = compared_file(suite, "stdout/0003")
     original = expected.read_bytes()
     i = original.index(b"usery@test.ex")
     expected.write_bytes(original[:i] + b"X" + original[i + 1:])
@@ -365,11 +362,11 @@ def test_a_real_run_with_a_broken_expected_file(browser, tmp_path):
     browser.open(page)
     # textContent: innerText leaves out what content-visibility has not laid out yet
     text = browser.evaluate("document.body.textContent")
-    assert "0003" in text and "stdout/0003" in text
+    assert "0003" in text and expected.relative_to(suite).as_posix() in text
     diff = browser.evaluate("document.querySelector('#t0003 .diff.unified').innerText")
     assert "Xsery@test.ex" in diff and "usery@test.ex" in diff and "<CALLER@test.ex>" in diff
     assert browser.evaluate("document.querySelector('#t0003').open") is True
-    assert f"--suite {suite} --workdir {REPO / '.work' / 'e2e-html'} --accept 0003" in text
+    assert f"--suite {suite} --workdir {WORK / 'e2e-html'} --accept 0003" in text
     passed = "document.querySelectorAll('details.test[data-outcome=passed]')"
     assert browser.evaluate(f"Array.from({passed}).filter(e => !e.hidden).length") > 0
 
