@@ -1,15 +1,29 @@
 #!/bin/bash
-# One-time (and idempotent) set-up of a Debian 12 machine for runtest.py. Run as root.
-#  - Debian's Exim 4.96 (exim4-daemon-heavy, exim4-base) and the tools the suite uses;
-#  - Debian's chromium, headless, for the tests of the --html report;
-#  - a virtualenv .venv with the Python dependencies;
-#  - the unprivileged account tests run as (rtcaller: own group, in the Exim group);
-#  - server-side TCP Fast Open, and a fully qualified host name in /etc/hosts;
-#  - the fr_FR locale Perl's locale test uses;
-#  - the ${dlfunc test module, compiled when a C compiler is present.
+# One-time (and idempotent) set-up of a Debian 12 or 13 machine for runtest.py. Run as root.
+# What it changes on the system, each said as it is done:
+#  - installs with apt Debian's Exim (exim4-daemon-heavy, exim4-base: 4.96 on Debian 12,
+#    4.98.2 on 13), the tools the suite uses, and chromium (headless, for the tests of the
+#    --html report);
+#  - creates the unprivileged account tests run as (rtcaller: own group, in the Exim group);
+#  - enables server-side TCP Fast Open (sysctl net.ipv4.tcp_fastopen=3, until reboot);
+#  - raises kernel.pid_max to 4194304 (until reboot), so that pids rarely wrap;
+#  - gives the host a fully qualified name in /etc/hosts when it has none;
+#  - generates the fr_FR (ISO-8859-1) locale that Exim's locale test uses.
+# In the checkout only: the virtualenv .venv, and the ${dlfunc test module when a C
+# compiler is present.
+# A running system Exim is left alone: the tests use their own ports (PORT_D 1225 and up,
+# never 25) in network namespaces of their own. --stop-system-exim stops it all the same.
 set -euo pipefail
 cd "$(dirname "$0")"
 caller=${RUNTEST_CALLER:-rtcaller}
+stop_exim=no
+for arg in "$@"; do
+  case "$arg" in
+    --stop-system-exim) stop_exim=yes ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup.sh: unknown option $arg (--stop-system-exim, --help)" >&2; exit 2 ;;
+  esac
+done
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup.sh: run me as root (sudo ./setup.sh)" >&2
@@ -27,9 +41,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# The system's own Exim daemon is not wanted while tests run.
-if [ -x /etc/init.d/exim4 ]; then /etc/init.d/exim4 stop >/dev/null 2>&1 || true; fi
-pkill -x exim4 2>/dev/null || true
+if [ "$stop_exim" = yes ] && pgrep -x exim4 >/dev/null; then
+  echo "setup: stopping the system's Exim daemon, as asked (--stop-system-exim)"
+  if [ -x /etc/init.d/exim4 ]; then /etc/init.d/exim4 stop >/dev/null 2>&1 || true; fi
+  pkill -x exim4 2>/dev/null || true
+fi
 
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dns, psutil, jinja2, pytest, junitparser, hypothesis, mypy' 2>/dev/null; then
   echo "setup: creating .venv"
@@ -41,7 +57,10 @@ if ! id "$caller" >/dev/null 2>&1; then
   echo "setup: creating the caller account $caller"
   useradd --create-home --user-group --comment "Runtest Caller" --shell /bin/sh "$caller"
 fi
-usermod -a -G Debian-exim "$caller"
+if ! id -nG "$caller" | tr ' ' '\n' | grep -qx Debian-exim; then
+  echo "setup: adding $caller to the group Debian-exim"
+  usermod -a -G Debian-exim "$caller"
+fi
 
 # Perl's locale test (3000) switches LC_TIME to fr_FR, in ISO-8859-1.
 if ! locale -a 2>/dev/null | grep -qx 'fr_FR'; then
@@ -50,15 +69,19 @@ if ! locale -a 2>/dev/null | grep -qx 'fr_FR'; then
   locale-gen >/dev/null
 fi
 
-if sysctl -q -w net.ipv4.tcp_fastopen=3 >/dev/null 2>&1; then
-  echo "setup: TCP Fast Open enabled for clients and servers (net.ipv4.tcp_fastopen=3)"
-else
-  echo "setup: could not set net.ipv4.tcp_fastopen=3 here; TFO tests will show it" >&2
+if [ "$(cat /proc/sys/net/ipv4/tcp_fastopen 2>/dev/null)" != 3 ]; then
+  if sysctl -q -w net.ipv4.tcp_fastopen=3 >/dev/null 2>&1; then
+    echo "setup: TCP Fast Open enabled for clients and servers (sysctl net.ipv4.tcp_fastopen=3)"
+  else
+    echo "setup: could not set net.ipv4.tcp_fastopen=3 here; TFO tests will show it" >&2
+  fi
 fi
 
 # Exim's harness takes a pid for at least four digits; a large pid space rarely wraps.
 if [ "$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 0)" -lt 4194304 ]; then
-  sysctl -q -w kernel.pid_max=4194304 >/dev/null 2>&1 || true
+  if sysctl -q -w kernel.pid_max=4194304 >/dev/null 2>&1; then
+    echo "setup: raised the pid space (sysctl kernel.pid_max=4194304)"
+  fi
 fi
 
 short=$(hostname -s)
