@@ -89,12 +89,15 @@ def test_help_names_tls_quiet_from_4_97(peer_env: PeerEnv, generation: str) -> N
 
 
 def _garbage_after_starttls() -> Peer:
-    """Says 220 to STARTTLS, then sends a line that is no TLS record."""
+    """Says 220 to STARTTLS, then answers the ClientHello with a line that is no TLS
+    record (sent with the 220, it could reach the client in the same read: the client
+    would take it as clear text and wait for ever for the server's hello)."""
 
     def talk(conn: socket.socket) -> None:
         conn.sendall(b"220 hi\r\n")
         recv_until(conn, b"\r\n")
         conn.sendall(b"220 go\r\n")
+        conn.recv(4096)  # the ClientHello
         conn.sendall(b"this is not TLS\r\n")
         recv_all(conn)
 
