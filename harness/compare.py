@@ -182,7 +182,8 @@ class Checker:
         diff = unified_diff(saved, actual, rel_expected, f"{rel_expected} (this run)")
         if self.update:
             self._write_expected(target, actual)
-            how = "updated" if target == rel_expected else f"written as {target}"
+            how = "updated" if target == rel_expected else \
+                f"written for {self.files.generation.label} on ({rel_expected} stays as it is)"
             return [Mismatch(target, how, diff, True)]
         return [Mismatch(rel_expected, "differs", diff, new_text=actual, target=target)]
 

@@ -83,7 +83,7 @@ def test_update_under_a_later_generation_writes_its_file(dirs, facts):
     write(suite / "stdout/0042", "old\n")
     write(work / "test-stdout", "new\n")
     (m,) = stdout_check(checker(suite, work, facts, G98, update=True), work)
-    assert m.updated and m.expected == "stdout/0042@4.98" and "written as" in m.message
+    assert m.updated and m.expected == "stdout/0042@4.98" and "written for 4.98 on" in m.message
     assert (suite / "stdout/0042").read_text() == "old\n"
     assert (suite / "stdout/0042@4.98").read_text() == "new\n"
     # the base generation's run still updates the plain file
