@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.peers import tlsutil
 from tests.test_peer_server import (
     HAVE_IPV6,
+    REPO,
     WAIT,
     PeerEnv,
     Server,
@@ -433,6 +436,46 @@ def test_certificate_file_problems(peer_env: PeerEnv, tmp_path: Path) -> None:
     assert res.stderr == "GnuTLS connection error: gnutls_certificate: Base64 decoding error.\n"
 
 
+@pytest.mark.parametrize(
+    ("key", "gnutls_text"),
+    [
+        ("other.key", "The certificate and the given key do not match."),
+        ("missing.key", "Error while reading file."),
+    ],
+)
+def test_key_file_problems(peer_env: PeerEnv, tmp_path: Path, key: str, gnutls_text: str) -> None:
+    """OpenSSL's error queue tells a key that does not fit the certificate from a file
+    that cannot be read, as the GnuTLS build's messages do."""
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-out", str(tmp_path / "other.key")],
+                   check=True, capture_output=True)  # fmt: skip
+    args = ["127.0.0.1", "", str(peer_env.cert), str(tmp_path / key)]
+    for prog, code in (("client-ssl", 82), ("client-gnutls", 98)):
+        peer = Peer(recv_all)
+        args[1] = str(peer.port)
+        res = run_client(peer_env, prog, args, "")
+        peer.join()
+        assert res.returncode == code
+        if prog == "client-ssl":
+            assert res.stdout.splitlines()[-1] == "SSL_CTX_use_PrivateKey_file failed"
+        else:
+            assert res.stderr == f"GnuTLS connection error: gnutls_certificate: {gnutls_text}\n"
+
+
+def test_tls_needs_no_python_ssl() -> None:
+    """The peers' TLS is the system's OpenSSL through ctypes: Python's ssl module is not
+    loaded (so no interpreter's ssl internals are relied on)."""
+    code = (
+        f"import sys\nsys.path.insert(0, {str(REPO)!r})\n"
+        "from harness.peers import tlsutil\n"
+        "tlsutil.TlsSession(__import__('socket').socket(), tlsutil.client_context(True, None),"
+        " server_side=False)\n"
+        "print(sorted(m for m in sys.modules if m in ('ssl', '_ssl')))\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                          timeout=WAIT)  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")
+
+
 def test_gnutls_priority_string_limits_the_session(peer_env: PeerEnv) -> None:
     seen: list[object] = []
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -631,28 +674,41 @@ def ca_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {p.name: p for p in d.iterdir()}
 
 
+def _ca_names_server(env: PeerEnv, files: dict[str, Path]) -> tlsutil.TlsContext:
+    """A server context that asks for a client certificate and trusts both CAs, so that
+    a certificate sent is accepted."""
+    ctx = tlsutil.server_context(str(env.cert), str(env.key))
+    ctx.set_verify(tlsutil.VERIFY_PEER)
+    ctx.load_verify_locations(str(files["trusted.pem"]))
+    return ctx
+
+
+def _tls_read_all(session: tlsutil.TlsSession) -> None:
+    """Read until the client closes TLS or the connection."""
+    try:
+        while session.read(4096):
+            pass
+    except OSError:
+        pass
+
+
 def _ca_names_peer(
     env: PeerEnv, files: dict[str, Path], names: str | None
 ) -> tuple[Peer, list[object]]:
-    """A TLS-on-connect Python ssl server that asks for a client certificate, naming the
-    CAs of files[names] (none when names is None); it records the certificate it got
-    (None for none) and trusts both CAs, so that a certificate sent is accepted."""
-    from harness.peers import tlsutil
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(env.cert, env.key)
-    ctx.verify_mode = ssl.CERT_OPTIONAL
-    ctx.load_verify_locations(files["trusted.pem"])
+    """A TLS-on-connect server (tlsutil's, as Python's ssl names no CAs) that asks for a
+    client certificate, naming the CAs of files[names] (none when names is None); it
+    records the certificate it got (None for none)."""
+    ctx = _ca_names_server(env, files)
     got: list[object] = []
 
     def talk(conn: socket.socket) -> None:
-        with ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False) as tls:
-            if names is not None:
-                tlsutil.set_acceptable_ca_names(tls, str(files[names]))
-            tls.do_handshake()
-            got.append(tls.getpeercert(binary_form=True))
-            tls.sendall(b"250 ok\r\n")
-            recv_all(tls)
+        session = tlsutil.TlsSession(conn, ctx, server_side=True)
+        if names is not None:
+            tlsutil.set_acceptable_ca_names(session, str(files[names]))
+        session.handshake()
+        got.append(session.peer_certificate())
+        session.write(b"250 ok\r\n")
+        _tls_read_all(session)
 
     return Peer(talk), got
 
@@ -689,12 +745,7 @@ def test_each_starttls_chooses_the_certificate_again(
     peer_env: PeerEnv, ca_files: dict[str, Path]
 ) -> None:
     """After stoptls a new STARTTLS makes a new session, which looks at the new names."""
-    from harness.peers import tlsutil
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(peer_env.cert, peer_env.key)
-    ctx.verify_mode = ssl.CERT_OPTIONAL
-    ctx.load_verify_locations(ca_files["trusted.pem"])
+    ctx = _ca_names_server(peer_env, ca_files)
     got: list[bool] = []
 
     def talk(conn: socket.socket) -> None:
@@ -703,9 +754,9 @@ def test_each_starttls_chooses_the_certificate_again(
             recv_until(conn, b"\r\n")
             conn.sendall(b"220 go\r\n")
             session = tlsutil.TlsSession(conn, ctx, server_side=True)
-            tlsutil.set_acceptable_ca_names(session.obj, str(ca_files[names]))
+            tlsutil.set_acceptable_ca_names(session, str(ca_files[names]))
             session.handshake()
-            got.append(session.obj.getpeercert(binary_form=True) is not None)
+            got.append(session.peer_certificate() is not None)
             session.read(100)  # NOOP
             session.write(b"250 ok\r\n")
             assert session.read(100) == b""  # the client's close_notify, then clear text
@@ -722,8 +773,6 @@ def test_each_starttls_chooses_the_certificate_again(
 
 
 def test_native_function_missing_is_reported() -> None:
-    from harness.peers import tlsutil
-
     native = tlsutil._Native()  # not the shared one: its table gets a made-up entry
     native._protos["SSL_no_such_function"] = ("ssl", None, [])
     with pytest.raises(tlsutil.NativeUnavailable, match="SSL_no_such_function"):

@@ -19,10 +19,10 @@ where the 4.96 one said nothing).
 The name it is started as picks the build it behaves as: `client` has no TLS,
 `client-ssl` behaves as the OpenSSL build and `client-gnutls` as the GnuTLS build
 (`client-anytls` too, as Exim's makefile links it to the GnuTLS one when there is one).
-All TLS goes through Python's ssl module; where the two C builds print different
-things (error texts, which options exist) the chosen build's form is printed. As GnuTLS
-does, the GnuTLS builds send their certificate only when the server's certificate
-request names no CA or the issuer of a certificate in CERTFILE.
+All TLS goes through the system's OpenSSL (harness.peers.tlsutil); where the two C
+builds print different things (error texts, which options exist) the chosen build's
+form is printed. As GnuTLS does, the GnuTLS builds send their certificate only when
+the server's certificate request names no CA or the issuer of a certificate in CERTFILE.
 
 Script (stdin): `??? text` expect a line starting with text; `???*` expect the server
 to close; `????text` optional lines (skipped while they match); `+++ N` sleep;
@@ -61,12 +61,11 @@ from harness.peers.peerscript import (
     write_stderr,
 )
 
-TYPE_CHECKING = False  # typing and ssl are not imported at run time, to start fast
+TYPE_CHECKING = False  # typing and TLS are not imported at run time, to start fast
 if TYPE_CHECKING:
-    import ssl
     from typing import Any
 
-    from harness.peers.tlsutil import TlsSession
+    from harness.peers.tlsutil import TlsContext, TlsSession
 
 INBUF_SIZE = 100 * 1024  # the C client's input buffer
 SCRIPT_LINE_MAX = 20 * 1024  # its script line buffer
@@ -211,7 +210,7 @@ class Client:
         self.op = op
         self.out = out
         self.sock: socket.socket | None = None
-        self.ctx: ssl.SSLContext | None = None
+        self.ctx: TlsContext | None = None
         self.tls: TlsSession | None = None  # while TLS is active
         self.sent_starttls = False
         # The input buffer as the C client keeps it: a C string in a fixed array.
@@ -314,14 +313,14 @@ class Client:
                 assert op.certfile is not None  # the key file argument comes after it
                 try:
                     self.ctx.load_cert_chain(op.certfile, op.keyfile)
-                except (OSError, tlsutil.ssl.SSLError):
+                except OSError:  # tlsutil.TlsError included
                     out.line("SSL_CTX_use_PrivateKey_file failed")
                     raise Finish(82) from None
                 out.line(f"Key file = {op.keyfile}")
             elif op.certfile:
                 try:  # the key may be in the certificate's file
                     self.ctx.load_cert_chain(op.certfile)
-                except (OSError, tlsutil.ssl.SSLError):
+                except OSError:
                     pass
         else:
             if op.certfile:
@@ -337,7 +336,7 @@ class Client:
             if op.certfile:
                 try:
                     self.ctx.load_cert_chain(op.certfile, op.keyfile)
-                except (OSError, tlsutil.ssl.SSLError) as exc:
+                except OSError as exc:
                     out.flush()
                     msg = tlsutil.gnutls_file_error(exc)
                     _die_stderr(f"GnuTLS connection error: gnutls_certificate: {msg}", 98)
@@ -359,6 +358,8 @@ class Client:
         if self.op.ocsp:
             try:
                 tlsutil.ocsp_request(session)
+                if self.flavour == "openssl":
+                    tlsutil.ocsp_openssl_check(session, self.op.ocsp, out.line, self.generation)
             except tlsutil.NativeUnavailable as exc:
                 out.line(f"OCSP stapling unavailable: {exc}")
         ok = False
@@ -370,7 +371,7 @@ class Client:
             try:
                 session.handshake()
                 ok = True
-            except OSError as exc:  # ssl.SSLError is an OSError
+            except OSError as exc:  # tlsutil.TlsError is an OSError
                 self._gnutls_failure("gnutls_handshake", exc, after_starttls)
             if ok and after_starttls:
                 try:  # anything but an error is dropped, as in C
@@ -441,7 +442,7 @@ class Client:
             ok = True
         except AlarmInterrupt:
             ok = False
-        except tlsutil.ssl.SSLError as exc:
+        except tlsutil.TlsError as exc:  # with -ocsp, also a status callback's refusal
             out.line(tlsutil.openssl_error_line(exc))
             ok = False
         except OSError:
@@ -453,13 +454,6 @@ class Client:
         if self.alarm_seen:
             out.line("SSL_connect timed out")
             return False
-        if (
-            ok
-            and self.op.ocsp
-            and not tlsutil.ocsp_openssl_report(session, self.op.ocsp, out.line, self.generation)
-        ):
-            out.line(tlsutil.openssl_status_failure_line())
-            ok = False
         return ok
 
     # -- reading ------------------------------------------------------------------
@@ -514,7 +508,7 @@ class Client:
             out.line(tlsutil.gnutls_error_text(exc))
             self.tls = None
             return True
-        if isinstance(exc, tlsutil.ssl.SSLError):
+        if isinstance(exc, tlsutil.TlsError):
             out.line(tlsutil.openssl_error_string(exc))
             out.line("TLS terminated")
             self.tls = None

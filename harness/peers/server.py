@@ -53,7 +53,7 @@ from harness.peers.peerscript import (
     write_stderr,
 )
 
-TYPE_CHECKING = False  # ssl is imported only when TLS is used, to start fast
+TYPE_CHECKING = False  # TLS is imported only when it is used, to start fast
 if TYPE_CHECKING:
     from typing import NoReturn
 
@@ -578,13 +578,13 @@ class Server:
             _fail_code(self.out, "SSL_CTX_use_certificate_file failed", 83)
         try:
             ctx = tlsutil.server_context(certfile, keyfile)
-        except (OSError, tlsutil.ssl.SSLError):
+        except OSError:  # tlsutil.TlsError included
             _fail_code(self.out, "SSL_CTX_use_PrivateKey_file failed", 82)
         session = tlsutil.TlsSession(conn.sock, ctx, server_side=True, already=conn.inbuf)
         conn.inbuf = b""
         try:
             session.handshake()
-        except tlsutil.ssl.SSLError as exc:
+        except tlsutil.TlsError as exc:
             self.out.line(tlsutil.openssl_error_line(exc))
         except OSError:
             pass

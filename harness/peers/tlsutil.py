@@ -1,137 +1,456 @@
-"""TLS for the scripted peers, through Python's ssl module.
+"""TLS for the scripted peers, on the system's OpenSSL through ctypes.
 
-A `TlsSession` runs TLS over an already connected socket through memory BIOs, so the
-peer keeps the plain socket: after a failed handshake or a TLS shutdown it goes on in
-clear text, as the C programs do. The rest turns ssl's errors into the texts the C
-programs print (OpenSSL's error lines for `client-ssl`, GnuTLS's messages for
-`client-gnutls`) and reads a GnuTLS priority string (`client-gnutls -p`) into OpenSSL
-settings.
+The peers' TLS objects (SSL_CTX, SSL and its two memory BIOs) are made and driven
+through the public API of the system's libssl and libcrypto, the OpenSSL that Exim's C
+helpers are built with (and that Python's ssl module uses there too). As the SSL* is
+ours, what Python's ssl cannot do works on any Python: asking for a stapled OCSP
+response and checking it, a GnuTLS-like client that sends its certificate only when the
+server's CA names fit it, a server that names acceptable CAs. Contexts start with the
+settings of Python 3.11's ssl.SSLContext, which the peers were first written on.
+
+A `TlsSession` runs TLS over an already connected socket through the memory BIOs, so
+the peer keeps the plain socket: after a failed handshake or a TLS shutdown it goes on
+in clear text, as the C programs do. A failure raises `TlsError` (an OSError) holding
+OpenSSL's error queue, which the functions at the end turn into the texts the C programs
+print (OpenSSL's error lines for `client-ssl`, GnuTLS's messages for `client-gnutls`).
+`Priority` reads a GnuTLS priority string (`client-gnutls -p`) into OpenSSL settings.
 """
 
 from __future__ import annotations
 
+import _thread
 import os
-import re
 import select
 import socket
-import ssl
-import threading
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+import weakref
 
 from harness.generation import Generation
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing is not imported at run time, to start fast
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 RECORD = 17 * 1024
 
+# ---- the libraries --------------------------------------------------------------------
 
-class TlsSession:
-    """One TLS session on a connected socket; blocking, driven by the caller's alarms."""
+_SONAMES = {"crypto": "libcrypto.so.3", "ssl": "libssl.so.3"}  # OpenSSL 3.x
 
-    def __init__(
-        self, sock: socket.socket, ctx: ssl.SSLContext, server_side: bool, already: bytes = b""
-    ) -> None:
-        self.sock = sock
-        self.incoming = ssl.MemoryBIO()
-        self.outgoing = ssl.MemoryBIO()
-        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_side=server_side)
-        self.keep_alive: list[object] = []  # ctypes callbacks OpenSSL may call
-        if already:
-            self.incoming.write(already)
 
-    def _send_pending(self) -> None:
-        data = self.outgoing.read()
-        if data:
-            self.sock.sendall(data)
+class NativeUnavailable(Exception):
+    """The OpenSSL libraries, or a function they should have, could not be found."""
 
-    def _receive(self) -> None:
-        data = self.sock.recv(RECORD)
-        if data:
-            self.incoming.write(data)
-        else:
-            self.incoming.write_eof()
 
-    def _drive(self, operation: Callable[[], T]) -> T:
-        while True:
-            try:
-                result = operation()
-            except ssl.SSLWantReadError:
-                self._send_pending()
-                self._receive()
-                continue
-            except ssl.SSLError:
-                try:  # let the peer see our alert, if any
-                    self._send_pending()
-                except OSError:
-                    pass
-                raise
-            self._send_pending()
-            return result
+def _prototypes(ctypes: Any) -> dict[str, tuple[str, Any, list[Any]]]:
+    """name -> (library, result type, argument types) of every function used here."""
+    vp, c_long, c_int, c_ulong = ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_ulong
+    buf, u64 = ctypes.c_char_p, ctypes.c_uint64
+    return {
+        "OPENSSL_init_ssl": ("ssl", c_int, [u64, vp]),
+        "TLS_client_method": ("ssl", vp, []),
+        "TLS_server_method": ("ssl", vp, []),
+        "SSL_CTX_new": ("ssl", vp, [vp]),
+        "SSL_CTX_free": ("ssl", None, [vp]),
+        "SSL_CTX_ctrl": ("ssl", c_long, [vp, c_int, c_long, vp]),
+        "SSL_CTX_callback_ctrl": ("ssl", c_long, [vp, c_int, vp]),
+        "SSL_CTX_set_options": ("ssl", u64, [vp, u64]),
+        "SSL_CTX_clear_options": ("ssl", u64, [vp, u64]),
+        "SSL_CTX_get_options": ("ssl", u64, [vp]),
+        "SSL_CTX_set_security_level": ("ssl", None, [vp, c_int]),
+        "SSL_CTX_set_cipher_list": ("ssl", c_int, [vp, buf]),
+        "SSL_CTX_set_verify": ("ssl", None, [vp, c_int, vp]),
+        "SSL_CTX_use_certificate_chain_file": ("ssl", c_int, [vp, buf]),
+        "SSL_CTX_use_PrivateKey_file": ("ssl", c_int, [vp, buf, c_int]),
+        "SSL_CTX_check_private_key": ("ssl", c_int, [vp]),
+        "SSL_CTX_load_verify_locations": ("ssl", c_int, [vp, buf, buf]),
+        "SSL_CTX_get_cert_store": ("ssl", vp, [vp]),
+        "SSL_CTX_get0_param": ("ssl", vp, [vp]),
+        "X509_VERIFY_PARAM_set_flags": ("crypto", c_int, [vp, c_ulong]),
+        "SSL_new": ("ssl", vp, [vp]),
+        "SSL_free": ("ssl", None, [vp]),
+        "SSL_set_bio": ("ssl", None, [vp, vp, vp]),
+        "SSL_set_connect_state": ("ssl", None, [vp]),
+        "SSL_set_accept_state": ("ssl", None, [vp]),
+        "SSL_ctrl": ("ssl", c_long, [vp, c_int, c_long, vp]),
+        "SSL_do_handshake": ("ssl", c_int, [vp]),
+        "SSL_read": ("ssl", c_int, [vp, buf, c_int]),
+        "SSL_write": ("ssl", c_int, [vp, buf, c_int]),
+        "SSL_shutdown": ("ssl", c_int, [vp]),
+        "SSL_get_error": ("ssl", c_int, [vp, c_int]),
+        "SSL_get_current_cipher": ("ssl", vp, [vp]),
+        "SSL_CIPHER_get_name": ("ssl", buf, [vp]),
+        "SSL_get_version": ("ssl", buf, [vp]),
+        "SSL_get1_peer_certificate": ("ssl", vp, [vp]),
+        "SSL_get_SSL_CTX": ("ssl", vp, [vp]),
+        "SSL_get_verify_result": ("ssl", c_long, [vp]),
+        "SSL_set_cert_cb": ("ssl", None, [vp, vp, vp]),
+        "SSL_get0_peer_CA_list": ("ssl", vp, [vp]),
+        "SSL_certs_clear": ("ssl", None, [vp]),
+        "SSL_load_client_CA_file": ("ssl", vp, [buf]),
+        "SSL_set_client_CA_list": ("ssl", None, [vp, vp]),
+        "d2i_OCSP_RESPONSE": ("crypto", vp, [vp, vp, c_long]),
+        "OCSP_response_status": ("crypto", c_int, [vp]),
+        "OCSP_response_get1_basic": ("crypto", vp, [vp]),
+        "OCSP_basic_verify": ("crypto", c_int, [vp, vp, vp, c_ulong]),
+        "OCSP_resp_get0": ("crypto", vp, [vp, c_int]),
+        "OCSP_single_get0_status": ("crypto", c_int, [vp, vp, vp, vp, vp]),
+        "OCSP_check_validity": ("crypto", c_int, [vp, vp, c_long, c_long]),
+        "OCSP_RESPONSE_print": ("crypto", c_int, [vp, vp, c_ulong]),
+        "OCSP_RESPONSE_free": ("crypto", None, [vp]),
+        "OCSP_BASICRESP_free": ("crypto", None, [vp]),
+        "OPENSSL_sk_new_null": ("crypto", vp, []),
+        "OPENSSL_sk_push": ("crypto", c_int, [vp, vp]),
+        "OPENSSL_sk_num": ("crypto", c_int, [vp]),
+        "OPENSSL_sk_value": ("crypto", vp, [vp, c_int]),
+        "OPENSSL_sk_pop_free": ("crypto", None, [vp, vp]),
+        "X509_free": ("crypto", None, [vp]),
+        "X509_get_issuer_name": ("crypto", vp, [vp]),
+        "i2d_X509": ("crypto", c_int, [vp, vp]),
+        "i2d_X509_NAME": ("crypto", c_int, [vp, vp]),
+        "BIO_new_file": ("crypto", vp, [buf, buf]),
+        "BIO_new": ("crypto", vp, [vp]),
+        "BIO_s_mem": ("crypto", vp, []),
+        "BIO_ctrl": ("crypto", c_long, [vp, c_int, c_long, vp]),
+        "BIO_clear_flags": ("crypto", None, [vp, c_int]),
+        "BIO_read": ("crypto", c_int, [vp, buf, c_int]),
+        "BIO_write": ("crypto", c_int, [vp, buf, c_int]),
+        "BIO_free": ("crypto", c_int, [vp]),
+        "PEM_read_bio_X509": ("crypto", vp, [vp, vp, vp, vp]),
+        "ERR_get_error_all": ("crypto", c_ulong, [vp, vp, vp, vp, vp]),
+        "ERR_clear_error": ("crypto", None, []),
+        "ERR_error_string_n": ("crypto", None, [c_ulong, buf, ctypes.c_size_t]),
+    }
 
-    def handshake(self) -> None:
-        self._drive(self.obj.do_handshake)
 
-    def read(self, size: int) -> bytes:
-        """Up to size bytes of one record; b"" when the peer closed TLS cleanly."""
+class _Native:
+    """The system's libssl and libcrypto. Functions are bound on first use
+    (`native.fn.NAME`), so a missing one fails only the feature that needs it."""
+
+    _instance: _Native | None = None
+
+    def __init__(self) -> None:
+        import ctypes
+
+        self.ct = ctypes
+        self._libs = {name: self._load(ctypes, name) for name in _SONAMES}
+        self._protos = _prototypes(ctypes)
+        self.fn = _Functions(self)
+
+    @staticmethod
+    def _load(ctypes: Any, name: str) -> Any:
         try:
-            return self._drive(lambda: self.obj.read(size))
-        except ssl.SSLZeroReturnError:
-            return b""
-
-    def write(self, data: bytes) -> None:
-        self._drive(lambda: self.obj.write(data))
-
-    def read_within(self, size: int, seconds: float) -> bytes | None:
-        """Up to size bytes of application data that arrive within seconds, without
-        waiting longer: None if none came (records such as TLS 1.3 session tickets are
-        taken in on the way), b"" for a clean TLS close; failures (alerts) raise."""
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                data = self.obj.read(size)
-            except ssl.SSLWantReadError:
-                self._send_pending()
-                wait = max(deadline - time.monotonic(), 0.0)
-                if not select.select([self.sock], [], [], wait)[0]:
-                    return None
-                self._receive()
-                continue
-            except ssl.SSLZeroReturnError:
-                return b""
-            except ssl.SSLError:
-                try:  # let the peer see our alert, if any
-                    self._send_pending()
-                except OSError:
-                    pass
-                raise
-            self._send_pending()
-            return data
-
-    def close_notify(self) -> None:
-        """Send our close_notify without waiting for the peer's."""
-        try:
-            self.obj.unwrap()
-        except (ssl.SSLWantReadError, ssl.SSLError):
-            pass
-        try:
-            self._send_pending()
+            return ctypes.CDLL(_SONAMES[name])
         except OSError:
             pass
+        import ctypes.util  # slower (it may run ldconfig): only off the usual path
 
-    def cipher_name(self) -> str:
-        info = self.obj.cipher()
-        return info[0] if info else "(none)"
+        path = ctypes.util.find_library(name)
+        try:
+            if path:
+                return ctypes.CDLL(path)
+        except OSError:
+            pass
+        raise NativeUnavailable(f"cannot load OpenSSL's lib{name}")
+
+    def bind(self, name: str) -> Any:
+        lib, restype, argtypes = self._protos[name]
+        try:
+            fn = getattr(self._libs[lib], name)
+        except AttributeError:
+            raise NativeUnavailable(f"OpenSSL has no {name}") from None
+        fn.restype, fn.argtypes = restype, argtypes
+        return fn
+
+    @classmethod
+    def get(cls, needed: tuple[str, ...] = ()) -> _Native:
+        """The shared instance (OpenSSL initialised as SSL_library_init does), with the
+        needed functions bound now so that a missing one fails before any work."""
+        if cls._instance is None:
+            cls._instance = cls()
+            cls._instance.fn.OPENSSL_init_ssl(0, None)
+        for name in needed:
+            getattr(cls._instance.fn, name)
+        return cls._instance
+
+
+class _Functions:
+    """Attribute access binds an OpenSSL function once: native.fn.SSL_ctrl(...)."""
+
+    def __init__(self, native: _Native) -> None:
+        self._native = native
+
+    def __getattr__(self, name: str) -> Any:
+        fn = self._native.bind(name)
+        setattr(self, name, fn)
+        return fn
+
+
+def _release(free: Callable[[int], None], pointer: int, *keep: object) -> None:
+    """Free an OpenSSL object once its Python owner is gone; `keep` holds the ctypes
+    callbacks it may call until then."""
+    free(pointer)
+
+
+def _owned(owner: object, free: Callable[[int], None], pointer: int, *keep: object) -> None:
+    # left to the process's end when the owner lives that long (a peer exits at once)
+    weakref.finalize(owner, _release, free, pointer, *keep).atexit = False
+
+
+# ---- errors ---------------------------------------------------------------------------
+
+ERR_LIB_SYS, ERR_LIB_X509, ERR_LIB_SSL = 2, 11, 20
+_ERR_SYSTEM_FLAG = 0x80000000
+_ERR_TXT_STRING = 2
+_SSL_AD_REASON_OFFSET = 1000  # an SSL reason from here on is a received alert
+
+# reasons (OpenSSL's SSL_R_* and X509_R_* numbers, the same in every 3.x)
+R_NO_CIPHERS_AVAILABLE = 181
+R_NO_PROTOCOLS_AVAILABLE = 191
+R_NO_SHARED_CIPHER = 193
+R_UNSUPPORTED_PROTOCOL = 258
+R_WRONG_VERSION_NUMBER = 267
+R_UNEXPECTED_EOF_WHILE_READING = 294
+R_RECORD_LAYER_FAILURE = 313
+R_KEY_VALUES_MISMATCH = 116  # X509
+
+_SSL_ERROR_SSL, _SSL_ERROR_WANT_READ, _SSL_ERROR_SYSCALL, _SSL_ERROR_ZERO_RETURN = 1, 2, 5, 6
+
+
+class ErrorEntry:
+    """One entry of OpenSSL's error queue, as ERR_print_errors would show it."""
+
+    __slots__ = ("code", "library", "function", "reason", "file", "line", "data")
+
+    def __init__(
+        self, code: int, library: str, function: str, reason: str, file: str, line: int, data: str
+    ) -> None:
+        self.code, self.library, self.function, self.reason = code, library, function, reason
+        self.file, self.line, self.data = file, line, data
+
+    @property
+    def lib(self) -> int:
+        return ERR_LIB_SYS if self.code & _ERR_SYSTEM_FLAG else (self.code >> 23) & 0xFF
+
+    @property
+    def reason_code(self) -> int:
+        return self.code & (0x7FFFFFFF if self.code & _ERR_SYSTEM_FLAG else 0x7FFFFF)
+
+
+class TlsError(OSError):
+    """A failed OpenSSL call. `entries` is the error queue it left (oldest first); the
+    last entry is the error, as Python's ssl takes it."""
+
+    def __init__(self, entries: list[ErrorEntry], message: str = "") -> None:
+        self.entries = entries
+        last = entries[-1] if entries else None
+        super().__init__(message or (last.reason if last else "unknown OpenSSL error"))
+        self.code = last.code if last else 0
+        self.lib = last.lib if last else 0
+        self.reason = last.reason_code if last else 0
+
+    def is_reason(self, lib: int, reason: int) -> bool:
+        return (self.lib, self.reason) == (lib, reason)
+
+    @property
+    def alert(self) -> int | None:
+        """The number of the alert the peer sent, when that is the error."""
+        if self.lib == ERR_LIB_SSL and self.reason >= _SSL_AD_REASON_OFFSET:
+            return self.reason - _SSL_AD_REASON_OFFSET
+        return None
+
+
+class TlsEOFError(TlsError):
+    """The connection ended without an error queue entry (SSL_ERROR_SYSCALL)."""
+
+
+class TlsZeroReturn(TlsError):
+    """The peer closed TLS with a close_notify."""
+
+
+class _WantRead(Exception):
+    pass
+
+
+def _text(value: bytes | None) -> str:
+    return value.decode("latin-1") if value else ""
+
+
+def _take_errors(native: _Native) -> list[ErrorEntry]:
+    """Empty the thread's OpenSSL error queue into entries, oldest first."""
+    ct = native.ct
+    file, func, data = ct.c_char_p(), ct.c_char_p(), ct.c_char_p()
+    line, flags = ct.c_int(), ct.c_int()
+    buf = ct.create_string_buffer(256)
+    entries = []
+    while code := native.fn.ERR_get_error_all(
+        ct.byref(file), ct.byref(line), ct.byref(func), ct.byref(data), ct.byref(flags)
+    ):
+        native.fn.ERR_error_string_n(code, buf, len(buf))
+        # "error:CODE:LIBRARY::REASON" (OpenSSL 3 leaves the function out of it)
+        parts = _text(buf.value).split(":", 4)
+        library, reason = (parts[2], parts[4]) if len(parts) == 5 else ("", _text(buf.value))
+        entries.append(ErrorEntry(
+            code, library, _text(func.value), reason, _text(file.value), line.value,
+            _text(data.value) if flags.value & _ERR_TXT_STRING else "",
+        ))  # fmt: skip
+    return entries
+
+
+def _failure(native: _Native, what: str) -> OSError:
+    """The error of a failed setup call: an OSError for a file it could not open (as
+    Python's ssl raises), else a TlsError."""
+    entries = _take_errors(native)
+    for entry in entries:
+        if entry.lib == ERR_LIB_SYS and entry.reason_code:
+            return OSError(entry.reason_code, os.strerror(entry.reason_code))
+    return TlsError(entries, "" if entries else f"{what} failed")
 
 
 # ---- contexts -------------------------------------------------------------------------
 
+TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION = 0x301, 0x302, 0x303, 0x304
+VERIFY_NONE, VERIFY_PEER, VERIFY_FAIL_IF_NO_PEER_CERT = 0, 1, 2
+
+OP_LEGACY_SERVER_CONNECT = 1 << 2
+OP_TLSEXT_PADDING = 1 << 4
+OP_SAFARI_ECDHE_ECDSA_BUG = 1 << 6
+OP_IGNORE_UNEXPECTED_EOF = 1 << 7
+OP_NO_TICKET = 1 << 14
+OP_NO_COMPRESSION = 1 << 17
+OP_CIPHER_SERVER_PREFERENCE = 1 << 22
+OP_NO_SSLv3 = 1 << 25
+OP_CRYPTOPRO_TLSEXT_BUG = 1 << 31
+# The options Python 3.11's SSLContext sets: SSL_OP_ALL but for empty fragments and
+# legacy server connect, no SSLv3, no compression, the server's cipher preference, and
+# an EOF without close_notify taken as one.
+_PYTHON_OPTIONS = (
+    OP_CRYPTOPRO_TLSEXT_BUG | OP_TLSEXT_PADDING | OP_SAFARI_ECDHE_ECDSA_BUG | OP_NO_SSLv3
+    | OP_NO_COMPRESSION | OP_CIPHER_SERVER_PREFERENCE | OP_IGNORE_UNEXPECTED_EOF
+)  # fmt: skip
+# Python's modes: SSL_MODE_RELEASE_BUFFERS on a context, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+# and SSL_MODE_AUTO_RETRY on a session
+_CONTEXT_MODES, _SESSION_MODES = 0x10, 2 | 4
+_X509_V_FLAG_TRUSTED_FIRST = 0x8000
+
+_SSL_CTRL_MODE = 33
+_SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB = 63
+_SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE = 65
+_SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP = 70
+_SSL_CTRL_SET_MIN_PROTO_VERSION = 123
+_SSL_CTRL_SET_MAX_PROTO_VERSION = 124
+_SSL_FILETYPE_PEM = 1
+
+
+class TlsContext:
+    """An SSL_CTX, as Python's ssl.SSLContext(PROTOCOL_TLS_CLIENT or _SERVER) starts
+    one: the options and modes above, security level 2, trusted certificates first,
+    no certificate checks, any version."""
+
+    def __init__(self, server_side: bool) -> None:
+        native = self.native = _Native.get()
+        fn = native.fn
+        method = fn.TLS_server_method() if server_side else fn.TLS_client_method()
+        ptr = fn.SSL_CTX_new(method)
+        if not ptr:
+            raise _failure(native, "SSL_CTX_new")
+        self.ptr: int = ptr
+        self.server_side = server_side
+        self.keep_alive: list[object] = []  # ctypes callbacks OpenSSL may call
+        _owned(self, fn.SSL_CTX_free, ptr, self.keep_alive)
+        fn.SSL_CTX_set_options(ptr, _PYTHON_OPTIONS)
+        fn.SSL_CTX_clear_options(ptr, OP_LEGACY_SERVER_CONNECT)
+        fn.SSL_CTX_ctrl(ptr, _SSL_CTRL_MODE, _CONTEXT_MODES, None)
+        fn.SSL_CTX_set_security_level(ptr, 2)  # what Python's default cipher list sets
+        fn.SSL_CTX_set_verify(ptr, VERIFY_NONE, None)
+        fn.X509_VERIFY_PARAM_set_flags(fn.SSL_CTX_get0_param(ptr), _X509_V_FLAG_TRUSTED_FIRST)
+
+    @property
+    def options(self) -> int:
+        return int(self.native.fn.SSL_CTX_get_options(self.ptr))
+
+    def set_options(self, options: int) -> None:
+        self.native.fn.SSL_CTX_set_options(self.ptr, options)
+
+    def clear_options(self, options: int) -> None:
+        self.native.fn.SSL_CTX_clear_options(self.ptr, options)
+
+    def set_versions(self, minimum: int = 0, maximum: int = 0) -> None:
+        """The lowest and highest protocol versions (TLS1_2_VERSION...); 0: no limit."""
+        self.native.fn.SSL_CTX_ctrl(self.ptr, _SSL_CTRL_SET_MIN_PROTO_VERSION, minimum, None)
+        self.native.fn.SSL_CTX_ctrl(self.ptr, _SSL_CTRL_SET_MAX_PROTO_VERSION, maximum, None)
+
+    def set_ciphers(self, ciphers: str) -> None:
+        """The TLS 1.2 cipher list (TLS 1.3's suites stay OpenSSL's), as ssl's set_ciphers."""
+        if not self.native.fn.SSL_CTX_set_cipher_list(self.ptr, ciphers.encode()):
+            _take_errors(self.native)
+            raise TlsError([], "No cipher can be selected.")
+
+    def set_verify(self, mode: int) -> None:
+        self.native.fn.SSL_CTX_set_verify(self.ptr, mode, None)
+
+    def load_cert_chain(self, certfile: str, keyfile: str | None = None) -> None:
+        """As ssl's load_cert_chain: OSError for a file that cannot be read, TlsError for
+        one OpenSSL cannot use or a key that does not fit."""
+        native, fn = self.native, self.native.fn
+        fn.ERR_clear_error()
+        if fn.SSL_CTX_use_certificate_chain_file(self.ptr, os.fsencode(certfile)) != 1:
+            raise _failure(native, "SSL_CTX_use_certificate_chain_file")
+        key = os.fsencode(keyfile or certfile)
+        if fn.SSL_CTX_use_PrivateKey_file(self.ptr, key, _SSL_FILETYPE_PEM) != 1:
+            raise _failure(native, "SSL_CTX_use_PrivateKey_file")
+        if fn.SSL_CTX_check_private_key(self.ptr) != 1:
+            raise _failure(native, "SSL_CTX_check_private_key")
+
+    def load_verify_locations(self, cafile: str) -> None:
+        fn = self.native.fn
+        fn.ERR_clear_error()
+        if fn.SSL_CTX_load_verify_locations(self.ptr, os.fsencode(cafile), None) != 1:
+            raise _failure(self.native, "SSL_CTX_load_verify_locations")
+
+
+def client_context(gnutls_like: bool, priority: str | None) -> TlsContext:
+    """A client context that checks nothing about the server, as the C clients."""
+    ctx = TlsContext(server_side=False)
+    # Both C libraries report a connection closed without a TLS close as an error.
+    ctx.clear_options(OP_IGNORE_UNEXPECTED_EOF)
+    if gnutls_like:
+        # The C GnuTLS client takes GnuTLS's default priorities (TLS 1.3 included: its
+        # GNUTLS_NO_EXTENSIONS flag only leaves out tickets and OCSP requests, not the
+        # extensions TLS 1.3 needs) unless -p narrows them; it accepts small keys and
+        # DH groups.
+        ctx.set_versions(0, 0)
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.set_options(OP_NO_TICKET)  # no session_ticket extension, as GnuTLS's flag
+        if priority:
+            Priority(priority).apply(ctx)
+    else:
+        ctx.set_ciphers("DEFAULT")
+    return ctx
+
+
+def server_context(certfile: str, keyfile: str) -> TlsContext:
+    ctx = TlsContext(server_side=True)
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    ctx.set_versions(0, 0)
+    ctx.load_cert_chain(certfile, keyfile)
+    return ctx
+
+
+def file_has_certificate(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b"-----BEGIN CERTIFICATE-----" in fh.read()
+    except OSError:
+        return False
+
+
 _VERSIONS = {
-    "TLS1.0": ssl.TLSVersion.TLSv1,
-    "TLS1.1": ssl.TLSVersion.TLSv1_1,
-    "TLS1.2": ssl.TLSVersion.TLSv1_2,
-    "TLS1.3": ssl.TLSVersion.TLSv1_3,
+    "TLS1.0": TLS1_VERSION,
+    "TLS1.1": TLS1_1_VERSION,
+    "TLS1.2": TLS1_2_VERSION,
+    "TLS1.3": TLS1_3_VERSION,
 }
 # GnuTLS key exchange name -> (OpenSSL key exchange, authentication)
 _KX = {
@@ -179,119 +498,231 @@ class Priority:
             kx = {k for k in kx if k == "RSA" or _KX[k][1] in auths}
         self.ciphers = ":".join(f"{_KX[k][0]}+{_KX[k][1]}" for k in _KX_ORDER if k in kx)
 
-    def apply(self, ctx: ssl.SSLContext) -> None:
+    def apply(self, ctx: TlsContext) -> None:
         if self.versions:
             order = list(_VERSIONS)
             chosen = sorted(self.versions, key=order.index)
-            ctx.minimum_version = _VERSIONS[chosen[0]]
-            ctx.maximum_version = _VERSIONS[chosen[-1]]
+            ctx.set_versions(_VERSIONS[chosen[0]], _VERSIONS[chosen[-1]])
         if self.ciphers:
             try:
                 ctx.set_ciphers(self.ciphers + ":@SECLEVEL=0")
-            except ssl.SSLError:
+            except TlsError:
                 pass
 
 
-def client_context(gnutls_like: bool, priority: str | None) -> ssl.SSLContext:
-    """A client context that checks nothing about the server, as the C clients."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    # Both C libraries report a connection closed without a TLS close as an error.
-    ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
-    if gnutls_like:
-        # The C GnuTLS client takes GnuTLS's default priorities (TLS 1.3 included: its
-        # GNUTLS_NO_EXTENSIONS flag only leaves out tickets and OCSP requests, not the
-        # extensions TLS 1.3 needs) unless -p narrows them; it accepts small keys and
-        # DH groups.
-        ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-        ctx.maximum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
-        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.options |= ssl.OP_NO_TICKET  # no session_ticket extension, as GnuTLS's flag
-        if priority:
-            Priority(priority).apply(ctx)
-    else:
-        ctx.set_ciphers("DEFAULT")
-    return ctx
+# ---- sessions -------------------------------------------------------------------------
+
+_BIO_CTRL_INFO = 3
+_BIO_CTRL_PENDING = 10
+_BIO_C_SET_BUF_MEM_EOF_RETURN = 130
+_BIO_FLAGS_RWS_RETRY = 0x0F
 
 
-def server_context(certfile: str, keyfile: str) -> ssl.SSLContext:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-    ctx.load_cert_chain(certfile, keyfile)
-    return ctx
+class TlsSession:
+    """One TLS session on a connected socket; blocking, driven by the caller's alarms.
+    `already` is what was read from the socket beyond the clear-text part."""
+
+    def __init__(
+        self, sock: socket.socket, ctx: TlsContext, server_side: bool, already: bytes = b""
+    ) -> None:
+        native = self.native = ctx.native
+        fn = native.fn
+        self.sock = sock
+        self.context = ctx  # kept: its callbacks must outlive the session
+        ptr = fn.SSL_new(ctx.ptr)
+        if not ptr:
+            raise _failure(native, "SSL_new")
+        self.ptr: int = ptr
+        self.keep_alive: list[object] = []  # ctypes callbacks OpenSSL may call
+        _owned(self, fn.SSL_free, ptr, self.keep_alive, ctx)
+        self._in = fn.BIO_new(fn.BIO_s_mem())  # an empty one asks to retry, as Python's
+        self._out = fn.BIO_new(fn.BIO_s_mem())
+        fn.SSL_set_bio(ptr, self._in, self._out)  # the SSL owns them now
+        fn.SSL_ctrl(ptr, _SSL_CTRL_MODE, _SESSION_MODES, None)
+        if server_side:
+            fn.SSL_set_accept_state(ptr)
+        else:
+            fn.SSL_set_connect_state(ptr)
+        if already:
+            fn.BIO_write(self._in, already, len(already))
+
+    # -- moving records
+    def _send_pending(self) -> None:
+        fn = self.native.fn
+        size = fn.BIO_ctrl(self._out, _BIO_CTRL_PENDING, 0, None)
+        if size > 0:
+            buf = self.native.ct.create_string_buffer(size)
+            got = fn.BIO_read(self._out, buf, size)
+            self.sock.sendall(buf.raw[: max(got, 0)])
+
+    def _receive(self) -> None:
+        fn = self.native.fn
+        data = self.sock.recv(RECORD)
+        if data:
+            fn.BIO_write(self._in, data, len(data))
+        else:  # an empty BIO now reads as the end of input
+            fn.BIO_clear_flags(self._in, _BIO_FLAGS_RWS_RETRY)
+            fn.BIO_ctrl(self._in, _BIO_C_SET_BUF_MEM_EOF_RETURN, 0, None)
+
+    def _call(self, operation: Callable[[], int]) -> int:
+        """One SSL_* call: its result when it worked, else the exception for its error."""
+        fn = self.native.fn
+        fn.ERR_clear_error()
+        ret = operation()
+        if ret > 0:
+            return ret
+        err = fn.SSL_get_error(self.ptr, ret)
+        if err == _SSL_ERROR_WANT_READ:
+            raise _WantRead
+        entries = _take_errors(self.native)
+        if err == _SSL_ERROR_ZERO_RETURN:
+            raise TlsZeroReturn(entries, "TLS/SSL connection has been closed (EOF)")
+        if err == _SSL_ERROR_SSL or entries:
+            raise TlsError(entries, "" if entries else "A failure in the SSL library occurred")
+        raise TlsEOFError([], "EOF occurred in violation of protocol")
+
+    def _drive(self, operation: Callable[[], int]) -> int:
+        while True:
+            try:
+                result = self._call(operation)
+            except _WantRead:
+                self._send_pending()
+                self._receive()
+                continue
+            except TlsError:
+                try:  # let the peer see our alert, if any
+                    self._send_pending()
+                except OSError:
+                    pass
+                raise
+            self._send_pending()
+            return result
+
+    # -- what the peers do
+    def handshake(self) -> None:
+        self._drive(lambda: self.native.fn.SSL_do_handshake(self.ptr))
+
+    def _read_into(self, buf: Any, size: int) -> Callable[[], int]:
+        return lambda: self.native.fn.SSL_read(self.ptr, buf, size)
+
+    def read(self, size: int) -> bytes:
+        """Up to size bytes of one record; b"" when the peer closed TLS cleanly."""
+        buf = self.native.ct.create_string_buffer(size)
+        try:
+            got = self._drive(self._read_into(buf, size))
+        except TlsZeroReturn:
+            return b""
+        return buf.raw[:got]
+
+    def write(self, data: bytes) -> None:
+        if data:  # SSL_write takes all of it: a memory BIO never fills
+            self._drive(lambda: self.native.fn.SSL_write(self.ptr, data, len(data)))
+
+    def read_within(self, size: int, seconds: float) -> bytes | None:
+        """Up to size bytes of application data that arrive within seconds, without
+        waiting longer: None if none came (records such as TLS 1.3 session tickets are
+        taken in on the way), b"" for a clean TLS close; failures (alerts) raise."""
+        deadline = time.monotonic() + seconds
+        buf = self.native.ct.create_string_buffer(size)
+        while True:
+            try:
+                got = self._call(self._read_into(buf, size))
+            except _WantRead:
+                self._send_pending()
+                wait = max(deadline - time.monotonic(), 0.0)
+                if not select.select([self.sock], [], [], wait)[0]:
+                    return None
+                self._receive()
+                continue
+            except TlsZeroReturn:
+                return b""
+            except TlsError:
+                try:  # let the peer see our alert, if any
+                    self._send_pending()
+                except OSError:
+                    pass
+                raise
+            self._send_pending()
+            return buf.raw[:got]
+
+    def close_notify(self) -> None:
+        """Send our close_notify without waiting for the peer's."""
+        self.native.fn.SSL_shutdown(self.ptr)
+        self.native.fn.ERR_clear_error()
+        try:
+            self._send_pending()
+        except OSError:
+            pass
+
+    # -- what was agreed
+    def cipher_name(self) -> str:
+        cipher = self.native.fn.SSL_get_current_cipher(self.ptr)
+        name = self.native.fn.SSL_CIPHER_get_name(cipher) if cipher else None
+        return _text(name) or "(none)"
+
+    def version(self) -> str:
+        return _text(self.native.fn.SSL_get_version(self.ptr))
+
+    def peer_certificate(self) -> bytes | None:
+        """The DER of the certificate the peer sent, None if it sent none."""
+        native = self.native
+        cert = native.fn.SSL_get1_peer_certificate(self.ptr)
+        if not cert:
+            return None
+        try:
+            return _der(native, native.fn.i2d_X509, cert)
+        finally:
+            native.fn.X509_free(cert)
 
 
-def file_has_certificate(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return b"-----BEGIN CERTIFICATE-----" in fh.read()
-    except OSError:
-        return False
+def _der(native: _Native, i2d: Any, obj: int) -> bytes:
+    """The DER encoding of an OpenSSL object by its i2d_* function."""
+    ct = native.ct
+    size = i2d(obj, None)
+    if size <= 0:
+        return b""
+    buf = ct.create_string_buffer(size)
+    cursor = ct.c_void_p(ct.addressof(buf))
+    i2d(obj, ct.byref(cursor))
+    return buf.raw
 
 
 # ---- error texts ----------------------------------------------------------------------
 
-_LIB_TEXT = {"SSL": "SSL routines", "PEM": "PEM routines", "X509": "X509 routines"}
-_REASON_TEXT = re.compile(r"\]\s*(.*?)\s*\(_ssl\.c:\d+\)\s*$")
+
+def openssl_error_string(exc: TlsError) -> str:
+    """As OpenSSL 3's ERR_error_string of the error: error:CODE:LIBRARY::REASON."""
+    entry = exc.entries[-1] if exc.entries else None
+    if entry is None:
+        return f"error:00000000:SSL routines::{exc}"
+    return f"error:{entry.code:08X}:{entry.library}::{entry.reason}"
 
 
-def _reason_text(exc: ssl.SSLError) -> str:
-    m = _REASON_TEXT.search(str(exc))
-    if m and m.group(1):
-        return m.group(1)
-    reason = getattr(exc, "reason", None)
-    return reason.lower().replace("_", " ") if reason else str(exc)
-
-
-def _packed_code(exc: ssl.SSLError) -> int:
-    import _ssl  # the ssl module's own tables of OpenSSL error names
-
-    reason = getattr(exc, "reason", None) or ""
-    lib, code = _ssl.err_names_to_codes.get(reason, (0, 0))
-    return (lib << 23) | code
-
-
-def _alert_number(exc: ssl.SSLError) -> int | None:
-    reason = getattr(exc, "reason", None) or ""
-    if "_ALERT_" not in reason:
-        return None
-    return (_packed_code(exc) & 0x7FFFFF) - 1000
-
-
-def openssl_error_string(exc: ssl.SSLError) -> str:
-    """As OpenSSL 3's ERR_error_string: error:CODE:LIBRARY::REASON."""
-    lib = _LIB_TEXT.get(getattr(exc, "library", None) or "", "SSL routines")
-    return f"error:{_packed_code(exc):08X}:{lib}::{_reason_text(exc)}"
-
-
-def openssl_error_line(exc: ssl.SSLError) -> str:
-    """As one line of OpenSSL 3's ERR_print_errors_fp."""
-    lib = _LIB_TEXT.get(getattr(exc, "library", None) or "", "SSL routines")
-    alert = _alert_number(exc)
-    where = "ssl3_read_bytes" if alert is not None else ""
-    source = "../ssl/record/rec_layer_s3.c:1584" if alert is not None else "../ssl/ssl_lib.c:0"
-    data = f"SSL alert number {alert}" if alert is not None else ""
-    return (
-        f"{threading.get_ident():X}:error:{_packed_code(exc):08X}:{lib}:{where}:"
-        f"{_reason_text(exc)}:{source}:{data}"
+def openssl_error_line(exc: TlsError) -> str:
+    """As OpenSSL 3's ERR_print_errors_fp: a line for each entry of the error queue."""
+    tid = f"{_thread.get_ident():X}"
+    if not exc.entries:
+        return f"{tid}:error:00000000:SSL routines::{exc}:../ssl/ssl_lib.c:0:"
+    return "\n".join(
+        f"{tid}:error:{e.code:08X}:{e.library}:{e.function}:{e.reason}:{e.file}:{e.line}:{e.data}"
+        for e in exc.entries
     )
 
 
 def gnutls_error_text(exc: BaseException) -> str:
     """The GnuTLS message the C client-gnutls would print for a failed TLS operation."""
-    if isinstance(exc, ssl.SSLError):
-        reason = getattr(exc, "reason", None) or ""
-        if "_ALERT_" in reason:
+    if isinstance(exc, TlsError):
+        ssl_reason = exc.reason if exc.lib == ERR_LIB_SSL else None
+        if exc.alert is not None:
             return "A TLS fatal alert has been received."
-        if isinstance(exc, ssl.SSLEOFError) or reason == "UNEXPECTED_EOF_WHILE_READING":
+        if isinstance(exc, TlsEOFError) or ssl_reason == R_UNEXPECTED_EOF_WHILE_READING:
             return "The TLS connection was non-properly terminated."
-        if reason in ("NO_CIPHERS_AVAILABLE", "NO_SHARED_CIPHER", "NO_PROTOCOLS_AVAILABLE"):
+        if ssl_reason in (R_NO_CIPHERS_AVAILABLE, R_NO_SHARED_CIPHER, R_NO_PROTOCOLS_AVAILABLE):
             return "No or insufficient priorities were set."
-        if reason in ("WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "RECORD_LAYER_FAILURE"):
+        if ssl_reason in (R_WRONG_VERSION_NUMBER, R_UNSUPPORTED_PROTOCOL, R_RECORD_LAYER_FAILURE):
             return "An unexpected TLS packet was received."
-        return "Decryption has failed." if "DECRYPT" in reason else "Internal error."
+        reason = exc.entries[-1].reason if exc.entries else ""
+        return "Decryption has failed." if "decrypt" in reason else "Internal error."
     if isinstance(exc, BrokenPipeError):
         return "Error in the push function."
     if isinstance(exc, OSError):
@@ -301,165 +732,41 @@ def gnutls_error_text(exc: BaseException) -> str:
 
 def gnutls_file_error(exc: BaseException) -> str:
     """GnuTLS's message for a certificate or key file it could not use."""
-    if isinstance(exc, ssl.SSLError) and "KEY_VALUES_MISMATCH" in (exc.reason or ""):
+    if isinstance(exc, TlsError) and exc.is_reason(ERR_LIB_X509, R_KEY_VALUES_MISMATCH):
         return "The certificate and the given key do not match."
-    if isinstance(exc, ssl.SSLError):
+    if isinstance(exc, TlsError):
         return "Base64 decoding error."
     return "Error while reading file."
 
 
-# ---- OCSP stapling ----------------------------------------------------------------------
-# Python's ssl module cannot ask for a stapled OCSP response, so the `-ocsp` option of the
-# clients reaches the session's OpenSSL objects through ctypes (CPython 3.11's layout).
+def _error_lines(native: _Native) -> list[str]:
+    """The thread's error queue as ERR_print_errors prints it, emptied."""
+    return openssl_error_line(TlsError(_take_errors(native))).splitlines()
 
-_SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE = 65
-_SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP = 70
+
+# ---- OCSP stapling ----------------------------------------------------------------------
+
 _TLSEXT_STATUSTYPE_OCSP = 1
 _OCSP_NOVERIFY = 0x10
-_BIO_CTRL_INFO = 3
-
 
 _OCSP_FUNCTIONS = (
-    "SSL_ctrl", "SSL_get_SSL_CTX", "SSL_get_verify_result", "SSL_CTX_get_cert_store",
-    "d2i_OCSP_RESPONSE", "OCSP_response_status", "OCSP_response_get1_basic",
-    "OCSP_basic_verify", "OCSP_resp_get0", "OCSP_single_get0_status", "OCSP_check_validity",
-    "OCSP_RESPONSE_print", "OCSP_RESPONSE_free", "OCSP_BASICRESP_free",
-    "OPENSSL_sk_new_null", "OPENSSL_sk_push", "OPENSSL_sk_pop_free", "X509_free",
-    "BIO_new_file", "BIO_new", "BIO_s_mem", "BIO_ctrl", "BIO_free", "PEM_read_bio_X509",
-    "ERR_get_error", "ERR_clear_error", "ERR_error_string_n",
+    "SSL_ctrl", "SSL_CTX_callback_ctrl", "SSL_get_SSL_CTX", "SSL_get_verify_result",
+    "SSL_CTX_get_cert_store", "d2i_OCSP_RESPONSE", "OCSP_response_status",
+    "OCSP_response_get1_basic", "OCSP_basic_verify", "OCSP_resp_get0",
+    "OCSP_single_get0_status", "OCSP_check_validity", "OCSP_RESPONSE_print",
+    "OCSP_RESPONSE_free", "OCSP_BASICRESP_free", "OPENSSL_sk_new_null", "OPENSSL_sk_push",
+    "OPENSSL_sk_pop_free", "X509_free", "BIO_new_file", "BIO_new", "BIO_s_mem", "BIO_ctrl",
+    "BIO_free", "PEM_read_bio_X509", "ERR_get_error_all", "ERR_clear_error",
+    "ERR_error_string_n",
 )  # fmt: skip
 
 
-class NativeUnavailable(Exception):
-    """The OpenSSL objects or functions behind Python's ssl could not be reached."""
-
-
-def _prototypes(ctypes: Any) -> dict[str, tuple[str, Any, list[Any]]]:
-    """name -> (library, result type, argument types) of every function used here."""
-    vp, c_long, c_int, c_ulong = ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_ulong
-    return {
-        "SSL_ctrl": ("ssl", c_long, [vp, c_int, c_long, vp]),
-        "SSL_get_SSL_CTX": ("ssl", vp, [vp]),
-        "SSL_get_verify_result": ("ssl", c_long, [vp]),
-        "SSL_CTX_get_cert_store": ("ssl", vp, [vp]),
-        "SSL_set_cert_cb": ("ssl", None, [vp, vp, vp]),
-        "SSL_get0_peer_CA_list": ("ssl", vp, [vp]),
-        "SSL_certs_clear": ("ssl", None, [vp]),
-        "SSL_load_client_CA_file": ("ssl", vp, [ctypes.c_char_p]),
-        "SSL_set_client_CA_list": ("ssl", None, [vp, vp]),
-        "d2i_OCSP_RESPONSE": ("crypto", vp, [vp, vp, c_long]),
-        "OCSP_response_status": ("crypto", c_int, [vp]),
-        "OCSP_response_get1_basic": ("crypto", vp, [vp]),
-        "OCSP_basic_verify": ("crypto", c_int, [vp, vp, vp, c_ulong]),
-        "OCSP_resp_get0": ("crypto", vp, [vp, c_int]),
-        "OCSP_single_get0_status": ("crypto", c_int, [vp, vp, vp, vp, vp]),
-        "OCSP_check_validity": ("crypto", c_int, [vp, vp, c_long, c_long]),
-        "OCSP_RESPONSE_print": ("crypto", c_int, [vp, vp, c_ulong]),
-        "OCSP_RESPONSE_free": ("crypto", None, [vp]),
-        "OCSP_BASICRESP_free": ("crypto", None, [vp]),
-        "OPENSSL_sk_new_null": ("crypto", vp, []),
-        "OPENSSL_sk_push": ("crypto", c_int, [vp, vp]),
-        "OPENSSL_sk_num": ("crypto", c_int, [vp]),
-        "OPENSSL_sk_value": ("crypto", vp, [vp, c_int]),
-        "OPENSSL_sk_pop_free": ("crypto", None, [vp, vp]),
-        "X509_free": ("crypto", None, [vp]),
-        "X509_get_issuer_name": ("crypto", vp, [vp]),
-        "i2d_X509_NAME": ("crypto", c_int, [vp, vp]),
-        "BIO_new_file": ("crypto", vp, [ctypes.c_char_p, ctypes.c_char_p]),
-        "BIO_new": ("crypto", vp, [vp]),
-        "BIO_s_mem": ("crypto", vp, []),
-        "BIO_ctrl": ("crypto", c_long, [vp, c_int, c_long, vp]),
-        "BIO_free": ("crypto", c_int, [vp]),
-        "PEM_read_bio_X509": ("crypto", vp, [vp, vp, vp, vp]),
-        "ERR_get_error": ("crypto", c_ulong, []),
-        "ERR_clear_error": ("crypto", None, []),
-        "ERR_error_string_n": ("crypto", None, [c_ulong, vp, ctypes.c_size_t]),
-    }
-
-
-class _Native:
-    """libssl/libcrypto as loaded by Python's _ssl. Functions are bound on first use
-    (`native.fn.NAME`), so a missing one fails only the feature that needs it."""
-
-    _instance: _Native | None = None
-
-    def __init__(self) -> None:
-        import ctypes
-
-        paths = re.findall(r"(/\S*lib(?:ssl|crypto)\.so\S*)", open("/proc/self/maps").read())
-        try:
-            self._libs = {
-                "ssl": ctypes.CDLL(next(p for p in paths if "/libssl." in p)),
-                "crypto": ctypes.CDLL(next(p for p in paths if "/libcrypto." in p)),
-            }
-        except (StopIteration, OSError) as exc:
-            raise NativeUnavailable("cannot find the OpenSSL libraries") from exc
-        self.ct = ctypes
-        self._protos = _prototypes(ctypes)
-        self.fn = _Functions(self)
-
-    def bind(self, name: str) -> Any:
-        lib, restype, argtypes = self._protos[name]
-        try:
-            fn = getattr(self._libs[lib], name)
-        except AttributeError:
-            raise NativeUnavailable(f"OpenSSL has no {name}") from None
-        fn.restype, fn.argtypes = restype, argtypes
-        return fn
-
-    @classmethod
-    def get(cls, needed: tuple[str, ...]) -> _Native:
-        """The libraries, with the needed functions bound now so that a missing one fails
-        before any work is done."""
-        if cls._instance is None:
-            cls._instance = cls()
-        for name in needed:
-            getattr(cls._instance.fn, name)
-        return cls._instance
-
-    def ssl_pointer(self, obj: ssl.SSLObject | ssl.SSLSocket) -> int:
-        """The SSL* behind an ssl object (after its handshake was set up), checked
-        against the SSL_CTX* of its context."""
-        import sys
-
-        if sys.version_info[:2] != (3, 11):
-            raise NativeUnavailable("reaching OpenSSL's objects needs CPython 3.11")
-        inner = getattr(obj, "_sslobj", None)
-        if inner is None:
-            raise NativeUnavailable("the TLS object has no OpenSSL session yet")
-        ssl_ptr = self.ct.c_void_p.from_address(id(inner) + 24).value
-        ctx_ptr = self.ct.c_void_p.from_address(id(obj.context) + 16).value
-        if not ssl_ptr or self.fn.SSL_get_SSL_CTX(ssl_ptr) != ctx_ptr:
-            raise NativeUnavailable("unexpected layout of Python's ssl objects")
-        return ssl_ptr
-
-    def errors(self) -> list[str]:
-        lines = []
-        buf = self.ct.create_string_buffer(256)
-        while code := self.fn.ERR_get_error():
-            self.fn.ERR_error_string_n(code, buf, 256)
-            lines.append(f"{threading.get_ident():X}:{buf.value.decode('latin-1')}")
-        return lines
-
-
-class _Functions:
-    """Attribute access binds an OpenSSL function once: native.fn.SSL_ctrl(...)."""
-
-    def __init__(self, native: _Native) -> None:
-        self._native = native
-
-    def __getattr__(self, name: str) -> Any:
-        fn = self._native.bind(name)
-        setattr(self, name, fn)
-        return fn
-
-
-def ocsp_prepare_context(ctx: ssl.SSLContext, cafile: str, gnutls_like: bool) -> None:
+def ocsp_prepare_context(ctx: TlsContext, cafile: str, gnutls_like: bool) -> None:
     """The GnuTLS build trusts the -ocsp file for checking the server's certificate."""
     if gnutls_like:
         try:
             ctx.load_verify_locations(cafile)
-        except (OSError, ssl.SSLError):
+        except OSError:
             pass
 
 
@@ -467,10 +774,7 @@ def ocsp_request(session: TlsSession) -> None:
     """Ask for a stapled OCSP response in the coming handshake."""
     native = _Native.get(_OCSP_FUNCTIONS)
     native.fn.SSL_ctrl(
-        native.ssl_pointer(session.obj),
-        _SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE,
-        _TLSEXT_STATUSTYPE_OCSP,
-        None,
+        session.ptr, _SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE, _TLSEXT_STATUSTYPE_OCSP, None
     )
 
 
@@ -529,21 +833,36 @@ _OCSP_OPENSSL_TEXTS = {
 }
 
 
-def ocsp_openssl_report(
+def ocsp_openssl_check(
     session: TlsSession, chainfile: str, out_line: Callable[[str], None], generation: Generation
-) -> bool:
-    """What the OpenSSL build's status callback prints and decides: False fails TLS."""
+) -> None:
+    """Give the coming handshake the OpenSSL build's status callback: it prints what it
+    finds and, returning 0, fails the handshake (with OpenSSL's "invalid status
+    response" error)."""
+    native = _Native.get(_OCSP_FUNCTIONS)
+    ct = native.ct
 
     def say(outcome: str) -> None:
         old, new = _OCSP_OPENSSL_TEXTS[outcome]
         out_line(new if generation >= Generation.G4_97 else old)
 
-    try:
-        native = _Native.get(_OCSP_FUNCTIONS)
-        ssl_ptr = native.ssl_pointer(session.obj)
-    except NativeUnavailable as exc:
-        out_line(f"OCSP stapling unavailable: {exc}")
-        return False
+    def check(ssl_ptr: int, _arg: int) -> int:
+        try:
+            return 1 if _ocsp_openssl_verdict(native, ssl_ptr, chainfile, say, out_line) else 0
+        except BaseException:  # noqa: BLE001 - nothing may escape into OpenSSL
+            return 0
+
+    callback = ct.CFUNCTYPE(ct.c_int, ct.c_void_p, ct.c_void_p)(check)
+    session.context.keep_alive.append(callback)
+    native.fn.SSL_CTX_callback_ctrl(session.context.ptr, _SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB,
+                                    callback)  # fmt: skip
+
+
+def _ocsp_openssl_verdict(
+    native: _Native, ssl_ptr: int, chainfile: str,
+    say: Callable[[str], None], out_line: Callable[[str], None],
+) -> bool:  # fmt: skip
+    """client.c's tls_client_stapling_cb: False fails the handshake."""
     der = _stapled(native, ssl_ptr)
     if der is None:
         say("missing")
@@ -564,7 +883,7 @@ def ocsp_openssl_report(
         native.fn.ERR_clear_error()
         if native.fn.OCSP_basic_verify(basic, stack, None, _OCSP_NOVERIFY) <= 0:
             say("bad signature")
-            for line in native.errors():
+            for line in _error_lines(native):
                 out_line(line)
         else:
             say("good signature")
@@ -576,26 +895,14 @@ def ocsp_openssl_report(
     return ok
 
 
-def openssl_status_failure_line() -> str:
-    """The error OpenSSL reports when the status callback rejects the handshake."""
-    import _ssl
-
-    lib, code = _ssl.err_names_to_codes["INVALID_STATUS_RESPONSE"]
-    return (
-        f"{threading.get_ident():X}:error:{(lib << 23) | code:08X}:SSL routines:"
-        "tls_process_initial_server_flight:invalid status response:"
-        "../ssl/statem/statem_clnt.c:2720:"
-    )
-
-
 def ocsp_gnutls_checks(session: TlsSession) -> tuple[bool, bool, str]:
     """(certificate trusted, stapled status good and verified, text for stderr) as the
     GnuTLS build judges them, the -ocsp file being the trusted CA."""
     try:
         native = _Native.get(_OCSP_FUNCTIONS)
-        ssl_ptr = native.ssl_pointer(session.obj)
     except NativeUnavailable as exc:
         return False, False, f"OCSP stapling unavailable: {exc}"
+    ssl_ptr = session.ptr
     cert_ok = native.fn.SSL_get_verify_result(ssl_ptr) == 0
     der = _stapled(native, ssl_ptr)
     if der is None:
@@ -640,12 +947,11 @@ def _response_text(native: _Native, resp: int) -> str:
 # ---- client certificates chosen by the server's CA names ----------------------------------
 # A GnuTLS client sends its certificate only when the server's CertificateRequest names no
 # CA, or names the issuer of a certificate in the client's chain file; otherwise it sends
-# an empty Certificate message. Python's ssl always sends it, so the GnuTLS-like clients
-# add an OpenSSL certificate callback (through ctypes) that drops the certificate from
-# the session when the names do not fit.
+# an empty Certificate message. OpenSSL always sends it, so the GnuTLS-like clients add a
+# certificate callback that drops the certificate from the session when the names do not
+# fit.
 
 _CERT_FILTER_FUNCTIONS = (
-    "SSL_get_SSL_CTX",
     "SSL_set_cert_cb",
     "SSL_get0_peer_CA_list",
     "SSL_certs_clear",
@@ -664,18 +970,6 @@ _CERT_FILTER_FUNCTIONS = (
 )
 
 
-def _name_der(native: _Native, name: int) -> bytes:
-    """The DER encoding of an X509_NAME*."""
-    ct = native.ct
-    size = native.fn.i2d_X509_NAME(name, None)
-    if size <= 0:
-        return b""
-    buf = ct.create_string_buffer(size)
-    cursor = ct.c_void_p(ct.addressof(buf))
-    native.fn.i2d_X509_NAME(name, ct.byref(cursor))
-    return buf.raw
-
-
 def _chain_issuers(native: _Native, certfile: str) -> set[bytes]:
     """DER issuer names of every certificate in a PEM file."""
     stack = _chain_from_pem(native, certfile)
@@ -684,7 +978,7 @@ def _chain_issuers(native: _Native, certfile: str) -> set[bytes]:
     issuers = set()
     for i in range(native.fn.OPENSSL_sk_num(stack)):
         cert = native.fn.OPENSSL_sk_value(stack, i)
-        issuers.add(_name_der(native, native.fn.X509_get_issuer_name(cert)))
+        issuers.add(_der(native, native.fn.i2d_X509_NAME, native.fn.X509_get_issuer_name(cert)))
     _free_certs(native, stack)
     issuers.discard(b"")
     return issuers
@@ -696,16 +990,16 @@ def _peer_ca_names(native: _Native, ssl_ptr: int) -> list[bytes]:
     if not stack:
         return []
     count = native.fn.OPENSSL_sk_num(stack)
-    return [_name_der(native, native.fn.OPENSSL_sk_value(stack, i)) for i in range(count)]
+    return [_der(native, native.fn.i2d_X509_NAME, native.fn.OPENSSL_sk_value(stack, i))
+            for i in range(count)]  # fmt: skip
 
 
 def gnutls_client_cert_choice(session: TlsSession, certfile: str) -> None:
     """Before the handshake of a session whose context holds the client certificate of
     certfile: send it only if the server's CA names allow, as GnuTLS does. Raises
-    NativeUnavailable (the certificate is then always sent) when OpenSSL cannot be
-    reached."""
+    NativeUnavailable (the certificate is then always sent) when OpenSSL lacks a
+    function this needs."""
     native = _Native.get(_CERT_FILTER_FUNCTIONS)
-    ssl_ptr = native.ssl_pointer(session.obj)
     issuers = _chain_issuers(native, certfile)
     ct = native.ct
 
@@ -720,17 +1014,16 @@ def gnutls_client_cert_choice(session: TlsSession, certfile: str) -> None:
 
     callback = ct.CFUNCTYPE(ct.c_int, ct.c_void_p, ct.c_void_p)(choose)
     session.keep_alive.append(callback)  # OpenSSL holds the pointer as long as the session
-    native.fn.SSL_set_cert_cb(ssl_ptr, callback, None)
+    native.fn.SSL_set_cert_cb(session.ptr, callback, None)
 
 
-def set_acceptable_ca_names(obj: ssl.SSLObject | ssl.SSLSocket, cafile: str) -> None:
-    """For a server-side TLS object whose handshake has not run: name the certificates of
-    cafile as the acceptable CAs in its certificate request (Python's ssl names none).
-    Raises NativeUnavailable when OpenSSL cannot be reached, OSError if cafile is bad."""
-    native = _Native.get(("SSL_get_SSL_CTX", "SSL_load_client_CA_file", "SSL_set_client_CA_list"))
-    ssl_ptr = native.ssl_pointer(obj)
+def set_acceptable_ca_names(session: TlsSession, cafile: str) -> None:
+    """For a server-side session whose handshake has not run: name the certificates of
+    cafile as the acceptable CAs in its certificate request (OpenSSL names none unless
+    told). Raises OSError if cafile holds no certificate."""
+    native = _Native.get(("SSL_load_client_CA_file", "SSL_set_client_CA_list"))
     names = native.fn.SSL_load_client_CA_file(os.fsencode(cafile))
     if not names:
         native.fn.ERR_clear_error()
         raise OSError(f"no CA names in {cafile}")
-    native.fn.SSL_set_client_CA_list(ssl_ptr, names)  # the session owns the list now
+    native.fn.SSL_set_client_CA_list(session.ptr, names)  # the session owns the list now
