@@ -1,6 +1,8 @@
-"""Shared fixtures: host facts for tests that do not need a real host."""
+"""Shared fixtures: host facts (no real host needed), a suite and a work directory."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +18,15 @@ def facts() -> HostFacts:
         exim_uid=102, exim_gid=105, ipv4="192.0.2.2", ipv6="fd00::2",
         shell="/work/dir/aux-var/sh",
     )
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> tuple[Path, Path]:
+    """An empty suite's expected-file directories and a test's work directory."""
+    suite, work = tmp_path / "suite", tmp_path / "work"
+    for d in ("stdout", "log", "mail", "msglog"):
+        (suite / d).mkdir(parents=True)
+    (work / "spool" / "log").mkdir(parents=True)
+    (work / "spool" / "msglog").mkdir(parents=True)
+    (work / "test-mail").mkdir()
+    return suite, work

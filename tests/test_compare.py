@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from harness.compare import Checker, CheckSpec
 from harness.expectedfiles import ExpectedFiles
 from harness.generation import Generation
 from harness.munge import TestMunger, TestOptions
-
-
-@pytest.fixture
-def dirs(tmp_path: Path) -> tuple[Path, Path]:
-    suite, work = tmp_path / "suite", tmp_path / "work"
-    for d in ("stdout", "log", "mail", "msglog"):
-        (suite / d).mkdir(parents=True)
-    (work / "spool" / "log").mkdir(parents=True)
-    (work / "test-mail").mkdir()
-    return suite, work
 
 
 def checker(suite: Path, work: Path, facts, flavour: str | None = None,

@@ -18,17 +18,6 @@ from harness.review import accept_all
 G96, G98, G99, MASTER = Generation.G4_96, Generation.G4_98, Generation.G4_99, Generation.MASTER
 
 
-@pytest.fixture
-def dirs(tmp_path: Path) -> tuple[Path, Path]:
-    suite, work = tmp_path / "suite", tmp_path / "work"
-    for d in ("stdout", "log", "mail", "msglog"):
-        (suite / d).mkdir(parents=True)
-    (work / "spool" / "log").mkdir(parents=True)
-    (work / "spool" / "msglog").mkdir(parents=True)
-    (work / "test-mail").mkdir()
-    return suite, work
-
-
 def checker(suite: Path, work: Path, facts, generation: Generation,
             flavour: str | None = None, update: bool = False) -> Checker:
     munger = TestMunger(facts, TestOptions(testno="0042", generation=generation))
