@@ -27,7 +27,9 @@ from harness.errors import UsageError
 from harness.generation import Generation
 
 GENERATION_FILE = "GENERATION"
-_MARK = re.compile(r"@([^@/]+)$")
+# A generation's mark ends a name: @4.98, @master. Other names hold @ too (the mail file
+# mail/0256.abc@def of a mailbox named by an address).
+_MARK = re.compile(r"@(\d+\.\d+|master)$")
 
 
 def split_generation(name: str) -> tuple[str, Generation | None]:

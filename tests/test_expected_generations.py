@@ -166,6 +166,14 @@ def test_the_files_a_test_compares_with_are_listed(dirs):
         "log/0042", "mail/0042.userx", "stdout/0042"]
 
 
+def test_a_mailbox_named_by_an_address_is_no_generation_file(dirs, facts):
+    suite, work = dirs
+    write(suite / "mail/0042.abc@def", "a mail\n")
+    write(work / "test-mail/abc@def", "a mail\n")
+    assert ExpectedFiles.for_suite(suite, G98).for_test("0042") == ["mail/0042.abc@def"]
+    assert checker(suite, work, facts, G98).check_mails(facts.caller) == []
+
+
 def test_bad_generation_names_are_one_line_naming_the_file(dirs):
     suite, _ = dirs
     write(suite / "stdout/0042@4.95", "x\n")
