@@ -671,12 +671,12 @@ def ca_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         (d / name).write_bytes(b"".join((d / part).read_bytes() for part in parts))
 
     joined("client.chain", "client.pem", "inter.pem")
-    joined("trusted.pem", "root.pem", "other.pem")
+    joined("trusted.pem", "root.pem", "other.pem", "inter.pem")  # the OpenSSL client sends no chain
     return {p.name: p for p in d.iterdir()}
 
 
 def _ca_names_server(env: PeerEnv, files: dict[str, Path]) -> tlsutil.TlsContext:
-    """A server context that asks for a client certificate and trusts both CAs, so that
+    """A server context that asks for a client certificate and trusts every CA, so that
     a certificate sent is accepted."""
     ctx = tlsutil.server_context(str(env.cert), str(env.key))
     ctx.set_verify(tlsutil.VERIFY_PEER)
@@ -740,6 +740,40 @@ def test_client_certificate_chosen_by_server_ca_names(
     ]  # fmt: skip
     client_der = ssl.PEM_cert_to_DER_cert(ca_files["client.pem"].read_text())
     assert got == [client_der if sent else None]
+
+
+@pytest.mark.parametrize("prog, chain_sent", [("client-ssl", False), ("client-gnutls", True)])
+def test_the_openssl_client_sends_its_certificate_without_the_chain(
+    peer_env: PeerEnv, ca_files: dict[str, Path], prog: str, chain_sent: bool
+) -> None:
+    """client.c loads the certificate file with SSL_CTX_use_certificate_file (the first
+    certificate alone), GnuTLS's client the whole file: a server that trusts only the
+    root verifies the second (leaf, intermediate) and not the first (Exim's 2114)."""
+    ctx = tlsutil.server_context(str(peer_env.cert), str(peer_env.key))
+    ctx.set_verify(tlsutil.VERIFY_PEER)
+    ctx.load_verify_locations(str(ca_files["root.pem"]))
+    got: list[str] = []
+
+    def talk(conn: socket.socket) -> None:
+        session = tlsutil.TlsSession(conn, ctx, server_side=True)
+        try:
+            session.handshake()
+        except tlsutil.TlsError as exc:
+            got.append(str(exc))
+            return
+        got.append("verified")
+        session.write(b"250 ok\r\n")
+        _tls_read_all(session)
+
+    peer = Peer(talk)
+    cert, key = str(ca_files["client.chain"]), str(ca_files["client.key"])
+    run_client(peer_env, prog, ["-tls-on-connect", "127.0.0.1", str(peer.port), cert, key],
+               "??? 250\n")
+    peer.join()
+    if chain_sent:
+        assert got == ["verified"]
+    else:
+        assert len(got) == 1 and "certificate verify failed" in got[0], got
 
 
 def test_each_starttls_chooses_the_certificate_again(

@@ -311,15 +311,15 @@ class Client:
                 out.line(f"Certificate file = {op.certfile}")
             if op.keyfile:
                 assert op.certfile is not None  # the key file argument comes after it
-                try:
-                    self.ctx.load_cert_chain(op.certfile, op.keyfile)
+                try:  # the certificate alone, no chain: SSL_CTX_use_certificate_file
+                    self.ctx.load_cert_chain(op.certfile, op.keyfile, chain=False)
                 except OSError:  # tlsutil.TlsError included
                     out.line("SSL_CTX_use_PrivateKey_file failed")
                     raise Finish(82) from None
                 out.line(f"Key file = {op.keyfile}")
             elif op.certfile:
                 try:  # the key may be in the certificate's file
-                    self.ctx.load_cert_chain(op.certfile)
+                    self.ctx.load_cert_chain(op.certfile, chain=False)
                 except OSError:
                     pass
         else:

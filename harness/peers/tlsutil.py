@@ -62,6 +62,7 @@ def _prototypes(ctypes: Any) -> dict[str, tuple[str, Any, list[Any]]]:
         "SSL_CTX_set_cipher_list": ("ssl", c_int, [vp, buf]),
         "SSL_CTX_set_verify": ("ssl", None, [vp, c_int, vp]),
         "SSL_CTX_use_certificate_chain_file": ("ssl", c_int, [vp, buf]),
+        "SSL_CTX_use_certificate_file": ("ssl", c_int, [vp, buf, c_int]),
         "SSL_CTX_use_PrivateKey_file": ("ssl", c_int, [vp, buf, c_int]),
         "SSL_CTX_check_private_key": ("ssl", c_int, [vp]),
         "SSL_CTX_load_verify_locations": ("ssl", c_int, [vp, buf, buf]),
@@ -390,13 +391,19 @@ class TlsContext:
     def set_verify(self, mode: int) -> None:
         self.native.fn.SSL_CTX_set_verify(self.ptr, mode, None)
 
-    def load_cert_chain(self, certfile: str, keyfile: str | None = None) -> None:
+    def load_cert_chain(self, certfile: str, keyfile: str | None = None, *,
+                        chain: bool = True) -> None:
         """As ssl's load_cert_chain: OSError for a file that cannot be read, TlsError for
-        one OpenSSL cannot use or a key that does not fit."""
+        one OpenSSL cannot use or a key that does not fit. `chain=False` takes only the
+        file's first certificate, as the C OpenSSL client does (it sends no chain)."""
         native, fn = self.native, self.native.fn
         fn.ERR_clear_error()
-        if fn.SSL_CTX_use_certificate_chain_file(self.ptr, os.fsencode(certfile)) != 1:
-            raise _failure(native, "SSL_CTX_use_certificate_chain_file")
+        cert = os.fsencode(certfile)
+        if chain:
+            if fn.SSL_CTX_use_certificate_chain_file(self.ptr, cert) != 1:
+                raise _failure(native, "SSL_CTX_use_certificate_chain_file")
+        elif fn.SSL_CTX_use_certificate_file(self.ptr, cert, _SSL_FILETYPE_PEM) != 1:
+            raise _failure(native, "SSL_CTX_use_certificate_file")
         key = os.fsencode(keyfile or certfile)
         if fn.SSL_CTX_use_PrivateKey_file(self.ptr, key, _SSL_FILETYPE_PEM) != 1:
             raise _failure(native, "SSL_CTX_use_PrivateKey_file")
