@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from pathlib import Path
 
 from harness.eximbinary import find_utility, patch_binary
@@ -66,6 +67,19 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)  # files, links, fifos, sockets
+
+
+def fresh_directory(path: Path, attempts: int = 50) -> None:
+    """Make `path` an empty directory (0755). A process of the previous test that is
+    still dying may write into the old one while it is removed: remove it again."""
+    for _ in range(attempts):
+        remove_tree(path)
+        try:
+            path.mkdir(mode=0o755)
+            return
+        except FileExistsError:
+            time.sleep(0.02)
+    raise OSError(f"{path} could not be emptied: something keeps writing into it")
 
 
 class WorkDir:
@@ -214,14 +228,12 @@ class WorkDir:
     # -- once per test ------------------------------------------------------------
     def reset_for_test(self) -> None:
         """Remove the previous test's spool, mail and raw outputs; make fresh ones."""
-        for name in ("spool", "test-mail"):
-            remove_tree(self.root / name)
         for stale in self.root.glob("test-*"):
             remove_tree(stale)
         mail = self.root / "test-mail"
-        mail.mkdir(mode=0o755)
+        fresh_directory(mail)
         chown_if_root(mail, *self.caller_ids)
         spool = self.root / "spool"
-        spool.mkdir(mode=0o755)
+        fresh_directory(spool)
         os.chmod(spool, 0o755)
         chown_if_root(spool, self.facts.exim_uid, self.facts.exim_gid)
