@@ -99,7 +99,9 @@ def test_last_failed_from_json_and_junit(tmp_path):
                       "38", "41"], "e2e-ci-last")
     earlier.write_text(json.dumps(data))
     failed = {n for n, o in outcomes(data).items() if o in ("failed", "error")}
-    assert failed == {"0040"}
+    # 0040 fails with Debian's build (no CONFIGURE_OWNER); with Debian 13's 4.98 the 4.96
+    # suite's 0038 and 0041 fail too (4.98's message ids): whatever failed is run again
+    assert "0040" in failed and failed <= {"0038", "0039", "0040", "0041"}
     for source in (earlier, junit):
         _, again = run(["--suite", str(SHARED), "-CONTINUE", "--last-failed", str(source)],
                        "e2e-ci-last")

@@ -14,10 +14,11 @@ import dns.rdatatype
 import pytest
 
 from harness.peers import fakens
+from tests.e2e import SHARED
 from tests.test_peer_server import peer_environ
 
 REPO = Path(__file__).resolve().parents[1]
-ZONE_SOURCES = Path("/work/shared/exim-4.96/dnszones-src")
+ZONE_SOURCES = SHARED / "dnszones-src"
 SUBSTITUTIONS = {
     "V4NET": "224",
     "V6NET": "ff00",
