@@ -2,8 +2,9 @@
 # One-time (and idempotent) set-up of a Debian 12 or 13 machine for runtest.py. Run as root.
 # What it changes on the system, each said as it is done:
 #  - installs with apt Debian's Exim (exim4-daemon-heavy, exim4-base: 4.96 on Debian 12,
-#    4.98.2 on 13), the tools the suite uses, and chromium (headless, for the tests of the
-#    --html report);
+#    4.98.2 on 13), the tools the suite uses (with Cyrus SASL's modules, and on Debian 13
+#    tzdata-legacy for the zone GB), and chromium (headless, for the tests of the --html
+#    report);
 #  - creates the unprivileged account tests run as (rtcaller: own group, in the Exim group);
 #  - enables server-side TCP Fast Open (sysctl net.ipv4.tcp_fastopen=3, until reboot);
 #  - raises kernel.pid_max to 4194304 (until reboot), so that pids rarely wrap;
@@ -20,7 +21,7 @@ stop_exim=no
 for arg in "$@"; do
   case "$arg" in
     --stop-system-exim) stop_exim=yes ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg (--stop-system-exim, --help)" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +32,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv openssl gcc libc6-dev locales chromium)
+packages+=(libsasl2-modules)  # Cyrus SASL's mechanisms, for Exim's 3800s
+# Exim's tests run in TZ=GB, a zone name Debian 13 moved to tzdata-legacy
+[ -e /usr/share/zoneinfo/GB ] || packages+=(tzdata-legacy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
