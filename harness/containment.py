@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -264,9 +265,10 @@ class Containment:
         self.directory.mkdir(exist_ok=True)
         base = cgroup2_base()
         if base is not None:
-            cgroup = base / f"{_CGROUP_PREFIX}{os.getpid()}"
+            # the pid alone is not unique: runners in other pid namespaces have it too
+            cgroup = base / f"{_CGROUP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
             try:
-                cgroup.mkdir(exist_ok=True)
+                cgroup.mkdir()
                 self.cgroup = cgroup
             except OSError:
                 self.cgroup = None
