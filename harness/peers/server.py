@@ -601,9 +601,13 @@ def _fail_code(out: Output, text: str, code: int) -> NoReturn:
 
 
 def _write_pidfile(path: str) -> None:
+    """Written whole or not at all: whoever waits for the file reads the pid, never an
+    empty file (it is made under another name and renamed)."""
+    partial = f"{path}.{os.getpid()}.tmp"
     try:
-        with open(path, "w") as fh:
+        with open(partial, "w") as fh:
             fh.write(f"{os.getpid()}\n")
+        os.replace(partial, path)
     except OSError as exc:
         write_stderr(f"pidfile create failed: {errtext(exc)}\n")
         raise Finish(1) from None
