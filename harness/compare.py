@@ -150,7 +150,7 @@ class Checker:
         """The mismatch of one output file with its expected file (none when they match)."""
         rel_expected = self.files.compared(spec.expected)
         expected = self.suite / rel_expected
-        target = self.files.target(spec.expected)
+        target = self.files.target(spec.expected, rel_expected)
         raw_size = _size(spec.raw)
         server_size = _size(spec.server_raw) if spec.server_raw else 0
         if not expected.exists():
@@ -206,7 +206,8 @@ class Checker:
     def _missing(self, rel: str, why: str) -> Mismatch:
         """An expected file the run made no output for: an update removes it, or, where
         it writes a generation's file, writes that file empty."""
-        compared, target = self.files.compared(rel), self.files.target(rel)
+        compared = self.files.compared(rel)
+        target = self.files.target(rel, compared)
         if self.update:
             self._write_expected(target, "")
             return Mismatch(target, "removed (" + why + ")", updated=True, kind="missing")

@@ -588,12 +588,18 @@ class TlsSession:
             raise TlsError(entries, "" if entries else "A failure in the SSL library occurred")
         raise TlsEOFError([], "EOF occurred in violation of protocol")
 
-    def _drive(self, operation: Callable[[], int]) -> int:
+    def _drive(self, operation: Callable[[], int], deadline: float | None = None) -> int | None:
+        """Run operation until OpenSSL needs nothing more from the peer; with a deadline,
+        None when the peer sent nothing in time."""
         while True:
             try:
                 result = self._call(operation)
             except _WantRead:
                 self._send_pending()
+                if deadline is not None:
+                    wait = max(deadline - time.monotonic(), 0.0)
+                    if not select.select([self.sock], [], [], wait)[0]:
+                        return None
                 self._receive()
                 continue
             except TlsError:
@@ -619,6 +625,7 @@ class TlsSession:
             got = self._drive(self._read_into(buf, size))
         except TlsZeroReturn:
             return b""
+        assert got is not None  # None only with a deadline
         return buf.raw[:got]
 
     def write(self, data: bytes) -> None:
@@ -629,28 +636,12 @@ class TlsSession:
         """Up to size bytes of application data that arrive within seconds, without
         waiting longer: None if none came (records such as TLS 1.3 session tickets are
         taken in on the way), b"" for a clean TLS close; failures (alerts) raise."""
-        deadline = time.monotonic() + seconds
         buf = self.native.ct.create_string_buffer(size)
-        while True:
-            try:
-                got = self._call(self._read_into(buf, size))
-            except _WantRead:
-                self._send_pending()
-                wait = max(deadline - time.monotonic(), 0.0)
-                if not select.select([self.sock], [], [], wait)[0]:
-                    return None
-                self._receive()
-                continue
-            except TlsZeroReturn:
-                return b""
-            except TlsError:
-                try:  # let the peer see our alert, if any
-                    self._send_pending()
-                except OSError:
-                    pass
-                raise
-            self._send_pending()
-            return buf.raw[:got]
+        try:
+            got = self._drive(self._read_into(buf, size), time.monotonic() + seconds)
+        except TlsZeroReturn:
+            return b""
+        return None if got is None else buf.raw[:got]
 
     def close_notify(self) -> None:
         """Send our close_notify without waiting for the peer's."""
