@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from harness.generation import Generation  # noqa: E402
+from harness.case.workdir import peer_wrapper  # noqa: E402
+from harness.core.generation import Generation  # noqa: E402
 from harness.peers.fakens import prepare_zones  # noqa: E402
-from harness.workdir import peer_wrapper  # noqa: E402
 
 SAMPLES = [
     ("ten-1.test.ex", "A"),  # found

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.hostfacts import HostFacts
+from harness.host.hostfacts import HostFacts
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.expectedfiles import GENERATION_FILE, ExpectedFiles
-from harness.generation import Generation
-from harness.paths import default_workdir
+from harness.core.generation import Generation
+from harness.core.paths import default_workdir
+from harness.suite.expectedfiles import GENERATION_FILE, ExpectedFiles
 
 REPO = Path(__file__).resolve().parent.parent
 RUNTEST = REPO / "runtest.py"

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.display import Console
-from harness.errors import UsageError
-from harness.expectations import ExpectedFailures
+from harness.core.errors import UsageError
+from harness.core.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
 from harness.reports.jsonreport import report_data, write_json
 from harness.reports.junitreport import write_junit
 from harness.reports.loading import durations, failed_tests, load_report
 from harness.reports.merge import merge
-from harness.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
-from harness.sharding import (
+from harness.run.display import Console
+from harness.suite.expectations import ExpectedFailures
+from harness.suite.sharding import (
     Shard,
     acknowledge_bazel,
     duration_owners,

@@ -1,6 +1,6 @@
 import pytest
 
-from harness.cli import UsageError, parse_args
+from harness.cli.commandline import UsageError, parse_args
 
 
 def test_exim_style_options_any_case():
@@ -12,7 +12,7 @@ def test_exim_style_options_any_case():
 def test_binary_range_and_exim_options():
     o = parse_args(["/usr/sbin/exim4", "-d+all", "1", "+"])
     assert o.binary == "/usr/sbin/exim4"
-    assert o.exim_args == ["-d+all"]
+    assert o.exim_args == ("-d+all",)
     assert o.selection == (1, 8999)
     assert parse_args(["9000", "+"]).selection == (9000, 9999)
     assert parse_args(["5", "10"]).selection == (5, 10)

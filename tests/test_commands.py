@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands import COMMANDS, CommandSpec, check_grammar, parse_script, utilities
+from harness.case.commands import COMMANDS, CommandSpec, check_grammar, parse_script, utilities
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.compare import Checker, CheckSpec
-from harness.expectedfiles import ExpectedFiles
-from harness.generation import Generation
+from harness.case.compare import Checker, CheckSpec
+from harness.core.generation import Generation
 from harness.munge import TestMunger, TestOptions
+from harness.suite.expectedfiles import ExpectedFiles
 
 
 def checker(suite: Path, work: Path, facts, flavour: str | None = None,

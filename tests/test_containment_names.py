@@ -9,14 +9,14 @@ import sys
 
 import pytest
 
-from harness.containment import cgroup2_base
+from harness.host.containment import cgroup2_base
 from tests.e2e import REPO
 
 ONE_RUN = """
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from harness.containment import Containment
+from harness.host.containment import Containment
 c = Containment(Path(sys.argv[2]))
 c.start()
 print(c.cgroup.name if c.cgroup else "none")

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands import COMMANDS, parse_script, spec_for
-from harness.context import RunSettings, TestContext
-from harness.eximbinary import Capabilities
-from harness.hostfacts import HostFacts
-from harness.processes import (
+from harness.case.commands import COMMANDS, parse_script, spec_for
+from harness.case.context import RunSettings, TestContext
+from harness.host.eximbinary import Capabilities
+from harness.host.hostfacts import HostFacts
+from harness.host.processes import (
     Identity,
     ProcessTracker,
     off_cpu,
@@ -30,8 +30,8 @@ from harness.processes import (
     wait_while_running,
     waiting_for_work,
 )
-from harness.script import parse_text
-from harness.substitute import Substituter
+from harness.suite.script import parse_text
+from harness.suite.substitute import Substituter
 
 pytestmark = pytest.mark.skipif(waiting_for_work(os.getpid()) is None,
                                 reason="/proc/PID/syscall cannot be read here")
@@ -214,7 +214,7 @@ def test_killdaemon_signals_a_pausing_daemon_at_once(ctx: TestContext,
 
 def test_killdaemon_ends_a_daemon_that_stays_busy(ctx: TestContext, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import harness.commands as commands
+    import harness.case.commands as commands
 
     monkeypatch.setattr(commands, "DAEMON_SETTLE_TIMEOUT", 0.05)
     _run(ctx, "exim -DSERVER=server -bd -oX PORT_D")  # gives up waiting while it is busy

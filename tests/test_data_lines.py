@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands import CommandError, data_bytes
+from harness.case.commands import CommandError, data_bytes
 
 
 class _Ctx:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.results import TestCase
-from harness.workers import Dispatch
+from harness.core.results import TestCase
+from harness.run.workers import Dispatch
 
 
 def _cases(*numbers: str) -> list[TestCase]:

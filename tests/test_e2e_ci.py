@@ -109,7 +109,7 @@ def test_last_failed_from_json_and_junit(tmp_path):
 
 
 def test_an_empty_shard_succeeds(tmp_path):
-    from harness.sharding import hash_owner
+    from harness.suite.sharding import hash_owner
 
     other = 1 if hash_owner("0001", 2) == 2 else 2
     proc, data = run(["--suite", str(SHARED), "--shard", f"{other}/2", "1"], "e2e-ci-empty")

@@ -77,7 +77,7 @@ def test_sigkill_of_a_parallel_runner_leaves_no_worker_and_next_run_passes_clean
 
 def _guardian_and_worker(work: str, runner: subprocess.Popen[str]
                          ) -> tuple[psutil.Process, psutil.Process]:
-    guardians = [p for p in _ours("harness.guardian") if work in " ".join(p.cmdline())]
+    guardians = [p for p in _ours("harness.host.guardian") if work in " ".join(p.cmdline())]
     workers = [p for p in psutil.Process(runner.pid).children()
                if "runtest.py" in " ".join(p.cmdline())]
     assert len(guardians) == 1 and len(workers) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.scheduling import QUIET_WORKERS_PER_CPU, quiet_jobs
+from harness.run.scheduling import QUIET_WORKERS_PER_CPU, quiet_jobs
 from tests.e2e import REPO, needs_exim, outcomes, run
 
 pytestmark = needs_exim

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.expectedfiles import ExpectedFiles
-from harness.review import open_store, review
+from harness.run.review import open_store, review
+from harness.suite.expectedfiles import ExpectedFiles
 from tests.e2e import (
     RUNTEST,
     SHARED,

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.compare import Checker, CheckSpec
-from harness.errors import UsageError
-from harness.expectedfiles import ExpectedFiles, read_base_generation
-from harness.generation import Generation
+from harness.case.compare import Checker, CheckSpec
+from harness.core.errors import UsageError
+from harness.core.generation import Generation
+from harness.core.results import Mismatch, Outcome, TestCase, TestResult
 from harness.munge import TestMunger, TestOptions
 from harness.reports.savedoutput import SavedOutput, Store
-from harness.results import Mismatch, Outcome, TestCase, TestResult
-from harness.review import accept_all
+from harness.run.review import accept_all
+from harness.suite.expectedfiles import ExpectedFiles, read_base_generation
 
 G96, G98, G99, MASTER = Generation.G4_96, Generation.G4_98, Generation.G4_99, Generation.MASTER
 

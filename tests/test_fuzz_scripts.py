@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.commands import COMMANDS
-from harness.script import ScriptError, parse_text
+from harness.case.commands import COMMANDS
+from harness.suite.script import ScriptError, parse_text
 from tests.e2e import RUNTEST, SHARED, WORK, needs_exim
 from tests.fuzzing import mutants
 

@@ -11,22 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands import COMMANDS, CommandError, parse_script, spec_for
-from harness.compare import unmunged
-from harness.context import RunSettings, TestContext
-from harness.errors import BinaryError
-from harness.eximbinary import Capabilities, parse_bv
-from harness.generation import Generation
-from harness.hostfacts import HostFacts
-from harness.peerlib import PeerRuntime
-from harness.probe import BinaryInfo, check_trusted_configs
-from harness.processes import Identity, ProcessTracker
+from harness.case.commands import COMMANDS, CommandError, parse_script, spec_for
+from harness.case.compare import unmunged
+from harness.case.context import RunSettings, TestContext
+from harness.case.workdir import WorkDir
+from harness.core.errors import BinaryError
+from harness.core.generation import Generation
+from harness.core.results import Mismatch, Outcome, Requirement, RunInfo, TestCase, TestResult
+from harness.host.eximbinary import Capabilities, parse_bv
+from harness.host.hostfacts import HostFacts
+from harness.host.peerlib import PeerRuntime
+from harness.host.probe import BinaryInfo, check_trusted_configs
+from harness.host.processes import Identity, ProcessTracker
 from harness.reports.eximsummary import EximSummaryLogs
-from harness.requirements import Environment, RequirementError, unmet
-from harness.results import Mismatch, Outcome, Requirement, RunInfo, TestCase, TestResult
-from harness.script import parse_text
-from harness.substitute import Substituter
-from harness.workdir import WorkDir
+from harness.suite.requirements import Environment, RequirementError, unmet
+from harness.suite.script import parse_text
+from harness.suite.substitute import Substituter
 
 G = Generation
 

@@ -25,8 +25,9 @@ from typing import Any
 
 import pytest
 
-from harness import cli
-from harness.merge_cli import merge_reports
+from harness.cli import commandline as cli
+from harness.cli.merge import merge_reports
+from harness.core.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
 from harness.reports import htmlreport
 from harness.reports.htmlreport import (
     HtmlReport,
@@ -37,7 +38,6 @@ from harness.reports.htmlreport import (
     write_html,
 )
 from harness.reports.jsonreport import report_data, write_json
-from harness.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
 from tests.e2e import WORK, compared_file, copy_own_suite, needs_exim, run
 
 CHROMIUM = shutil.which("chromium")

@@ -87,16 +87,81 @@ def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+# Which packages each package may import from (besides itself). Lower layers never import
+# higher ones; the README's "Layout" section says what each holds.
+LAYERS: dict[str, frozenset[str]] = {
+    "core": frozenset(),
+    "peers": frozenset({"core"}),
+    "host": frozenset({"core", "peers"}),
+    "munge": frozenset({"core", "host"}),
+    "reports": frozenset({"core"}),
+    "suite": frozenset({"core", "host", "reports"}),
+    "case": frozenset({"core", "host", "peers", "munge", "suite"}),
+    "run": frozenset({"core", "host", "peers", "munge", "reports", "suite", "case"}),
+    "cli": frozenset({"core", "host", "peers", "munge", "reports", "suite", "case", "run"}),
+}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Each import of a module from a layer its own may not use, as `a -> b`."""
+    wrong = []
+    for name, deps in sorted(graph.items()):
+        own = _layer(name)
+        if own not in LAYERS:
+            continue
+        for dep in sorted(deps):
+            other = _layer(dep)
+            if other and other != own and other not in LAYERS[own]:
+                wrong.append(f"{name} -> {dep}")
+    return wrong
+
+
+def test_every_module_is_in_a_layer():
+    stray = [m for m in import_graph() if m != "harness" and _layer(m) not in LAYERS]
+    assert stray == []
+
+
+def test_imports_go_down_the_layers():
+    assert upward_imports(import_graph()) == []
+
+
+def test_an_upward_import_is_found():
+    graph = import_graph()
+    graph["harness.core.results"] = graph["harness.core.results"] | {"harness.run.session"}
+    assert upward_imports(graph) == ["harness.core.results -> harness.run.session"]
+
+
+def test_the_layers_are_ordered():
+    """No two layers may import each other, directly or through others."""
+    def reach(layer: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(LAYERS[layer])
+        while todo:
+            nxt = todo.pop()
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.extend(LAYERS[nxt])
+        return seen
+
+    for layer in LAYERS:
+        assert layer not in reach(layer), layer
+
+
 def test_leaves_import_nothing_of_the_harness():
     graph = import_graph()
-    for leaf in ("harness.results", "harness.errors", "harness.paths"):
+    for leaf in ("harness.core.results", "harness.core.errors", "harness.core.paths"):
         assert graph[leaf] == set(), leaf
 
 
 def test_reports_depend_only_on_the_data_model():
     """Output formats know results, not how tests are run."""
     graph = import_graph()
-    allowed = {"harness.results", "harness.listeners", "harness.errors"}
+    allowed = {"harness.core.results", "harness.core.events", "harness.core.errors"}
     for name, deps in graph.items():
-        if name.startswith("harness.reports") or name == "harness.display":
+        if name.startswith("harness.reports") or name == "harness.run.display":
             assert {d for d in deps if not d.startswith("harness.reports")} <= allowed, name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge import drop_truncation_variance, maildir_sort_key, sort_delivery_lines
 
 NOTE = "**NOTE: The delivery lines in this file have been sorted.\n"

@@ -12,8 +12,8 @@ import importlib
 
 import pytest
 
-from harness.generation import Generation
-from harness.hostfacts import HostFacts
+from harness.core.generation import Generation
+from harness.host.hostfacts import HostFacts
 from harness.munge import TestMunger, TestOptions
 from harness.munge.custom import CUSTOM_MUNGES
 from harness.munge.pipeline import build

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge import TestMunger, TestOptions
 from harness.munge.model import ValueCache, next_tag
 from harness.munge.state import local_seconds

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.peers.peerscript import (
     HARNESS_ENV,
     AlarmInterrupt,

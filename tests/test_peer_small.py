@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.peerlib import prepare_peers
+from harness.host.peerlib import prepare_peers
+from harness.host.processes import Identity
 from harness.peers.build_loaded import build_loaded
-from harness.processes import Identity
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -195,7 +195,7 @@ def test_showids(bindir: Path) -> None:
 @pytest.mark.skipif(not IS_ROOT, reason="needs root to switch user")
 def test_showids_as_another_user(public_dir: Path) -> None:
     """As a run starts it for another account: from the run's copy of the peers, with an
-    interpreter that account can execute (harness.peerlib)."""
+    interpreter that account can execute (harness.host.peerlib)."""
     user = pwd.getpwnam("nobody")
     runtime = prepare_peers(public_dir, Identity(user.pw_uid, user.pw_gid, ()), "nobody")
     showids = public_dir / "showids-wrapper"

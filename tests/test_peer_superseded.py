@@ -8,7 +8,7 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
-from harness.commands import end_superseded_peer
+from harness.case.commands import end_superseded_peer
 
 
 class _Tracker:

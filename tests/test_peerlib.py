@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harness import peerlib
-from harness.errors import WorkDirError
-from harness.peerlib import PeerRuntime, install, prepare_peers
-from harness.probe import find_caller
-from harness.processes import Identity
+from harness.core.errors import WorkDirError
+from harness.host import peerlib
+from harness.host.peerlib import PeerRuntime, install, prepare_peers
+from harness.host.probe import find_caller
+from harness.host.processes import Identity
 from tests.e2e import REPO, needs_exim, outcomes
 
 pytestmark = needs_exim
@@ -43,7 +43,7 @@ def test_the_copy_is_world_readable_and_made_once(open_dir: Path) -> None:
     install(lib, Path(sys.executable))
     files = [p for p in lib.rglob("*") if p.is_file()]
     assert (lib / "harness/peers/client.py").is_file() and (lib / "dns/name.py").is_file()
-    assert not (lib / "harness/session.py").exists()  # only what the peers import
+    assert not (lib / "harness/run/session.py").exists()  # only what the peers import
     assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
     assert {stat.S_IMODE(p.stat().st_mode) for p in lib.rglob("*") if p.is_dir()} == {0o755}
     assert list(lib.rglob("*.pyc")), "compiled, so that no peer compiles at each start"

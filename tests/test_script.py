@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.commands import COMMANDS, parse_script
-from harness.script import ScriptError, parse_text
+from harness.case.commands import COMMANDS, parse_script
+from harness.suite.script import ScriptError, parse_text
 
 P = Path("scripts/0000-Basic/0999")
 

@@ -1,4 +1,4 @@
-from harness.substitute import Substituter
+from harness.suite.substitute import Substituter
 
 
 def test_standard_names(facts):

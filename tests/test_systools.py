@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import systools
+from harness.host import systools
 
 
 def test_tools_in_path_are_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness.workdir import fresh_directory
+from harness.case.workdir import fresh_directory
 
 WRITER = """\
 import os, sys, time

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from harness.generation import Generation
-from harness.hostfacts import HostFacts
+from harness.core.generation import Generation
+from harness.host.hostfacts import HostFacts
 from harness.munge.custom import CUSTOM_MUNGES
 from harness.munge.model import KINDS, FileRun, ValueCache, split_lines
 from harness.munge.ordering import drop_truncation_variance, maildir_sort_key, sort_delivery_lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import InitVar, dataclass
 
-from harness.generation import Generation, applies
+from harness.core.generation import Generation, applies
 from harness.munge.model import FileRun, Step, rx
 from harness.munge.ordering import skip_continuation
 

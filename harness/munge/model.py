@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from harness.generation import Generation, applies
+from harness.core.generation import Generation, applies
 
 KINDS = ("stdout", "stderr", "mainlog", "paniclog", "rejectlog", "msglog", "mail")
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge.model import (
     ALL,
     DIGITS,

@@ -16,8 +16,8 @@ import harness.munge.rules_log as rules_log
 import harness.munge.rules_stderr as rules_stderr
 import harness.munge.rules_stdout as rules_stdout
 import harness.munge.rules_tls as rules_tls
-from harness.generation import Generation
-from harness.hostfacts import HostFacts
+from harness.core.generation import Generation
+from harness.host.hostfacts import HostFacts
 from harness.munge.custom import custom_step
 from harness.munge.model import FAMILY, EndOfInput, FileRun, Restart, Rule, Skip, Step, for_kind
 from harness.munge.ordering import MaildirsizeData

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge.model import (
     ALL,
     DIGITS,

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from re import escape as lit
 
-from harness.generation import Generation
-from harness.hostfacts import HostFacts
+from harness.core.generation import Generation
+from harness.host.hostfacts import HostFacts
 from harness.munge.model import ALL, LOGS, MAIL, STDOUT, FileRun, Guard, Needle, Rule, Step, rx
 
 G4_98, G4_99, MASTER = Generation.G4_98, Generation.G4_99, Generation.MASTER

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import harness.munge.rules_host as rules_host
-from harness.generation import Generation
-from harness.hostfacts import HostFacts
+from harness.core.generation import Generation
+from harness.host.hostfacts import HostFacts
 from harness.munge.model import LOGS, MAIL, Step, rules_for, within
 from harness.munge.ordering import GnutlsFirstRead, HeaderWithContinuation, MailDkimSignature
 from harness.munge.state import DKIM_LOG_TIMES, INCOMING_PORT

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from harness.generation import Generation
-from harness.hostfacts import HostFacts, Ports
+from harness.core.generation import Generation
+from harness.host.hostfacts import HostFacts, Ports
 from harness.munge.model import DIGITS, STDERR, Rule, Step, rules_for, utf8_bytes, within
 from harness.munge.ordering import (
     CheckDirSizeSort,

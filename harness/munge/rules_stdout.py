@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge.model import STDOUT, Step, rules_for, utf8_bytes, within
 from harness.munge.ordering import HeaderWithContinuation, SkipWithFollowing
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge.model import Rule, Skip
 
 G4_97, G4_98, G4_99, MASTER = (

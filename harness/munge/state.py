@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.munge.model import (
     ALL,
     DIGITS,

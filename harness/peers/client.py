@@ -44,7 +44,7 @@ import socket
 import sys
 import time
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.peers.peerscript import (
     AlarmInterrupt,
     Finish,

@@ -28,7 +28,7 @@ import os
 import sys
 import time
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.peers.peerscript import harness_generation
 from harness.peers.zonefile import (
     FOUND,

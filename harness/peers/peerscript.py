@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 
 HEX = b"0123456789abcdefABCDEF"
 # Set by the bin/ wrapper of each peer: the harness generation ("4.96" .. "master").

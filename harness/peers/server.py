@@ -36,7 +36,7 @@ import socket
 import sys
 import time
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 from harness.peers.peerscript import (
     Finish,
     LineSource,

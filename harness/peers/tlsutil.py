@@ -25,7 +25,7 @@ import socket
 import time
 import weakref
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 
 TYPE_CHECKING = False  # typing is not imported at run time, to start fast
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from harness.generation import Generation
+from harness.core.generation import Generation
 
 # Exit codes of fakens (h_errno values, plus Exim's PASS_ON).
 FOUND = 0

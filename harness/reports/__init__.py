@@ -1,5 +1,6 @@
 """Report files written at the end of a run: each format is one listener class here.
 
 To add a format, write a module with a class taking the output path and implementing
-`harness.listeners.RunListener`, and give it a row in `harness.cli.OPTIONS` (`reporter=`).
+`harness.core.events.RunListener`, and give it a row in `harness.cli.commandline.OPTIONS`
+(`reporter=`).
 """

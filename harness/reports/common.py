@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
+from harness.core.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
 
 
 class ReportFile:

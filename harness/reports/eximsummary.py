@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
+from harness.core.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
 
 FAILED_SUMMARY = "failed-summary.log"
 RUN_SUMMARY = "run-summary.log"

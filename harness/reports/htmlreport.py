@@ -19,9 +19,9 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from harness.core.results import TALLIES, Outcome, TestResult
 from harness.reports.common import ReportFile, atomic_write
 from harness.reports.jsonreport import finished_run_data
-from harness.results import TALLIES, Outcome, TestResult
 
 if TYPE_CHECKING:
     import jinja2

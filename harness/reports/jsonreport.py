@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.core.results import RunInfo, TestResult, tally
 from harness.reports.common import ReportFile, atomic_write, now, result_dict
-from harness.results import RunInfo, TestResult, tally
 
 FORMAT = 1
 

@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.core.results import Outcome, TestResult, tally
 from harness.reports.common import ReportFile, atomic_write, failure_text
-from harness.results import Outcome, TestResult, tally
 
 SUITE_NAME = "runtest"
 XFAIL_PREFIX = "expected failure: "

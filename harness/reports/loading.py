@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.errors import UsageError
+from harness.core.errors import UsageError
+from harness.core.results import Outcome, TestCase, TestResult
 from harness.reports.common import result_from_dict
 from harness.reports.junitreport import FLAKY_PREFIX, XFAIL_PREFIX
-from harness.results import Outcome, TestCase, TestResult
 
 
 @dataclass(frozen=True)

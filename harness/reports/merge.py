@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from harness.errors import UsageError
+from harness.core.errors import UsageError
+from harness.core.results import TestResult
 from harness.reports.loading import LoadedReport
-from harness.results import TestResult
 
 
 def _problems(reports: Sequence[LoadedReport], force: bool) -> list[str]:

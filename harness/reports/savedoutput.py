@@ -6,7 +6,7 @@ that -UPDATE would have written, and `manifest.json` listing, per file, the test
 (write, or remove for an expected file the run made no output for) and a digest of the
 expected file as the run saw it, so that accepting never overwrites a file changed since.
 The file written is the one -UPDATE would write: where that is a harness generation's file
-(`harness.expectedfiles`), `compared` names the file the run compared with.
+(`harness.suite.expectedfiles`), `compared` names the file the run compared with.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from harness.core.results import RunInfo, TestCase, TestResult
 from harness.reports.common import atomic_write
-from harness.results import RunInfo, TestCase, TestResult
 
 MANIFEST = "manifest.json"
 FILES = "files"

@@ -1,0 +1,277 @@
+"""Running one test in one work directory: its commands in order, then the output checks.
+
+`TestExecutor.run` returns the test's `TestResult`; `run_with_reruns` runs a failed test
+again. Whether a test should run at all (REQUIRES, need_*) is decided before, by the run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.case.commands import (
+    CommandError,
+    CompletionKind,
+    close_server,
+    describe_status,
+    parse_script,
+    spec_for,
+)
+from harness.case.compare import Checker
+from harness.case.context import RunSettings, TestContext, TestTimeout
+from harness.case.workdir import WorkDir
+from harness.core.generation import Generation
+from harness.core.results import Mismatch, Outcome, TestCase, TestResult
+from harness.host.processes import Interrupted, ProcessTracker, close_quietly
+from harness.munge import TestMunger, TestOptions
+from harness.suite.expectedfiles import ExpectedFiles
+from harness.suite.requirements import Environment, RequirementError, unmet
+from harness.suite.script import ScriptError
+from harness.suite.substitute import Substituter
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    outcome: Outcome
+    reason: str = ""
+    mismatches: tuple[Mismatch, ...] = ()
+    details: tuple[str, ...] = ()
+
+
+def _dynamic_socket() -> socket.socket:
+    """A listening socket on a free port, for PORT_DYNAMIC and -DSERVER=wait:PORT."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    s.listen(10)
+    return s
+
+
+_TFO_BLACKHOLE = "/proc/sys/net/ipv4/tcp_fastopen_blackhole_timeout_sec"
+_LAST_PID = "/proc/sys/kernel/ns_last_pid"
+_MIN_PID = 1000
+
+
+def reset_host_state() -> None:
+    """Give each test the kernel TCP state of a machine in ordinary use, whatever ran before.
+
+    TCP metrics hold TFO cookies, which change what a TFO test logs: they are flushed.
+    A used machine has metrics for loopback, and scripts rely on that (4027 deletes the
+    loopback entry and expects no complaint), so one plain loopback exchange puts an
+    ordinary entry, without a cookie, back. After a TFO connection that timed out the
+    kernel may suspect a middlebox and stop sending TFO for an hour or more ("blackhole"
+    detection); writing the detector's timeout back to itself clears that suspicion.
+
+    Exim's harness takes a process id for one of at least four digits (a debug line's
+    leading pid, say); after the kernel's pids wrap around they start again near 300, so
+    the next pid is moved on to four digits when it would be fewer.
+    """
+    if os.getuid() != 0:
+        return
+    try:
+        last = int(Path(_LAST_PID).read_text())
+        if last < _MIN_PID:
+            Path(_LAST_PID).write_text(str(_MIN_PID))
+    except (OSError, ValueError):
+        pass
+    try:
+        timeout = Path(_TFO_BLACKHOLE).read_text()
+        Path(_TFO_BLACKHOLE).write_text(timeout)
+    except OSError:
+        pass
+    subprocess.run(["ip", "tcp_metrics", "flush", "all"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            with socket.create_connection(server.getsockname(), timeout=2) as client:
+                peer, _ = server.accept()
+                with peer:
+                    client.sendall(b"x")
+                    peer.recv(1)
+                    peer.sendall(b"y")
+                    client.recv(1)
+    except OSError:
+        pass
+
+
+class TestExecutor:
+    """Runs tests one after another in one work directory."""
+
+    def __init__(self, settings: RunSettings, workdir: WorkDir, *, files: ExpectedFiles,
+                 update: bool, timeout: float = 300.0, worker: int = 0,
+                 generation: Generation = Generation.G4_96,
+                 on_spawn: Callable[[int], None] | None = None,
+                 spare: frozenset[int] = frozenset()) -> None:
+        self.settings = settings
+        self.workdir = workdir
+        self.files = files
+        self.update = update
+        self.timeout = timeout
+        self.worker = worker
+        self.generation = generation
+        self.on_spawn = on_spawn
+        self.spare = spare
+
+    def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
+        """Run one test; `update` (default: the run's -UPDATE) writes changed output."""
+        start = time.monotonic()
+        tracker = ProcessTracker(self.on_spawn, self.spare)
+        ctx: TestContext | None = None
+        try:
+            script = parse_script(case.path)
+            self.workdir.reset_for_test()
+            reset_host_state()
+            dyn = _dynamic_socket() if script.uses_dynamic_port else None
+            subst = Substituter(self.settings.facts, dyn.getsockname()[1] if dyn else None,
+                                self.generation)
+            ctx = TestContext(self.settings, case.number, script, tracker, subst, dyn)
+            watchdog = self._watchdog(ctx, tracker)
+            try:
+                verdict = self._run_commands(ctx)
+            finally:
+                watchdog.cancel()
+            if ctx.cancel.is_set():
+                raise TestTimeout(ctx.doing)
+            if verdict is None:
+                verdict = self._check_output(ctx, self.update if update is None else update)
+        except TestTimeout as exc:
+            verdict = _Verdict(Outcome.ERROR,
+                               f"timed out after {self.timeout:g}s while running {exc}")
+        except (ScriptError, CommandError) as exc:
+            verdict = _Verdict(Outcome.ERROR, str(exc))
+        except Interrupted:
+            raise
+        except Exception:  # noqa: BLE001 - one broken test must not stop the run
+            verdict = _Verdict(Outcome.ERROR, "harness error:\n" + traceback.format_exc())
+        finally:
+            tidied = self._tidy(ctx, tracker)
+        return TestResult(case, verdict.outcome, verdict.reason, time.monotonic() - start,
+                          verdict.mismatches, verdict.details + tidied, self.worker)
+
+    def _watchdog(self, ctx: TestContext, tracker: ProcessTracker) -> threading.Timer:
+        """End the test's processes when its time is up, so that every wait returns."""
+
+        def expire() -> None:
+            ctx.cancel.set()
+            tracker.signal_all()
+
+        timer = threading.Timer(self.timeout, expire)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def _run_commands(self, ctx: TestContext) -> _Verdict | None:
+        """Run every command; a verdict when one failed, None when the output is to be checked."""
+        for cmd in ctx.script.commands:
+            spec = spec_for(cmd.name)
+            where = f"{ctx.script.path}:{cmd.line}"
+            ctx.doing = f"{where}: command {cmd.number} ({cmd.text[:60]})"
+            m = spec.pattern.match(ctx.substitute(cmd.text))
+            if m is None:
+                raise CommandError(f"{where}: {cmd.name} command does not parse after substitution")
+            ctx.command_env = cmd.expect.env
+            try:
+                done = spec.handler(ctx, cmd, m)
+            except CommandError as exc:
+                raise CommandError(f"{where}: {exc}") from exc
+            if ctx.cancel.is_set():
+                raise TestTimeout(ctx.doing)
+            if done.kind in (CompletionKind.INLINE, CompletionKind.STARTED):
+                continue
+            if not cmd.expect.met_by(done.status) and not done.sigpipe:
+                reason = (f"command {cmd.number} ({cmd.text.split()[0]!r}, line {cmd.line}): "
+                          f"{describe_status(done.status)} (expected {cmd.expect.describe()})")
+                return _Verdict(Outcome.FAILED, reason, details=(self._tails(ctx),))
+            if done.kind is CompletionKind.WAITED_EXIM:
+                ctx.doing = (f"{ctx.script.path}:{ctx.server_line}: the server started there, "
+                             "to finish")
+                problem = close_server(ctx)
+                if ctx.cancel.is_set():
+                    raise TestTimeout(ctx.doing)
+                if problem:
+                    return _Verdict(Outcome.FAILED, problem, details=(self._tails(ctx),))
+        return None
+
+    def _check_output(self, ctx: TestContext, update: bool) -> _Verdict:
+        if self.settings.slow:
+            time.sleep(1)
+        script = ctx.script
+        options = TestOptions(
+            testno=ctx.testno,
+            is_ipv6test="need_ipv6" in script.needs,
+            rmfiltertest="rmfiltertest" in script.flags,
+            dynamic_port=ctx.dynamic_socket.getsockname()[1] if ctx.dynamic_socket else None,
+            generation=self.generation,
+        )
+        munger = TestMunger(self.settings.facts, options)
+        checker = Checker(self.settings.suite, ctx.dir, ctx.testno, munger,
+                          self.files, custom=ctx.munge_name, update=update,
+                          raw_only="no_munge" in script.flags)
+        mismatches = tuple(checker.check_all(script.flags, self.settings.facts.caller))
+        real = [m for m in mismatches if not m.updated]
+        if real:
+            return _Verdict(Outcome.FAILED, f"{real[0].expected}: {real[0].message}", mismatches)
+        return _Verdict(Outcome.PASSED, mismatches=mismatches)
+
+    def _tails(self, ctx: TestContext) -> str:
+        out = []
+        for name, n in (("test-stdout", 20), ("test-stderr", 30), ("test-stdout-server", 20),
+                        ("test-stderr-server", 30), ("test-server-errors", 20)):
+            p = Path(ctx.path(name))
+            if p.exists() and p.stat().st_size:
+                lines = p.read_bytes().decode("latin-1").splitlines()[-n:]
+                out.append(f"--- tail of {name}\n" + "\n".join(lines))
+        return "\n".join(out)
+
+    def _tidy(self, ctx: TestContext | None, tracker: ProcessTracker) -> tuple[str, ...]:
+        """End whatever the test left; the notes it made and what had to be ended."""
+        details: list[str] = []
+        if ctx is not None:
+            if ctx.server is not None:
+                close_quietly(ctx.server.stdin)
+            for proc in ctx.daemons:
+                close_quietly(proc.stdin)
+            if ctx.dynamic_socket is not None:
+                ctx.dynamic_socket.close()
+            details.extend(ctx.notes)
+        left = tracker.kill_all()
+        if left:
+            details.append("ended processes left running: " + "; ".join(left))
+        return tuple(details)
+
+
+def run_with_reruns(executor: TestExecutor, case: TestCase, reruns: int,
+                    update: bool | None = None) -> TestResult:
+    """Run a test; rerun a failure up to `reruns` times. A later pass is reported as flaky."""
+    result = executor.run(case, update=update)
+    for attempt in range(1, reruns + 1):
+        if result.outcome is not Outcome.FAILED:
+            break
+        again = executor.run(case, update=update)
+        if again.outcome is Outcome.PASSED:
+            return again.but(outcome=Outcome.FLAKY,
+                             reason=f"failed ({result.reason}), then passed on rerun {attempt}")
+        result = again
+    return result
+
+
+def triage(case: TestCase, env: Environment) -> TestResult | None:
+    """The result of a test that will not run (skipped, or unrunnable), or None.
+
+    This is the one place where REQUIRES lines and need_* words are judged. REQUIRES comes
+    first, so that a directory the binary cannot run is skipped without reading its scripts.
+    """
+    try:
+        why = unmet(case.requires, (), env)
+        if why is None:
+            why = unmet((), parse_script(case.path).needs, env)
+    except (RequirementError, ScriptError) as exc:
+        return TestResult(case, Outcome.ERROR, str(exc))
+    return TestResult(case, Outcome.SKIPPED, why) if why else None

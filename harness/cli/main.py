@@ -1,0 +1,50 @@
+"""Entry point: parse the command line, take root's part, run; one line for any run error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from harness.cli.commandline import parse_args, reporters
+from harness.core.errors import HarnessError
+
+
+def main(argv: list[str]) -> int:
+    try:
+        opts = parse_args(argv)
+        if opts.merge_reports:
+            from harness.cli.merge import merge_reports
+
+            return merge_reports(opts)
+        if opts.review is not None or opts.accept is not None:
+            from harness.cli.accept import review_or_accept
+
+            return review_or_accept(opts)
+        if opts.new is not None:
+            from harness.cli.scaffold import new_test
+
+            return new_test(opts)
+        if opts.munge_file is not None:
+            from harness.cli.munge_file import print_munged
+
+            return print_munged(opts)
+        if os.getuid() != 0:
+            # Root's part (the setuid test binary, spool ownership, `sudo exim`) needs root;
+            # take it through sudo without a password prompt, or say how to run.
+            sudo = shutil.which("sudo")
+            if sudo is None:
+                print("** runtest.py needs root: run it as root or with sudo", file=sys.stderr)
+                return 2
+            os.execv(sudo, [sudo, "-n", "-E", sys.executable, *sys.argv])
+        from harness.run.session import run
+
+        return run(opts, reporters(opts))
+    except HarnessError as exc:
+        text = str(exc)
+        try:
+            print(text if exc.exit_status == 0 else f"** {text}",
+                  file=sys.stdout if exc.exit_status == 0 else sys.stderr, flush=True)
+        except BrokenPipeError:  # e.g. --help | head
+            pass
+        return exc.exit_status

@@ -1,0 +1,35 @@
+"""`runtest.py --merge-reports OUT.json IN.json... [--junit-xml FILE] [--html FILE]
+[--force-merge]`."""
+
+from __future__ import annotations
+
+from harness.core.errors import UsageError
+from harness.core.options import Options
+from harness.core.results import TALLIES, tally
+from harness.reports.htmlreport import write_html
+from harness.reports.jsonreport import report_data, write_json
+from harness.reports.junitreport import write_junit
+from harness.reports.loading import load_report
+from harness.reports.merge import merge
+
+
+def merge_reports(opts: Options) -> int:
+    out, *inputs = opts.merge_reports
+    if not inputs:
+        raise UsageError("--merge-reports OUT.json IN.json...: no reports to merge")
+    reports = [load_report(p) for p in inputs]
+    run, results, groups = merge(reports, opts.force_merge)
+    selected = [n for rep in reports for n in rep.selected]
+    data = report_data(results, run, selected)
+    write_json(out, data)
+    if opts.html:
+        write_html(opts.html, data)
+    if opts.junit_xml:
+        write_junit(opts.junit_xml, groups)
+    counts = tally(results)
+    buckets = {t: 0 for t in TALLIES}
+    for r in results:
+        buckets[r.outcome.tally] += 1
+    print(f"merged {len(reports)} reports into {out}: "
+          + ", ".join(f"{buckets[t]} {t}" for t in TALLIES))
+    return 1 if counts["failed"] + counts["error"] + counts["xpass"] else 0

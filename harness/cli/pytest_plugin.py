@@ -1,0 +1,195 @@
+"""A pytest plugin: an Exim-format suite as pytest items, run by runtest.py's own code.
+
+    pytest --exim-suite DIR [--exim BINARY] [--exim-jobs N] [--exim-workdir DIR] [-k 4027]
+
+Each script `scripts/NNNN-Name/NNNN` is one item, in test order, its node id naming the
+directory and number (so `-k 4027`, `-k socks` and `--lf` work), with markers from its
+directory (`dir_4020_socks`) and REQUIRES lines (`requires_support_SOCKS`). The run is
+prepared once, as `runtest.py` prepares it (binary, work directory, capabilities), each
+item is judged and run by the same code, and fails with the diff runtest.py shows; a test
+the binary cannot run is skipped with the same reason. The selected items run when
+collection ends, in --exim-jobs workers (each with a network of its own, as runtest.py's
+workers), and each item then reports its result; where namespaces cannot be made they run
+one by one in pytest's process instead.
+Registered through the `pytest11` entry point; `-p harness.cli.pytest_plugin` also works.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.core.errors import HarnessError
+from harness.core.options import Options
+from harness.core.results import Outcome, TestCase, TestResult
+from harness.run.display import Console, failure_text
+
+_KEY = pytest.StashKey["EximRun"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("exim", "Exim-format test suites (runtest.py)")
+    group.addoption("--exim-suite", metavar="DIR", help="collect the scripts of this suite")
+    group.addoption("--exim", metavar="BINARY", help="the Exim binary (default as runtest.py)")
+    group.addoption("--exim-jobs", metavar="N", type=int, default=1,
+                    help="run the selected scripts in N parallel workers")
+    group.addoption("--exim-workdir", metavar="DIR", help="where the tests run")
+    group.addoption("--exim-timeout", metavar="SECONDS", type=float, default=300.0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    suite = config.getoption("exim_suite")
+    if not suite:
+        return
+    config.stash[_KEY] = EximRun(config, Path(suite).resolve())
+    config.args[:] = [str(Path(suite).resolve() / "scripts")]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    run = parent.config.stash.get(_KEY, None)
+    if run is None or not run.is_script(file_path):
+        return None
+    return EximScript.from_parent(parent, path=file_path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _KEY in config.stash:
+        items.sort(key=lambda item: item.case.sort_key if isinstance(item, EximItem) else (0, ""))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run = session.config.stash.get(_KEY, None)
+    if run is not None:
+        run.run_all([item.case for item in session.items if isinstance(item, EximItem)])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(_KEY, None)
+    if run is not None:
+        run.close()
+
+
+class EximRun:
+    """The run behind the items: prepared on first use, closed when pytest ends."""
+
+    def __init__(self, config: pytest.Config, suite: Path) -> None:
+        self.suite = suite
+        self.jobs = max(1, config.getoption("exim_jobs"))
+        self.cases = {c.path.resolve(): c for c in _discover(suite)}
+        self.opts = Options(
+            binary=config.getoption("exim"), suite=suite, continue_=True,
+            workdir=Path(config.getoption("exim_workdir")) if config.getoption("exim_workdir")
+            else None, timeout=config.getoption("exim_timeout"), jobs=self.jobs,
+        )
+        self._state: Any = None
+        self.results: dict[str, TestResult] = {}
+
+    def is_script(self, path: Path) -> bool:
+        return path.resolve() in self.cases
+
+    def case_for(self, path: Path) -> TestCase:
+        return self.cases[path.resolve()]
+
+    def _prepared(self) -> Any:
+        if self._state is None:
+            if os.getuid() != 0:
+                pytest.exit("--exim-suite needs root, as runtest.py does", returncode=2)
+            from harness.run.session import prepare  # the run's machinery, only when used
+
+            console = Console(open(os.devnull, "w"))
+            try:
+                self._state = prepare(self.opts, self.suite, list(self.cases.values()), console)
+            except HarnessError as exc:
+                pytest.exit(f"runtest.py: {exc}", returncode=2)
+        return self._state
+
+    def verdict(self, case: TestCase) -> TestResult | None:
+        """The result of a test that will not run (skipped or unrunnable), or None."""
+        from harness.case.testrun import triage
+
+        return triage(case, self._prepared().plan.env)
+
+    def run_one(self, case: TestCase) -> TestResult:
+        if case.number in self.results:
+            return self.results[case.number]
+        state = self._prepared()
+        if not hasattr(self, "executor"):
+            self.executor = state.plan.make_executor(0, state.workdir)
+        return self.executor.run(case)
+
+    def run_all(self, cases: list[TestCase]) -> None:
+        from harness.host.netns import can_make_namespaces
+        from harness.run.workers import run_in_workers
+
+        runnable = [c for c in cases if self.verdict(c) is None]
+        if not runnable or can_make_namespaces():
+            return
+        state = self._prepared()
+        run_in_workers(state.plan, runnable, min(self.jobs, len(runnable)), lambda c, w: None,
+                       lambda r: self.results.__setitem__(r.case.number, r))
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state.close(keep=False)
+            self._state = None
+
+
+def _discover(suite: Path) -> list[TestCase]:
+    from harness.suite.discovery import discover
+
+    try:
+        return discover(suite, None)
+    except HarnessError as exc:
+        raise pytest.UsageError(f"--exim-suite: {exc}") from exc
+
+
+def _marker(text: str) -> str:
+    return re.sub(r"\W", "_", text).strip("_")
+
+
+class EximScript(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        run: EximRun = self.config.stash[_KEY]
+        case = run.case_for(self.path)
+        item = EximItem.from_parent(self, name=case.number, case=case)
+        for name in [f"dir_{_marker(case.directory)}",
+                     *(f"requires_{_marker(r.text)}" for r in case.requires)]:
+            self.config.addinivalue_line("markers", f"{name}: from the Exim suite")
+            item.add_marker(name)
+        yield item
+
+
+class EximFailure(Exception):
+    def __init__(self, result: TestResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+class EximItem(pytest.Item):
+    def __init__(self, *, case: TestCase, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.case = case
+        self.keywords[case.title] = True  # -k matches titles too
+
+    def runtest(self) -> None:
+        run: EximRun = self.config.stash[_KEY]
+        result = run.verdict(self.case) or run.run_one(self.case)
+        if result.outcome is Outcome.SKIPPED:
+            pytest.skip(result.reason)
+        if result.outcome.fails_run:
+            raise EximFailure(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, EximFailure):
+            r = excinfo.value.result
+            return f"{r.case.number} {r.outcome.label}: {r.reason}\n{failure_text(r)}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.case.name}: {self.case.title}"

@@ -1,0 +1,163 @@
+"""Running tests in parallel: one forked worker per slot, each with its own network.
+
+A worker is a child process that moves into a private network namespace (see `netns`),
+becomes the subreaper of everything its tests start, builds its own work directory and
+runs the tests the main process hands it, one at a time. It reports back over a queue:
+("started", worker, number), ("done", worker, TestResult), or ("broken", worker, why).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import signal
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from harness.case.testrun import run_with_reruns
+from harness.core.errors import HarnessError
+from harness.core.results import Outcome, TestCase, TestResult
+from harness.host.netns import NetnsError, enter_private_network
+from harness.host.probe import host_cidrs
+from harness.host.processes import Interrupted, become_subreaper, end_with_parent, raise_interrupted
+from harness.run.plan import RunPlan
+
+_STOP = None
+
+
+def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> None:
+    signal.signal(signal.SIGTERM, raise_interrupted)
+    signal.signal(signal.SIGINT, raise_interrupted)
+    end_with_parent()  # a runner killed outright still takes its workers' tests down
+    try:
+        enter_private_network(host_cidrs(plan.facts))
+        if plan.containment is not None:
+            plan.containment.enter_worker(index)
+        become_subreaper()
+        executor = plan.make_executor(index)
+    except (NetnsError, OSError, ValueError) as exc:
+        results.put(("broken", index, f"worker {index} could not start: {exc}"))
+        return
+    try:
+        while True:
+            case = tasks.get()
+            if case is _STOP:
+                break
+            results.put(("started", index, case.number))
+            try:
+                result = run_with_reruns(executor, case, plan.rerun_failures)
+            except Interrupted:
+                raise
+            except Exception:  # noqa: BLE001 - a harness bug must not lose the run
+                result = TestResult(case, Outcome.ERROR,
+                                    "harness error:\n" + traceback.format_exc(), worker=index)
+            results.put(("done", index, result))
+    except Interrupted:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Dispatch:
+    """Which tests to hand out next: every first run in order, up to `jobs` at once, then
+    the tests queued again, each only while no more than `quiet` tests are running, so
+    that they fill the run's tail instead of following it."""
+
+    def __init__(self, cases: Sequence[TestCase], jobs: int, quiet: int) -> None:
+        self.first: deque[TestCase] = deque(cases)
+        self.second: deque[TestCase] = deque()
+        self.jobs, self.quiet = jobs, quiet
+        self.running = 0
+        self._took: dict[str, float] = {}
+
+    def again(self, case: TestCase, took: float = 0.0) -> None:
+        """Queue `case` again; the longest (by its first run's duration) go first."""
+        self._took[case.number] = took
+        self.second.append(case)
+        self.second = deque(sorted(self.second, key=lambda c: -self._took[c.number]))
+
+    def done(self) -> None:
+        self.running -= 1
+
+    def take(self) -> list[TestCase]:
+        """The tests to start now."""
+        out: list[TestCase] = []
+        while self.first and self.running < self.jobs:
+            out.append(self.first.popleft())
+            self.running += 1
+        while not self.first and self.second and self.running < self.quiet:
+            out.append(self.second.popleft())
+            self.running += 1
+        return out
+
+    @property
+    def finished(self) -> bool:
+        return not (self.running or self.first or self.second)
+
+
+def run_in_workers(
+    plan: RunPlan,
+    cases: list[TestCase],
+    jobs: int,
+    on_started: Callable[[TestCase, int], None],
+    on_result: Callable[[TestResult], bool | None],
+    quiet: int = 1,
+) -> None:
+    """Run `cases` in `jobs` workers; events arrive in the main process as they happen.
+    A test whose result `on_result` answers True is run once more, when at most `quiet`
+    tests are running (see `Dispatch`), and `on_result` gets that result too."""
+    ctx = mp.get_context("fork")
+    tasks: mp.Queue = ctx.Queue()
+    results: mp.Queue = ctx.Queue()
+    dispatch = Dispatch(cases, jobs, quiet)
+    procs = [ctx.Process(target=_worker, args=(i, plan, tasks, results), daemon=True)
+             for i in range(jobs)]
+    for p in procs:
+        p.start()
+    finished = False
+    by_number = {c.number: c for c in cases}
+    outstanding = set(by_number)  # a test queued again stays outstanding until it ends
+
+    def hand_out() -> None:
+        for case in dispatch.take():
+            tasks.put(case)
+
+    try:
+        hand_out()
+        while not dispatch.finished:
+            try:
+                kind, index, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs):
+                    for number in sorted(outstanding):
+                        on_result(TestResult(by_number[number], Outcome.ERROR,
+                                             "the worker running it ended unexpectedly"))
+                    break
+                continue
+            if kind == "started":
+                on_started(by_number[payload], index)
+            elif kind == "done":
+                dispatch.done()
+                if on_result(payload):
+                    dispatch.again(payload.case, payload.duration)
+                else:
+                    outstanding.discard(payload.case.number)
+                hand_out()
+            elif kind == "broken":
+                raise HarnessError(payload)
+        finished = True
+    finally:
+        for _ in procs:
+            tasks.put(_STOP)
+        for p in procs:
+            if finished:
+                p.join(timeout=10)
+            if p.is_alive():
+                p.terminate()  # SIGTERM: the worker ends its test's processes first
+        for p in procs:
+            p.join(timeout=15)
+            if p.is_alive():
+                p.kill()
+                p.join()
