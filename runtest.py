@@ -14,7 +14,7 @@ if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (HERE / ".venv").resol
 
 sys.path.insert(0, str(HERE))
 
-from harness.main import main  # noqa: E402
+from harness.cli.main import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
