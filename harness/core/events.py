@@ -1,8 +1,10 @@
 """The events of a run, and the listeners that hear them (console, report files, progress).
 
-A listener implements `RunListener`: the run starts, each test starts (on some worker) and
-finishes, the run finishes. Every output of a run is a listener; the run itself only
-sends events, in this order, from the main process.
+A listener implements `RunListener`: notices (lines for people: the binary, the suite, the
+harness generation, warnings) may come at any time, the first ones before the run starts;
+then the run starts, each test starts (on some worker) and finishes, the run finishes.
+Every output of a run is a listener, the console too; the run itself only sends events,
+from the main process.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from harness.core.results import RunInfo, TestCase, TestResult
 
 
 class RunListener(Protocol):
+    def notice(self, text: str) -> None:
+        """A line about the run for the person reading (`** ` starts a warning)."""
+        ...
+
     def run_started(self, info: RunInfo) -> None: ...
 
     def test_started(self, case: TestCase, worker: int) -> None: ...
@@ -31,6 +37,10 @@ class Listeners:
 
     def __init__(self, listeners: Sequence[RunListener]) -> None:
         self.listeners = list(listeners)
+
+    def notice(self, text: str) -> None:
+        for listener in self.listeners:
+            listener.notice(text)
 
     def run_started(self, info: RunInfo) -> None:
         for listener in self.listeners:

@@ -17,6 +17,10 @@ class ReportFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.notices: list[str] = []  # what the console said of the run, in order
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
 
     def run_started(self, info: RunInfo) -> None:
         self.info = info

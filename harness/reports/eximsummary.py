@@ -38,6 +38,9 @@ class EximSummaryLogs:
         self.failed = directory / FAILED_SUMMARY
         self.run = directory / RUN_SUMMARY
 
+    def notice(self, text: str) -> None:
+        pass
+
     def run_started(self, info: RunInfo) -> None:
         self.run.unlink(missing_ok=True)
 

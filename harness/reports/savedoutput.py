@@ -71,6 +71,9 @@ class SavedOutput:
         self.entries: list[Entry] = []
         self.suite = Path()
 
+    def notice(self, text: str) -> None:
+        pass
+
     def run_started(self, info: RunInfo) -> None:
         self.suite = info.suite
         for d in self.directories:

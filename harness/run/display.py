@@ -124,6 +124,9 @@ class Console:
         return work / max(info.jobs, 1)
 
     # -- RunListener ---------------------------------------------------------------------
+    def notice(self, text: str) -> None:
+        self.line(text)
+
     def run_started(self, info: RunInfo) -> None:
         self.info = info
         self.started = self._last_heartbeat = time.monotonic()
