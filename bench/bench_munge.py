@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harness.core.generation import Generation
 from harness.munge import TestMunger, TestOptions  # noqa: E402
 from tests.test_munge_rules import FACTS  # noqa: E402  (the rule tests' host facts)
 
@@ -54,7 +55,7 @@ def main() -> int:
     secs: dict[str, float] = {}
     for _ in range(args.repeat):
         for testno, files in tests.items():
-            munger = TestMunger(FACTS, TestOptions(testno=testno))
+            munger = TestMunger(FACTS, TestOptions(Generation.G4_96, testno=testno))
             for kind, text in files:
                 t0 = time.perf_counter()
                 munger.munge(text, kind)

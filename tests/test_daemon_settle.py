@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from harness.case.commands import COMMANDS, parse_script, spec_for
-from harness.case.context import RunSettings, TestContext
+from harness.case.config import RunConfig, Seat
+from harness.case.context import TestContext
+from harness.core.generation import Generation
 from harness.host.eximbinary import Capabilities
 from harness.host.hostfacts import HostFacts
 from harness.host.processes import (
@@ -30,6 +32,7 @@ from harness.host.processes import (
     wait_while_running,
     waiting_for_work,
 )
+from harness.suite.expectedfiles import ExpectedFiles
 from harness.suite.script import parse_text
 from harness.suite.substitute import Substituter
 
@@ -147,7 +150,8 @@ def ctx(tmp_path: Path, facts: HostFacts) -> Iterator[TestContext]:
                   {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     facts = replace(facts, cwd=str(tmp_path), caller_uid=os.getuid(), caller_gid=os.getgid(),
                     exim_uid=os.getuid(), exim_gid=os.getgid())
-    settings = RunSettings(tmp_path, facts, Capabilities(), me, me)
+    config = RunConfig(tmp_path, Path("exim"), Generation.G4_96, None, Capabilities(),
+                       ExpectedFiles.for_suite(tmp_path, Generation.G4_96, None))
     (tmp_path / "script").write_text("# t\n")
     (tmp_path / "confs").mkdir()
     (tmp_path / "confs" / "0999").write_text("# a configuration\n")
@@ -157,8 +161,9 @@ def ctx(tmp_path: Path, facts: HostFacts) -> Iterator[TestContext]:
     exim.write_text(_FAKE_DAEMON.format(python=sys.executable, here=str(tmp_path)))
     exim.chmod(0o755)
     os.mkfifo(tmp_path / "wake")
-    context = TestContext(settings, "0999", parse_script(tmp_path / "script"),
-                          ProcessTracker(), Substituter(facts))
+    context = TestContext(config, Seat(0, facts, me, me), "0999",
+                          parse_script(tmp_path / "script"), ProcessTracker(),
+                          Substituter(facts, Generation.G4_96))
     yield context
     context.tracker.kill_all()
 

@@ -13,7 +13,8 @@ import pytest
 
 from harness.case.commands import COMMANDS, CommandError, parse_script, spec_for
 from harness.case.compare import unmunged
-from harness.case.context import RunSettings, TestContext
+from harness.case.config import RunConfig, Seat
+from harness.case.context import TestContext
 from harness.case.workdir import WorkDir
 from harness.core.errors import BinaryError
 from harness.core.generation import Generation
@@ -24,6 +25,7 @@ from harness.host.peerlib import PeerRuntime
 from harness.host.probe import BinaryInfo, check_trusted_configs
 from harness.host.processes import Identity, ProcessTracker
 from harness.reports.eximsummary import EximSummaryLogs
+from harness.suite.expectedfiles import ExpectedFiles
 from harness.suite.requirements import Environment, RequirementError, unmet
 from harness.suite.script import parse_text
 from harness.suite.substitute import Substituter
@@ -58,7 +60,7 @@ def test_bv_lists_built_in_and_dynamic_are_merged() -> None:
 
 def _env(facts: HostFacts, **features: bool) -> Environment:
     caps = Capabilities(support={"DKIM"}, lookups={"lsearch"})
-    return Environment(caps, facts, dict(features), Substituter(facts).apply)
+    return Environment(caps, facts, dict(features), Substituter(facts, G.G4_96).apply)
 
 
 def _req(text: str) -> Requirement:
@@ -97,8 +99,8 @@ def test_need_words_and_lists(facts: HostFacts) -> None:
 
 def test_port_d_after_underscore_is_substituted_from_4_99(facts: HostFacts) -> None:
     text = "_PORT_D._tcp.x. TLSA PORT_D"
-    assert Substituter(facts).apply(text) == "_PORT_D._tcp.x. TLSA 1225"
-    assert Substituter(facts, generation=G.G4_99).apply(text) == "_1225._tcp.x. TLSA 1225"
+    assert Substituter(facts, G.G4_96).apply(text) == "_PORT_D._tcp.x. TLSA 1225"
+    assert Substituter(facts, G.G4_99).apply(text) == "_1225._tcp.x. TLSA 1225"
 
 
 def test_templated_files_get_their_own_number_from_4_99(tmp_path: Path, facts: HostFacts) -> None:
@@ -111,7 +113,7 @@ def test_templated_files_get_their_own_number_from_4_99(tmp_path: Path, facts: H
         root.mkdir()
         peers = PeerRuntime(Path(sys.executable), root / "lib")
         work = WorkDir(root, suite, replace(facts, cwd=str(root)), peers, generation)
-        work._templated_dir("aux-var", Substituter(work.facts, generation=generation))
+        work._templated_dir("aux-var", Substituter(work.facts, generation))
         assert (root / "aux-var" / "4117.f-1").read_text() == f"test {expected}\n"
         assert (root / "aux-var" / "plain").read_text() == "test 0\n"
 
@@ -191,10 +193,12 @@ def ctx(tmp_path: Path, facts: HostFacts) -> TestContext:
     me = Identity(os.getuid(), os.getgid(), (os.getgid(),),
                   {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     facts = replace(facts, cwd=str(tmp_path), caller_uid=os.getuid(), caller_gid=os.getgid())
-    settings = RunSettings(tmp_path, facts, Capabilities(), me, me, generation=G.G4_99)
+    config = RunConfig(tmp_path, Path("exim"), G.G4_99, None, Capabilities(),
+                       ExpectedFiles.for_suite(tmp_path, G.G4_99, None))
     (tmp_path / "script").write_text("# t\n")
     script = parse_script(tmp_path / "script")
-    return TestContext(settings, "0999", script, ProcessTracker(), Substituter(facts))
+    return TestContext(config, Seat(0, facts, me, me), "0999", script, ProcessTracker(),
+                       Substituter(facts, G.G4_99))
 
 
 def _run(ctx: TestContext, line: str, env: dict[str, str] | None = None) -> int:

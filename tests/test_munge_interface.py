@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.core.generation import Generation
 from harness.munge import (
     CUSTOM_MUNGES,
     KINDS,
@@ -48,33 +49,44 @@ def test_munge_file_for_display(tmp_path: Path) -> None:
     f = tmp_path / "stderr" / "0001"
     f.parent.mkdir()
     f.write_bytes(b"Exim version 4.96 uid=0\n12:00:00 123 \xe9t\xe9\n")
-    assert munge_file_for_display(f, FACTS) == "Exim version x.yz ....\n01:01:01 1234 \xe9t\xe9\n"
+    munged = munge_file_for_display(f, FACTS, Generation.G4_96)
+    assert munged == "Exim version x.yz ....\n01:01:01 1234 \xe9t\xe9\n"
+
+
+def test_munge_file_for_display_munges_as_the_generation_asked(tmp_path: Path) -> None:
+    """A 4.97+ message id is munged as such only under 4.97 and later (--munge FILE used to
+    munge everything as 4.96)."""
+    f = tmp_path / "log" / "0001"
+    f.parent.mkdir()
+    f.write_text("2025-01-02 03:04:05 1tXYZa-00000000ABC-0ABC <= x@y\n")
+    assert "10HmaX-000000005vi-0000" in munge_file_for_display(f, FACTS, Generation.G4_99)
+    assert "10HmaX-000000005vi-0000" not in munge_file_for_display(f, FACTS, Generation.G4_96)
 
 
 def test_munge_file_for_display_names_an_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="nothing-here"):
-        munge_file_for_display(tmp_path / "nothing-here", FACTS)
+        munge_file_for_display(tmp_path / "nothing-here", FACTS, Generation.G4_96)
 
 
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown output kind 'stdin'"):
-        TestMunger(FACTS, TestOptions()).munge("x\n", "stdin")
+        TestMunger(FACTS, TestOptions(Generation.G4_96)).munge("x\n", "stdin")
 
 
 def test_empty_text_and_missing_final_newline() -> None:
-    m = TestMunger(FACTS, TestOptions())
+    m = TestMunger(FACTS, TestOptions(Generation.G4_96))
     assert m.munge("", "stdout") == ("", False)
     assert m.munge("a\nmyhost.test.ex", "stdout") == ("a\nthe.local.host.name", False)
 
 
 def test_only_newline_separates_lines() -> None:
     assert split_lines("a\rb\x85c\nd\x0ce\n\nf") == ["a\rb\x85c\n", "d\x0ce\n", "\n", "f"]
-    out, _ = TestMunger(FACTS, TestOptions()).munge("x\x85 pid=12\n", "stderr")
+    out, _ = TestMunger(FACTS, TestOptions(Generation.G4_96)).munge("x\x85 pid=12\n", "stderr")
     assert out == "x\x85 pid=pppp\n"
 
 
 def test_unknown_custom_munge_names_change_nothing() -> None:
-    m = TestMunger(FACTS, TestOptions())
+    m = TestMunger(FACTS, TestOptions(Generation.G4_96))
     assert m.munge("Content-length: 123\n", "stdout", "no-such-munge")[0] == (
         "Content-length: 123\n"
     )

@@ -291,7 +291,7 @@ def _shell_tool(ctx: TestContext, tool: str, command: str) -> Completion:
     """Run one of Exim's utilities, recording its exit code in stdout as the harness does."""
     _require_tool(ctx, tool)
     line = f"({command}; echo {tool} exit code = $?)"
-    return _run_waited(ctx, line, ctx.settings.caller, stderr=None)
+    return _run_waited(ctx, line, ctx.seat.caller, stderr=None)
 
 
 # ---- commands without data lines ---------------------------------------------------
@@ -308,7 +308,7 @@ def run_comment(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
 def run_echo(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     text = m.group(1)
     ctx.notes.append(text)
-    print(text, file=ctx.settings.log, flush=True)
+    print(text, file=ctx.seat.log, flush=True)
     return Completion(CompletionKind.INLINE)
 
 
@@ -355,7 +355,7 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     which = m.group(1)
     exe = _require_tool(ctx, "exim_dumpdb")
     proc = ctx.tracker.spawn(
-        [str(exe), ctx.path("spool"), which], ctx.settings.caller, cwd=str(ctx.dir),
+        [str(exe), ctx.path("spool"), which], ctx.seat.caller, cwd=str(ctx.dir),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=None,
     )
     raw, _ = proc.communicate()
@@ -364,7 +364,7 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     if which == "retry":
         records = [r for r in text.split("\n  ") if r != ""]
 
-        port_n = str(ctx.facts.ports.n) if ctx.settings.generation >= Generation.G4_99 else None
+        port_n = str(ctx.facts.ports.n) if ctx.config.generation >= Generation.G4_99 else None
 
         def retry_key(rec: str) -> str:
             # sorted as the munged keys will read, so that the order is the same everywhere
@@ -392,7 +392,7 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
 def run_exim_lock(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     _require_tool(ctx, "exim_lock")
     end_superseded_peer(ctx)
-    proc = ctx.spawn(f"./eximdir/exim_lock {m.group(1)}", ctx.settings.caller, stderr=None)
+    proc = ctx.spawn(f"./eximdir/exim_lock {m.group(1)}", ctx.seat.caller, stderr=None)
     ctx.server, ctx.server_line = proc, cmd.line
     ctx.sleep(0.1)
     return Completion(CompletionKind.STARTED)
@@ -430,7 +430,7 @@ def run_gnutls(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
         f"cp -p aux-fixed/gnutls-params {target} && chown {f.exim_uid}:{f.exim_gid} {target}"
         f" && chmod 0400 {target}"
     )
-    return _run_waited(ctx, command, ctx.settings.root, stdout=None, stderr=None)
+    return _run_waited(ctx, command, ctx.seat.root, stdout=None, stderr=None)
 
 
 @command("killdaemon", r"^killdaemon", "killdaemon")
@@ -487,7 +487,7 @@ def run_killdaemon(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
 @command("shell", r"^(?:ln|ls|du|mkdir|mkfifo|touch|cp|cat)\s",
          "ls -l DIR/spool", "cat DIR/test-mail/x", "mkdir DIR/x")
 def run_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
-    return _run_waited(ctx, m.string, ctx.settings.caller)
+    return _run_waited(ctx, m.string, ctx.seat.caller)
 
 
 @command("sudo_shell", r"^sudo\s+((?:mkdir|rmdir|rm|mv|cp|chown|chmod)\s.*)",
@@ -495,7 +495,7 @@ def run_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
          "sudo cp DIR/aux-fixed/x DIR/spool/input/")
 def run_sudo_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """A file command as root (mkdir and cp from 4.97; no script of 4.96 uses them)."""
-    return _run_waited(ctx, m.group(1), ctx.settings.root)
+    return _run_waited(ctx, m.group(1), ctx.seat.root)
 
 
 @command("cat2", r"^cat2\s+(.*)", "cat2 DIR/spool/log/serverdebuglog_2")
@@ -507,7 +507,7 @@ def run_cat2(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
         chown_if_root(fd, ctx.facts.caller_uid, ctx.facts.caller_gid)
     finally:
         os.close(fd)
-    proc = ctx.spawn(f"cat {m.group(1)}", ctx.settings.caller, stdout=STDERR,
+    proc = ctx.spawn(f"cat {m.group(1)}", ctx.seat.caller, stdout=STDERR,
                      stderr=SERVER_ERRORS)
     proc.wait()
     return Completion(CompletionKind.WAITED, _status(proc))
@@ -520,7 +520,7 @@ def run_exim_id_update(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Comp
     _require_tool(ctx, "exim_id_update")
     line = (f"(./eximdir/exim_id_update{m.group(1) or ''} {ctx.dir}/spool/input;"
             " echo exim_id_update exit code = $?)")
-    return _run_waited(ctx, line, ctx.settings.root)
+    return _run_waited(ctx, line, ctx.seat.root)
 
 
 # ---- commands with data lines ---------------------------------------------------------
@@ -540,7 +540,7 @@ def run_server(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     if not ctx.facts.have_ipv6:
         opts += " -noipv6"
     command = f"./bin/server{opts} -oP {pidfile} {m.group(1)}"
-    proc = ctx.spawn(command, ctx.settings.caller, stdout=SERVER_STDOUT, stderr=SERVER_ERRORS)
+    proc = ctx.spawn(command, ctx.seat.caller, stdout=SERVER_STDOUT, stderr=SERVER_ERRORS)
     # As in Exim's harness, the server's script lines go to it as written (no substitution).
     lines = "".join(x + "\n" for x in cmd.data) + "++++\n"
     _feed_in_background(ctx, proc, lines.encode("latin-1"))
@@ -586,17 +586,17 @@ def run_write(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
          data=True)
 def run_client(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     command = m.string
-    if ctx.settings.tls_client and command.startswith("client-anytls"):
-        command = ctx.settings.tls_client + command[len("client-anytls"):]
-    return _run_waited(ctx, "./bin/" + command, ctx.settings.caller, data=cmd.data)
+    if ctx.config.tls_client and command.startswith("client-anytls"):
+        command = ctx.config.tls_client + command[len("client-anytls"):]
+    return _run_waited(ctx, "./bin/" + command, ctx.seat.caller, data=cmd.data)
 
 
 @command("perl", r"^(sudo\s+)?perl\b", "perl -e 'print 1'", "sudo perl", data=True)
 def run_perl(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     command = m.string
-    who = ctx.settings.caller
+    who = ctx.seat.caller
     if m.group(1):
-        command, who = command[len(m.group(1)):], ctx.settings.root
+        command, who = command[len(m.group(1)):], ctx.seat.root
     return _run_waited(ctx, command, who, data=cmd.data)
 
 
@@ -606,7 +606,7 @@ def run_background(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
     command = ctx.substitute(cmd.data[0])
     stdin_fd = os.open(ctx.path(STDOUT), os.O_RDONLY | os.O_CREAT, 0o644)
     try:
-        proc = ctx.spawn(command, ctx.settings.caller, stdin=stdin_fd, stderr=SERVER_STDERR)
+        proc = ctx.spawn(command, ctx.seat.caller, stdin=stdin_fd, stderr=SERVER_STDERR)
     finally:
         os.close(stdin_fd)
     ctx.kill_pid = proc.pid
@@ -616,10 +616,10 @@ def run_background(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
 
 def _message_ids(ctx: TestContext, queue: str | None) -> list[str]:
     d = ctx.dir
-    exe = f"{d}/eximdir/{ctx.settings.exim_server}"
+    exe = f"{d}/eximdir/{ctx.config.exim_server}"
     argv = [exe, "-bp", *([queue] if queue else []), f"-DEXIM_PATH={exe}", "-C",
             f"{d}/test-config"]
-    proc = ctx.tracker.spawn(argv, ctx.settings.caller, cwd=str(d), stdin=subprocess.DEVNULL,
+    proc = ctx.tracker.spawn(argv, ctx.seat.caller, cwd=str(d), stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out, _ = proc.communicate()
     ids = re.findall(r"^\s*\d+[smhdw]\s+\S+\s+(\S+)", out.decode("latin-1"), re.M)
@@ -632,7 +632,7 @@ def _message_ids(ctx: TestContext, queue: str | None) -> list[str]:
 
 
 def write_test_config(ctx: TestContext) -> None:
-    conf = ctx.settings.suite / "confs" / ctx.testno
+    conf = ctx.config.suite / "confs" / ctx.testno
     try:
         text = read_text(conf)
     except OSError as exc:
@@ -659,15 +659,15 @@ EXIM_COMMAND = (
          data=True, utilities=("exim_msgdate",))
 def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     d = ctx.dir
-    settings = ctx.settings
+    seat, config = ctx.seat, ctx.config
     envset = m.group("env") or ""
     special = m.group("special") or ""
     wait_time = int(m.group("wait") or 0)
     args = m.group("args")
-    who = settings.caller
+    who = seat.caller
     if m.group("sudo"):
         user = m.group("user")
-        who = settings.root if not user else _identity_for(ctx, user)
+        who = seat.root if not user else _identity_for(ctx, user)
     ctx.subtest += 1
     write_test_config(ctx)
 
@@ -678,16 +678,16 @@ def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
             args = args.replace(f"$msg{i}", ids[i - 1])
         if re.search(r"\$msg\d", args):
             raise CommandError(f"not enough messages in spool for line {cmd.line}")
-    if re.search(r"(?:^|\s)-d", settings.exim_optargs):
+    if re.search(r"(?:^|\s)-d", config.exim_optargs):
         args = re.sub(r"(?:^|\s)-d\S*", "", args)
-    optargs = f" {settings.exim_optargs}" if settings.exim_optargs else ""
+    optargs = f" {config.exim_optargs}" if config.exim_optargs else ""
     # With -TLS, a daemon runs the binary of one TLS library and everything else the other.
     if special:
         name = f"exim{special}"
     elif re.search(r"(?:^|\s)-DSERVER=server\s", args + " "):
-        name = settings.exim_server
+        name = config.exim_server
     else:
-        name = settings.exim_client
+        name = config.exim_client
     exe = f"{d}/eximdir/{name}"
     exim = f"{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
     command = envset + exim
@@ -763,7 +763,7 @@ def _identity_for(ctx: TestContext, user: str) -> Identity:
     except KeyError as exc:
         raise CommandError(f"sudo -u {user}: no such user") from exc
     groups = tuple(g.gr_gid for g in grp.getgrall() if user in g.gr_mem)
-    env = dict(ctx.settings.root.env, USER=user, LOGNAME=user, HOME=pw.pw_dir)
+    env = dict(ctx.seat.root.env, USER=user, LOGNAME=user, HOME=pw.pw_dir)
     return Identity(pw.pw_uid, pw.pw_gid, (pw.pw_gid, *groups), env)
 
 

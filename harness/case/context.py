@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
-from harness.core.generation import Generation
-from harness.host.eximbinary import Capabilities
+from harness.case.config import RunConfig, Seat
 from harness.host.hostfacts import HostFacts
 from harness.host.processes import Identity, ProcessTracker, chown_if_root
 from harness.suite.script import Script
@@ -32,30 +29,10 @@ class TestTimeout(Exception):
 
 
 @dataclass
-class RunSettings:
-    """Run-wide settings the commands need (from the command line and the probes)."""
-
-    suite: Path
-    facts: HostFacts
-    caps: Capabilities
-    caller: Identity
-    root: Identity
-    exim_optargs: str = ""
-    generation: Generation = Generation.G4_96
-    # The copies in eximdir that exim commands run: with -TLS, a daemon (-DSERVER=server)
-    # runs the other TLS library's binary, and client-anytls becomes `tls_client`.
-    exim_client: str = "exim"
-    exim_server: str = "exim"
-    tls_client: str | None = None
-    slow: bool = False
-    debug: bool = False
-    log: TextIO = sys.stdout
-
-
-@dataclass
 class TestContext:
     __test__ = False  # not a pytest test class
-    settings: RunSettings
+    config: RunConfig
+    seat: Seat
     testno: str
     script: Script
     tracker: ProcessTracker
@@ -84,11 +61,11 @@ class TestContext:
 
     @property
     def dir(self) -> Path:
-        return Path(self.settings.facts.cwd)
+        return Path(self.seat.facts.cwd)
 
     @property
     def facts(self) -> HostFacts:
-        return self.settings.facts
+        return self.seat.facts
 
     def path(self, name: str) -> str:
         return str(self.dir / name)
@@ -110,8 +87,8 @@ class TestContext:
     def say(self, text: str) -> None:
         """A line for the person watching (echo, progress of sleeps)."""
         self.notes.append(text)
-        if self.settings.debug:
-            print(text, file=self.settings.log, flush=True)
+        if self.config.debug:
+            print(text, file=self.seat.log, flush=True)
 
     def substitute(self, text: str) -> str:
         return self.subst.apply(text, self.testno)

@@ -25,13 +25,12 @@ from harness.case.commands import (
     spec_for,
 )
 from harness.case.compare import Checker
-from harness.case.context import RunSettings, TestContext, TestTimeout
+from harness.case.config import RunConfig, Seat
+from harness.case.context import TestContext, TestTimeout
 from harness.case.workdir import WorkDir
-from harness.core.generation import Generation
 from harness.core.results import Mismatch, Outcome, TestCase, TestResult
 from harness.host.processes import Interrupted, ProcessTracker, close_quietly
 from harness.munge import TestMunger, TestOptions
-from harness.suite.expectedfiles import ExpectedFiles
 from harness.suite.requirements import Environment, RequirementError, unmet
 from harness.suite.script import ScriptError
 from harness.suite.substitute import Substituter
@@ -104,20 +103,14 @@ def reset_host_state() -> None:
 class TestExecutor:
     """Runs tests one after another in one work directory."""
 
-    def __init__(self, settings: RunSettings, workdir: WorkDir, *, files: ExpectedFiles,
-                 update: bool, timeout: float = 300.0, worker: int = 0,
-                 generation: Generation = Generation.G4_96,
+    def __init__(self, config: RunConfig, seat: Seat, workdir: WorkDir, *,
                  on_spawn: Callable[[int], None] | None = None,
                  spare: frozenset[int] = frozenset()) -> None:
-        self.settings = settings
+        self.config = config
+        self.seat = seat
         self.workdir = workdir
-        self.files = files
-        self.update = update
-        self.timeout = timeout
-        self.worker = worker
-        self.generation = generation
-        self.on_spawn = on_spawn
-        self.spare = spare
+        self.on_spawn = on_spawn  # told the pid of each process a test starts
+        self.spare = spare  # pids that a test's clean-up must leave alone
 
     def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
         """Run one test; `update` (default: the run's -UPDATE) writes changed output."""
@@ -129,9 +122,9 @@ class TestExecutor:
             self.workdir.reset_for_test()
             reset_host_state()
             dyn = _dynamic_socket() if script.uses_dynamic_port else None
-            subst = Substituter(self.settings.facts, dyn.getsockname()[1] if dyn else None,
-                                self.generation)
-            ctx = TestContext(self.settings, case.number, script, tracker, subst, dyn)
+            subst = Substituter(self.seat.facts, self.config.generation,
+                                dyn.getsockname()[1] if dyn else None)
+            ctx = TestContext(self.config, self.seat, case.number, script, tracker, subst, dyn)
             watchdog = self._watchdog(ctx, tracker)
             try:
                 verdict = self._run_commands(ctx)
@@ -140,10 +133,10 @@ class TestExecutor:
             if ctx.cancel.is_set():
                 raise TestTimeout(ctx.doing)
             if verdict is None:
-                verdict = self._check_output(ctx, self.update if update is None else update)
+                verdict = self._check_output(ctx, self.config.update if update is None else update)
         except TestTimeout as exc:
             verdict = _Verdict(Outcome.ERROR,
-                               f"timed out after {self.timeout:g}s while running {exc}")
+                               f"timed out after {self.config.timeout:g}s while running {exc}")
         except (ScriptError, CommandError) as exc:
             verdict = _Verdict(Outcome.ERROR, str(exc))
         except Interrupted:
@@ -153,7 +146,7 @@ class TestExecutor:
         finally:
             tidied = self._tidy(ctx, tracker)
         return TestResult(case, verdict.outcome, verdict.reason, time.monotonic() - start,
-                          verdict.mismatches, verdict.details + tidied, self.worker)
+                          verdict.mismatches, verdict.details + tidied, self.seat.number)
 
     def _watchdog(self, ctx: TestContext, tracker: ProcessTracker) -> threading.Timer:
         """End the test's processes when its time is up, so that every wait returns."""
@@ -162,7 +155,7 @@ class TestExecutor:
             ctx.cancel.set()
             tracker.signal_all()
 
-        timer = threading.Timer(self.timeout, expire)
+        timer = threading.Timer(self.config.timeout, expire)
         timer.daemon = True
         timer.start()
         return timer
@@ -200,21 +193,21 @@ class TestExecutor:
         return None
 
     def _check_output(self, ctx: TestContext, update: bool) -> _Verdict:
-        if self.settings.slow:
+        if self.config.slow:
             time.sleep(1)
         script = ctx.script
         options = TestOptions(
+            self.config.generation,
             testno=ctx.testno,
             is_ipv6test="need_ipv6" in script.needs,
             rmfiltertest="rmfiltertest" in script.flags,
             dynamic_port=ctx.dynamic_socket.getsockname()[1] if ctx.dynamic_socket else None,
-            generation=self.generation,
         )
-        munger = TestMunger(self.settings.facts, options)
-        checker = Checker(self.settings.suite, ctx.dir, ctx.testno, munger,
-                          self.files, custom=ctx.munge_name, update=update,
+        munger = TestMunger(self.seat.facts, options)
+        checker = Checker(self.config.suite, ctx.dir, ctx.testno, munger,
+                          self.config.files, custom=ctx.munge_name, update=update,
                           raw_only="no_munge" in script.flags)
-        mismatches = tuple(checker.check_all(script.flags, self.settings.facts.caller))
+        mismatches = tuple(checker.check_all(script.flags, self.seat.facts.caller))
         real = [m for m in mismatches if not m.updated]
         if real:
             return _Verdict(Outcome.FAILED, f"{real[0].expected}: {real[0].message}", mismatches)

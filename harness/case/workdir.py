@@ -86,7 +86,7 @@ class WorkDir:
     """Builds and resets the work directory for one worker of a run."""
 
     def __init__(self, root: Path, suite: Path, facts: HostFacts, peers: PeerRuntime,
-                 generation: Generation = Generation.G4_96) -> None:
+                 generation: Generation) -> None:
         self.root = root
         self.peers = peers
         self.generation = generation
@@ -116,7 +116,7 @@ class WorkDir:
             src = self.suite / name
             if src.is_dir():
                 copy_tree(src, self.root / name, self.caller_ids)
-        subst = Substituter(f, generation=self.generation)
+        subst = Substituter(f, self.generation)
         self._templated_dir("aux-var", subst)
         self._templated_dir("dnszones", subst)
         (self.root / "aux-var" / "sh").symlink_to("/bin/sh")

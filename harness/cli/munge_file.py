@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from harness.core.errors import HarnessError
+from harness.core.generation import Generation
 from harness.core.options import Options
 from harness.core.paths import default_workdir
 from harness.host.probe import probe_host
@@ -20,7 +21,8 @@ def print_munged(opts: Options) -> int:
         host = probe_host(opts.suite.resolve(), opts.binary, opts.caller, root / "w0",
                           want_ipv4=opts.ipv4, want_ipv6=opts.ipv6, probe_dir=Path(probe_dir))
     try:
-        sys.stdout.write(munge_file_for_display(opts.munge_file, host.facts))
+        generation = Generation.chosen(opts.harness, host.info.version)
+        sys.stdout.write(munge_file_for_display(opts.munge_file, host.facts, generation))
     except (KeyError, ValueError) as exc:
         raise HarnessError(str(exc)) from exc
     return 0

@@ -25,9 +25,10 @@ from typing import Any
 import pytest
 
 from harness.core.errors import HarnessError
+from harness.core.events import Listeners
 from harness.core.options import Options
 from harness.core.results import Outcome, TestCase, TestResult
-from harness.run.display import Console, failure_text
+from harness.run.display import failure_text
 
 _KEY = pytest.StashKey["EximRun"]()
 
@@ -101,9 +102,9 @@ class EximRun:
                 pytest.exit("--exim-suite needs root, as runtest.py does", returncode=2)
             from harness.run.session import prepare  # the run's machinery, only when used
 
-            console = Console(open(os.devnull, "w"))
+            quiet = Listeners([])  # pytest shows its own progress
             try:
-                self._state = prepare(self.opts, self.suite, list(self.cases.values()), console)
+                self._state = prepare(self.opts, self.suite, list(self.cases.values()), quiet)
             except HarnessError as exc:
                 pytest.exit(f"runtest.py: {exc}", returncode=2)
         return self._state

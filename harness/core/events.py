@@ -38,6 +38,10 @@ class Listeners:
     def __init__(self, listeners: Sequence[RunListener]) -> None:
         self.listeners = list(listeners)
 
+    def add(self, listener: RunListener) -> None:
+        """One more listener, to hear the events from now on."""
+        self.listeners.append(listener)
+
     def notice(self, text: str) -> None:
         for listener in self.listeners:
             listener.notice(text)

@@ -57,6 +57,11 @@ class Generation(IntEnum):
                 return g
         return cls.MASTER
 
+    @classmethod
+    def chosen(cls, asked: Generation | None, version: str) -> Generation:
+        """The run's generation: the one asked for (--harness), else the binary's."""
+        return asked if asked is not None else cls.for_version(version)
+
 
 LATEST_RELEASE = Generation.G4_99
 

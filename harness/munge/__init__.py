@@ -39,12 +39,14 @@ __all__ = [
 
 @dataclass
 class TestOptions:
+    """What the munging of one test depends on besides the host."""
+
     __test__ = False  # not a pytest test class
+    generation: Generation  # whose harness's munging to do
     testno: str = "0000"
     is_ipv6test: bool = False  # keep the addresses in "listening on port" lines
     rmfiltertest: bool = False  # drop the repeated headings of filter tests
     dynamic_port: int | None = None  # the port allocated for PORT_DYNAMIC, if any
-    generation: Generation = Generation.G4_96  # whose harness's munging to do
 
 
 class TestMunger:
@@ -102,12 +104,12 @@ def kind_for_path(path: str) -> str:
     return "mail"
 
 
-def munge_file_for_display(path: str | Path, facts: HostFacts) -> str:
+def munge_file_for_display(path: str | Path, facts: HostFacts, generation: Generation) -> str:
     """One file munged on its own, its kind guessed from its name (for --munge FILE)."""
     p = Path(path)
     try:
         text = p.read_bytes().decode("latin-1")
     except OSError as exc:
         raise ValueError(f"{p}: cannot read: {exc.strerror}") from exc
-    munged, _ = TestMunger(facts, TestOptions()).munge(text, kind_for_path(str(p)))
+    munged, _ = TestMunger(facts, TestOptions(generation)).munge(text, kind_for_path(str(p)))
     return munged

@@ -9,19 +9,16 @@ from __future__ import annotations
 import os
 import pwd
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from harness.case.context import RunSettings
+from harness.case.config import RunConfig, Seat
 from harness.case.testrun import TestExecutor
 from harness.case.workdir import WorkDir
-from harness.core.generation import Generation
 from harness.host.containment import Containment, ProcessId, forget_started, record_started
-from harness.host.eximbinary import Capabilities
 from harness.host.hostfacts import HostFacts
 from harness.host.peerlib import PeerRuntime
 from harness.host.processes import Identity
-from harness.suite.expectedfiles import ExpectedFiles
 from harness.suite.requirements import Environment
 
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -43,42 +40,19 @@ def identities(facts: HostFacts, caller_groups: tuple[int, ...]) -> tuple[Identi
     )
 
 
-def tls_binaries(tls: str | None) -> tuple[str, str, str | None]:
-    """The eximdir copies that client and server commands run, and what client-anytls
-    becomes, for -TLS `tls` (None: no cross-library testing)."""
-    if tls is None:
-        return "exim", "exim", None
-    other = "gnutls" if tls == "openssl" else "openssl"
-    return f"exim_{tls}", f"exim_{other}", "client-ssl" if tls == "openssl" else "client-gnutls"
-
-
-@dataclass
+@dataclass(frozen=True)
 class RunPlan:
-    suite: Path
-    binary: Path
+    """The run's configuration and what its workers are built from."""
+
+    config: RunConfig
     root: Path  # the work directory; worker N uses root/wN
     facts: HostFacts  # for worker 0; others differ only in their directory
     caller_groups: tuple[int, ...]
-    caps: Capabilities
-    env: Environment
+    env: Environment  # what the requirements are judged against
     loaded: Path | None
     utilities: tuple[str, ...]
     peers: PeerRuntime
-    flavour: str | None
-    generation: Generation
-    tls: str | None = None  # -TLS
     containment: Containment | None = None
-    exim_args: tuple[str, ...] = ()
-    slow: bool = False
-    debug: bool = False
-    update: bool = False
-    timeout: float = 300.0
-    rerun_failures: int = 0
-    # the expected files as this flavour and generation see them (reads GENERATION)
-    files: ExpectedFiles = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.files = ExpectedFiles.for_suite(self.suite, self.generation, self.flavour)
 
     def facts_for(self, worker: int) -> HostFacts:
         cwd = str(self.root / f"w{worker}")
@@ -87,24 +61,18 @@ class RunPlan:
     def make_workdir(self, worker: int) -> WorkDir:
         """Worker N's work directory; worker 0's was built while the run was prepared."""
         facts = self.facts_for(worker)
-        workdir = WorkDir(Path(facts.cwd), self.suite, facts, self.peers, self.generation)
+        workdir = WorkDir(Path(facts.cwd), self.config.suite, facts, self.peers,
+                          self.config.generation)
         if worker != 0:
-            workdir.create(self.binary, self.loaded, self.utilities)
+            workdir.create(self.config.binary, self.loaded, self.utilities)
         return workdir
 
     def make_executor(self, worker: int, workdir: WorkDir | None = None) -> TestExecutor:
         facts = self.facts_for(worker)
         if workdir is None:
             workdir = self.make_workdir(worker)
-        caller_id, root_id = identities(facts, self.caller_groups)
-        client, server, anytls = tls_binaries(self.tls)
-        settings = RunSettings(self.suite, facts, self.caps, caller_id, root_id,
-                               exim_optargs=" ".join(self.exim_args),
-                               generation=self.generation, exim_client=client,
-                               exim_server=server, tls_client=anytls, slow=self.slow,
-                               debug=self.debug)
-        return TestExecutor(settings, workdir, files=self.files, update=self.update,
-                            timeout=self.timeout, worker=worker, generation=self.generation,
+        caller, root = identities(facts, self.caller_groups)
+        return TestExecutor(self.config, Seat(worker, facts, caller, root), workdir,
                             on_spawn=self._recorder(worker), spare=self._spare())
 
     def _spare(self) -> frozenset[int]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.case.commands import utilities
+from harness.case.config import RunConfig
 from harness.case.testrun import TestExecutor, run_with_reruns, triage
 from harness.case.workdir import TLS_LIBRARIES, WorkDir, remove_tree
 from harness.core.errors import BinaryError, HarnessError, WorkDirError
@@ -133,7 +134,7 @@ def lock_workdir(root: Path) -> int:
     return fd
 
 
-def take_workdir(root: Path, console: Console) -> tuple[int, Containment]:
+def take_workdir(root: Path, listeners: Listeners) -> tuple[int, Containment]:
     """Lock the work directory and contain the run (see `containment`).
 
     A lock still held although the run that took it has died is held by what that run
@@ -146,7 +147,7 @@ def take_workdir(root: Path, console: Console) -> tuple[int, Containment]:
         if containment.previous_run_alive() or RunRecord.read(containment.directory) is None:
             raise
         ended = end_remains(containment.directory)
-        console.line(f"** the last run in {root} died and left "
+        listeners.notice(f"** the last run in {root} died and left "
                      f"{plural(ended, 'process', 'processes')} holding its lock: ended")
         time.sleep(0.1)
         lock = lock_workdir(root)
@@ -156,7 +157,7 @@ def take_workdir(root: Path, console: Console) -> tuple[int, Containment]:
         os.close(lock)
         raise
     if note:
-        console.line(note)
+        listeners.notice(note)
     return lock, containment
 
 
@@ -178,7 +179,8 @@ class Prepared:
 
 
 def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
-            console: Console) -> Prepared:
+            listeners: Listeners) -> Prepared:
+    """Probe the host and binary, take and build the work directory: the run's plan."""
     root = (opts.workdir or default_workdir()).resolve()
     if not plain_path(root):
         raise WorkDirError(f"the work directory {str(root)!r} has a character Exim's "
@@ -193,14 +195,14 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
     ports = Ports() if opts.portbase is None else Ports(*(opts.portbase + i for i in range(6)))
     host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
                       want_ipv6=opts.ipv6, ports=ports)
-    console.line(f"Exim binary is `{host.binary}'")
-    console.line(f"Suite {suite}")
-    generation = opts.harness or Generation.for_version(host.info.version)
+    listeners.notice(f"Exim binary is `{host.binary}'")
+    listeners.notice(f"Suite {suite}")
+    generation = Generation.chosen(opts.harness, host.info.version)
     why = "as asked" if opts.harness else f"for the binary's version {host.info.version}"
-    console.line(f"Harness generation {generation.label} ({why})")
+    listeners.notice(f"Harness generation {generation.label} ({why})")
     become_subreaper()
     os.umask(0o022)
-    lock, containment = take_workdir(root, console)
+    lock, containment = take_workdir(root, listeners)
     try:
         facts = host.facts
         if generation >= Generation.G4_99 and "&" in facts.caller_gecos:
@@ -210,7 +212,7 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
                 "&", login[:1].upper() + login[1:]))
         check_caller(host.caller, facts.eximgroup, facts.exim_uid, facts.exim_gid)
         if "." not in facts.hostname:
-            console.line(f"*** Host name {facts.hostname} is not fully qualified: "
+            listeners.notice(f"*** Host name {facts.hostname} is not fully qualified: "
                          "this may cause problems (./setup.sh gives it one)")
         peers = prepare_peers(root, identities(facts, host.caller.groups)[0], facts.caller)
         workdir = WorkDir(worker_dir, suite, facts, peers, generation)
@@ -231,16 +233,17 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
             raise BinaryError(f"-TLS needs {host.binary}_openssl and {host.binary}_gnutls")
         if "exim_dbmbuild" in workdir.missing_utilities:
             caps.lookups.discard("dbm")
-        plan = RunPlan(
-            suite=suite, binary=host.binary, root=root, facts=facts,
-            caller_groups=host.caller.groups, caps=caps,
-            env=Environment(caps, facts, feature_ok,
-                            Substituter(facts, generation=generation).apply),
-            loaded=loaded, utilities=tools, peers=peers,
-            flavour=opts.flavour or detect_flavour(suite),
-            generation=generation, tls=opts.tls, containment=containment,
-            exim_args=tuple(opts.exim_args), slow=opts.slow, debug=opts.debug,
+        flavour = opts.flavour or detect_flavour(suite)
+        config = RunConfig(
+            suite=suite, binary=host.binary, generation=generation, flavour=flavour, caps=caps,
+            files=ExpectedFiles.for_suite(suite, generation, flavour),
+            exim_args=opts.exim_args, tls=opts.tls, slow=opts.slow, debug=opts.debug,
             update=opts.update, timeout=opts.timeout, rerun_failures=opts.rerun_failures,
+        )
+        plan = RunPlan(
+            config=config, root=root, facts=facts, caller_groups=host.caller.groups,
+            env=Environment(caps, facts, feature_ok, Substituter(facts, generation).apply),
+            loaded=loaded, utilities=tools, peers=peers, containment=containment,
         )
     except BaseException:
         containment.close()
@@ -317,7 +320,7 @@ def ask(prompt: str, choices: str) -> str:
             return answer
 
 
-def choose_jobs(opts: Options, runnable: int, console: Console) -> tuple[int, bool]:
+def choose_jobs(opts: Options, runnable: int, listeners: Listeners) -> tuple[int, bool]:
     """How many workers, and whether they get networks of their own (else the tests run
     one by one in this process, on the host's network)."""
     if opts.debug or opts.update:
@@ -330,9 +333,9 @@ def choose_jobs(opts: Options, runnable: int, console: Console) -> tuple[int, bo
     cannot = can_make_namespaces() if runnable else "nothing to run"
     if cannot:
         if wanted > 1:
-            console.line(f"** running serially: {cannot}")
+            listeners.notice(f"** running serially: {cannot}")
         return 1, False
-    console.line(f"{wanted} worker{'s' if wanted > 1 else ''}: {why}")
+    listeners.notice(f"{wanted} worker{'s' if wanted > 1 else ''}: {why}")
     return wanted, True
 
 
@@ -368,7 +371,7 @@ def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int 
         nonlocal announced
         if case.number in held and not announced:
             announced = True
-            console.line(f"running failures again, with {quiet} tests at once at most")
+            listeners.notice(f"running failures again, with {quiet} tests at once at most")
         listeners.test_started(case, worker)
 
     def result(result: TestResult) -> bool:
@@ -401,9 +404,9 @@ def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int 
 def rerun_command(opts: Options, plan: RunPlan) -> str:
     """The start of a command line that runs one of this run's tests again on its own."""
     runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
-    words = [runtest, str(plan.binary)]
-    if plan.suite != REPO:
-        words += ["--suite", str(plan.suite)]
+    words = [runtest, str(plan.config.binary)]
+    if plan.config.suite != REPO:
+        words += ["--suite", str(plan.config.suite)]
     if opts.harness:
         words += ["--harness", opts.harness.label]
     if opts.flavour:
@@ -417,8 +420,8 @@ def accept_command(opts: Options, plan: RunPlan) -> str:
     """The start of a command line that accepts a test's new output from this run."""
     runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
     words = [runtest]
-    if plan.suite != REPO:
-        words += ["--suite", str(plan.suite)]
+    if plan.config.suite != REPO:
+        words += ["--suite", str(plan.config.suite)]
     if opts.workdir:
         words += ["--workdir", str(plan.root)]
     return " ".join([*words, "--accept"])
@@ -431,23 +434,24 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
     runnable = [case for case, verdict in triaged if verdict is None]
     # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
     interactive = sys.stdin.isatty() and not opts.continue_
-    jobs, isolated = (1, False) if interactive else choose_jobs(opts, len(runnable), console)
+    jobs, isolated = (1, False) if interactive else choose_jobs(opts, len(runnable), listeners)
     known = {**load_durations(plan.root), **selection.durations}
     if jobs > 1:
         runnable = longest_first(runnable, known)
-    note = check_trusted_configs(prepared.binary_info, plan.binary,
+    config = plan.config
+    note = check_trusted_configs(prepared.binary_info, config.binary,
                                  [plan.root / f"w{i}" / "test-config" for i in range(jobs)])
     if note:
-        console.line(note)
+        listeners.notice(note)
     f = plan.facts
     info = prepared.binary_info
     shard = selection.shard
     listeners.run_started(RunInfo(
-        plan.suite, plan.binary, len(triaged), jobs, plan.root,
+        config.suite, config.binary, len(triaged), jobs, plan.root,
         {"caller": f"{f.caller} ({f.caller_uid})", "host": f.hostname, "ipv4": f.ipv4,
          "ipv6": f.ipv6},
-        provenance(suite=plan.suite, binary=plan.binary, version=info.version, bv=info.bv,
-                   harness=plan.generation.label, selection=selection.described,
+        provenance(suite=config.suite, binary=config.binary, version=info.version, bv=info.bv,
+                   harness=config.generation.label, selection=selection.described,
                    shard=None if shard is None else {"index": shard.index, "total": shard.total,
                                                      "strategy": shard.strategy})
         | {"rerun_command": rerun_command(opts, plan),
@@ -477,7 +481,7 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
             run_in_parallel(plan, runnable, jobs, quiet, listeners, record, console)
         else:
             executor = plan.make_executor(0, prepared.workdir)
-            run_serially(executor, runnable, plan.rerun_failures, interactive, listeners, record)
+            run_serially(executor, runnable, config.rerun_failures, interactive, listeners, record)
     except Interrupted as exc:
         interrupted = str(exc)
         status = 128 + exc.signum
@@ -493,9 +497,9 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
         return status
     if not results:
         if shard is not None:
-            console.line(f"shard {shard.label} has no tests of this selection: nothing to do")
+            listeners.notice(f"shard {shard.label} has no tests of this selection: nothing to do")
             return 0
-        console.line("** no tests selected")
+        listeners.notice("** no tests selected")
         return 1
     return 1 if any(r.outcome.fails_run for r in results) else 0
 
@@ -512,16 +516,17 @@ def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
     if opts.xfail:
         ExpectedFailures.load(opts.xfail)  # a bad list fails now, not after the run
     cases = selection.cases
-    prepared = prepare(opts, suite, cases, console)
+    summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
+    listeners = Listeners([console, *reports, *summaries])
+    prepared = prepare(opts, suite, cases, listeners)
     try:
-        triaged = triage_all(cases, prepared.plan.env)
+        plan = prepared.plan
+        triaged = triage_all(cases, plan.env)
         if opts.list_only:
-            show_list(console, triaged, prepared.plan.files)
+            show_list(console, triaged, plan.config.files)
             return 0
-        summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
-        stores = [prepared.plan.root / STORE, *([opts.save_output] if opts.save_output else [])]
-        saved = SavedOutput(stores, prepared.plan.flavour)
-        listeners = Listeners([console, *reports, *summaries, saved])
+        stores = [plan.root / STORE, *([opts.save_output] if opts.save_output else [])]
+        listeners.add(SavedOutput(stores, plan.config.flavour))
         try:
             return execute(opts, prepared, selection, triaged, listeners, console)
         except OSError as exc:  # a report that cannot be written, most likely

@@ -46,7 +46,7 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
                 break
             results.put(("started", index, case.number))
             try:
-                result = run_with_reruns(executor, case, plan.rerun_failures)
+                result = run_with_reruns(executor, case, plan.config.rerun_failures)
             except Interrupted:
                 raise
             except Exception:  # noqa: BLE001 - a harness bug must not lose the run
