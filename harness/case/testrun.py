@@ -26,7 +26,15 @@ from harness.case.commands import (
 )
 from harness.case.compare import Checker
 from harness.case.config import RunConfig, Seat
-from harness.case.context import TestContext, TestTimeout
+from harness.case.context import (
+    SERVER_ERRORS,
+    SERVER_STDERR,
+    SERVER_STDOUT,
+    STDERR,
+    STDOUT,
+    TestContext,
+    TestTimeout,
+)
 from harness.case.workdir import WorkDir
 from harness.core.results import Mismatch, Outcome, TestCase, TestResult
 from harness.host.processes import Interrupted, ProcessTracker, close_quietly
@@ -215,8 +223,8 @@ class TestExecutor:
 
     def _tails(self, ctx: TestContext) -> str:
         out = []
-        for name, n in (("test-stdout", 20), ("test-stderr", 30), ("test-stdout-server", 20),
-                        ("test-stderr-server", 30), ("test-server-errors", 20)):
+        for name, n in ((STDOUT, 20), (STDERR, 30), (SERVER_STDOUT, 20), (SERVER_STDERR, 30),
+                        (SERVER_ERRORS, 20)):
             p = Path(ctx.path(name))
             if p.exists() and p.stat().st_size:
                 lines = p.read_bytes().decode("latin-1").splitlines()[-n:]
