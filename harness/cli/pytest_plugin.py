@@ -100,7 +100,7 @@ class EximRun:
         if self._state is None:
             if os.getuid() != 0:
                 pytest.exit("--exim-suite needs root, as runtest.py does", returncode=2)
-            from harness.run.session import prepare  # the run's machinery, only when used
+            from harness.run.prepare import prepare  # the run's machinery, only when used
 
             quiet = Listeners([])  # pytest shows its own progress
             try:

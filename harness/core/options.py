@@ -1,6 +1,6 @@
 """What the command line asks for: one frozen record, made by `harness.cli.commandline`.
 
-The run reads it once, when it builds its configuration (`harness.run.session.prepare`);
+The run reads it once, when it builds its configuration (`harness.run.prepare`);
 nothing changes it afterwards.
 """
 

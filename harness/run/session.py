@@ -11,272 +11,54 @@ Every run-level problem is a `HarnessError`, which `harness.cli.main` shows as o
 
 from __future__ import annotations
 
-import fcntl
-import os
-import re
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from harness.case.commands import utilities
-from harness.case.config import RunConfig
-from harness.case.testrun import TestExecutor, run_with_reruns, triage
-from harness.case.workdir import TLS_LIBRARIES, WorkDir, remove_tree
-from harness.core.errors import BinaryError, HarnessError, WorkDirError
+from harness.case.testrun import triage
+from harness.core.errors import HarnessError
 from harness.core.events import Listeners, RunListener
-from harness.core.generation import Generation
 from harness.core.options import Options
-from harness.core.paths import REPO, default_workdir, loaded_library, plain_path
 from harness.core.results import Outcome, RunInfo, TestCase, TestResult
-from harness.core.suitefiles import read_text
-from harness.host.containment import Containment, RunRecord, end_remains, plural
-from harness.host.eximbinary import Capabilities, parse_bv, parse_macros, run_probe
-from harness.host.hostfacts import HostFacts, Ports
 from harness.host.netns import can_make_namespaces
-from harness.host.peerlib import prepare_peers
-from harness.host.probe import BinaryInfo, check_caller, check_trusted_configs, probe_host
-from harness.host.processes import Interrupted, become_subreaper, raise_interrupted
+from harness.host.probe import check_trusted_configs
+from harness.host.processes import Interrupted, raise_interrupted
 from harness.reports.eximsummary import EximSummaryLogs
 from harness.reports.savedoutput import STORE, SavedOutput
+from harness.run.commandlines import accept_command, rerun_command
 from harness.run.display import Console
-from harness.run.plan import RunPlan, identities
+from harness.run.interactive import Quit, run_serially
+from harness.run.plan import RunPlan
+from harness.run.prepare import Prepared, prepare
 from harness.run.provenance import provenance
 from harness.run.scheduling import default_jobs, longest_first, quiet_jobs
 from harness.run.workers import run_in_workers
 from harness.suite.durations import load_durations, save_durations
 from harness.suite.expectations import ExpectedFailures
 from harness.suite.expectedfiles import ExpectedFiles
-from harness.suite.requirements import Environment, features_named
+from harness.suite.requirements import Environment
 from harness.suite.selecting import Selection, select
-from harness.suite.substitute import Substituter
-
-
-class Quit(Exception):
-    """The person running the tests asked to stop."""
-
 
 # -- prepare ----------------------------------------------------------------------------
 
-def probe_capabilities(work: WorkDir, facts: HostFacts, features: set[str]) -> tuple[
-        Capabilities, dict[str, bool]]:
-    """What the harness copy of the binary offers, read with the suite's probing config."""
-    exim = str(work.root / "eximdir" / "exim")
-    conf = work.suite / "confs" / "0000"
-    config = work.root / "test-config"
-    text = read_text(conf) if conf.exists() else ""
-    config.write_text(Substituter(facts, generation=work.generation).apply(text, "0000"),
-                      encoding="latin-1")
-    os.chmod(config, 0o644)
-    base = [exim, "-C", str(config), f"-DDIR={facts.cwd}"]
-    caps = parse_bv(run_probe([*base, "-bV"]).stdout)
-    macros = parse_macros(run_probe([*base, "-bP", "macros"]).stdout)
-    caps.macros = macros
-    feature_ok = {f: f in macros for f in features}
-    # Features named in REQUIRES but not listed (macros defined only on request) are
-    # asked for one by one, as Exim's harness does.
-    for f in features:
-        if not feature_ok[f]:
-            feature_ok[f] = run_probe([*base, "-bP", "macro", f]).returncode == 0
-    config.unlink()
-    if _succeeds(["dovecot", "--version"]):  # "running dovecot" means it is installed
-        caps.running.add("dovecot")
-    if facts.have_ipv4:
-        caps.running.add("IPv4")
-    if facts.have_ipv6:
-        caps.running.add("IPv6")
-    else:
-        caps.support.discard("IPv6")
-    return caps, feature_ok
 
 
-def _succeeds(argv: list[str]) -> bool:
-    try:
-        return run_probe(argv).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
 
 
-MIN_FREE_MB = 64  # a run's copies of the binary, peers and aux files, and its spools
 
 
-def check_space(root: Path) -> None:
-    """A WorkDirError when the work directory's file system is read-only, mounted nosuid
-    (the test copy of Exim is setuid root) or nearly full."""
-    st = os.statvfs(root)
-    if st.f_flag & os.ST_RDONLY:
-        raise WorkDirError(f"the work directory {root} is on a read-only file system")
-    if st.f_flag & os.ST_NOSUID:
-        raise WorkDirError(f"the work directory {root} is on a file system mounted nosuid, "
-                           "where the setuid test copy of Exim cannot work; choose another "
-                           "with --workdir")
-    free_mb = st.f_bavail * st.f_frsize // (1 << 20)
-    if free_mb < MIN_FREE_MB:
-        raise WorkDirError(f"the work directory {root} has {free_mb} MB free; a run needs "
-                           f"{MIN_FREE_MB} MB or more (give it another with --workdir)")
 
 
-def lock_workdir(root: Path) -> int:
-    """Hold an exclusive lock on the work directory for the rest of the run."""
-    try:
-        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise WorkDirError(f"cannot lock the work directory {root}: {exc.strerror}") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise WorkDirError(f"another run is using the work directory {root}; "
-                           "give this one its own with --workdir") from None
-    return fd
 
 
-def take_workdir(root: Path, listeners: Listeners) -> tuple[int, Containment]:
-    """Lock the work directory and contain the run (see `containment`).
-
-    A lock still held although the run that took it has died is held by what that run
-    left running: that is ended, and the lock taken.
-    """
-    containment = Containment(root)
-    try:
-        lock = lock_workdir(root)
-    except WorkDirError:
-        if containment.previous_run_alive() or RunRecord.read(containment.directory) is None:
-            raise
-        ended = end_remains(containment.directory)
-        listeners.notice(f"** the last run in {root} died and left "
-                     f"{plural(ended, 'process', 'processes')} holding its lock: ended")
-        time.sleep(0.1)
-        lock = lock_workdir(root)
-    try:
-        note = containment.start()
-    except BaseException:
-        os.close(lock)
-        raise
-    if note:
-        listeners.notice(note)
-    return lock, containment
 
 
-@dataclass
-class Prepared:
-    plan: RunPlan
-    workdir: WorkDir  # worker 0's, built
-    binary_info: BinaryInfo
-    lock: int
-    containment: Containment
-
-    def close(self, keep: bool) -> None:
-        self.containment.close()
-        if not keep:
-            for w in self.plan.root.glob("w*"):
-                for name in ("eximdir", "spool", "test-mail"):
-                    remove_tree(w / name)
-        os.close(self.lock)
 
 
-def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
-            listeners: Listeners) -> Prepared:
-    """Probe the host and binary, take and build the work directory: the run's plan."""
-    root = (opts.workdir or default_workdir()).resolve()
-    if not plain_path(root):
-        raise WorkDirError(f"the work directory {str(root)!r} has a character Exim's "
-                           "configurations cannot hold as DIR (a blank, a quote); "
-                           "choose another with --workdir")
-    worker_dir = root / "w0"
-    try:
-        worker_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WorkDirError(f"cannot make the work directory {worker_dir}: {exc.strerror}") from exc
-    check_space(root)
-    ports = Ports() if opts.portbase is None else Ports(*(opts.portbase + i for i in range(6)))
-    host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
-                      want_ipv6=opts.ipv6, ports=ports)
-    listeners.notice(f"Exim binary is `{host.binary}'")
-    listeners.notice(f"Suite {suite}")
-    generation = Generation.chosen(opts.harness, host.info.version)
-    why = "as asked" if opts.harness else f"for the binary's version {host.info.version}"
-    listeners.notice(f"Harness generation {generation.label} ({why})")
-    become_subreaper()
-    os.umask(0o022)
-    lock, containment = take_workdir(root, listeners)
-    try:
-        facts = host.facts
-        if generation >= Generation.G4_99 and "&" in facts.caller_gecos:
-            # as 4.99's harness reads the gecos field: & is the login, capitalised
-            login = facts.caller
-            facts = replace(facts, caller_gecos=facts.caller_gecos.replace(
-                "&", login[:1].upper() + login[1:]))
-        check_caller(host.caller, facts.eximgroup, facts.exim_uid, facts.exim_gid)
-        if "." not in facts.hostname:
-            listeners.notice(f"*** Host name {facts.hostname} is not fully qualified: "
-                         "this may cause problems (./setup.sh gives it one)")
-        peers = prepare_peers(root, identities(facts, host.caller.groups)[0], facts.caller)
-        workdir = WorkDir(worker_dir, suite, facts, peers, generation)
-        loaded = loaded_library()
-        tools = utilities()
-        try:
-            workdir.create(host.binary, loaded, tools)
-        except ValueError as exc:  # not an Exim binary
-            raise BinaryError(str(exc)) from exc
-        except OSError as exc:
-            raise WorkDirError(f"cannot build the work directory {worker_dir}: {exc}") from exc
-        features = features_named(r for c in cases for r in c.requires)
-        caps, feature_ok = probe_capabilities(workdir, facts, features)
-        if loaded is None:
-            caps.support.discard("Expand_dlfunc")
-        if opts.tls and not all((worker_dir / "eximdir" / f"exim_{lib}").exists()
-                                for lib in TLS_LIBRARIES):
-            raise BinaryError(f"-TLS needs {host.binary}_openssl and {host.binary}_gnutls")
-        if "exim_dbmbuild" in workdir.missing_utilities:
-            caps.lookups.discard("dbm")
-        flavour = opts.flavour or detect_flavour(suite)
-        config = RunConfig(
-            suite=suite, binary=host.binary, generation=generation, flavour=flavour, caps=caps,
-            files=ExpectedFiles.for_suite(suite, generation, flavour),
-            exim_args=opts.exim_args, tls=opts.tls, slow=opts.slow, debug=opts.debug,
-            update=opts.update, timeout=opts.timeout, rerun_failures=opts.rerun_failures,
-        )
-        plan = RunPlan(
-            config=config, root=root, facts=facts, caller_groups=host.caller.groups,
-            env=Environment(caps, facts, feature_ok, Substituter(facts, generation).apply),
-            loaded=loaded, utilities=tools, peers=peers, containment=containment,
-        )
-    except BaseException:
-        containment.close()
-        os.close(lock)
-        raise
-    return Prepared(plan, workdir, host.info, lock, containment)
 
 
-def detect_flavour(suite: Path) -> str | None:
-    """The host's flavour, as Exim's harness names it, if the suite has files for it.
-
-    An OpenSSL 1.1.1 or 3.x host is "openssl_1_1_1"; otherwise the flavour is the
-    os-release ID and VERSION_ID run together (e.g. "debian12").
-    """
-    names = {p.name.rsplit(".", 1)[1] for d in ("stdout", "stderr", "log")
-             for p in (suite / d).glob("*.*")
-             if not p.name.endswith(".orig") and "@" not in p.name}
-    if not names:
-        return None
-    guesses = []
-    try:
-        version = run_probe(["openssl", "version"]).stdout
-        if re.search(r"1\.1\.1|3\.\d+\.\d+", version):
-            guesses.append("openssl_1_1_1")
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        osr = Path("/etc/os-release").read_text()
-        fields = dict(line.split("=", 1) for line in osr.splitlines() if "=" in line)
-        guesses.append(fields.get("ID", "").strip('"') + fields.get("VERSION_ID", "").strip('"'))
-    except OSError:
-        pass
-    return next((g for g in guesses if g in names), None)
 
 
 # -- triage and list --------------------------------------------------------------------
@@ -309,15 +91,6 @@ def show_list(console: Console, triaged: Triaged, files: ExpectedFiles) -> None:
 
 # -- execute ------------------------------------------------------------------------------
 
-def ask(prompt: str, choices: str) -> str:
-    """Ask at the terminal until one of `choices` (or RETURN, meaning quit) is given."""
-    while True:
-        try:
-            answer = input(prompt).strip().lower()[:1] or "q"
-        except EOFError:
-            return "q"
-        if answer in choices:
-            return answer
 
 
 def choose_jobs(opts: Options, runnable: int, listeners: Listeners) -> tuple[int, bool]:
@@ -339,22 +112,6 @@ def choose_jobs(opts: Options, runnable: int, listeners: Listeners) -> tuple[int
     return wanted, True
 
 
-def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
-                 interactive: bool, listeners: Listeners,
-                 record: Callable[[TestResult], None]) -> None:
-    """Run the tests one by one; at a terminal, ask what to do after each failure."""
-    for case in cases:
-        listeners.test_started(case, 0)
-        result = run_with_reruns(executor, case, reruns)
-        while interactive and result.outcome is Outcome.FAILED:
-            answer = ask("Continue, Retry, Update & retry, Quit? [Q] ", "crqu")
-            if answer == "c":
-                break
-            if answer == "q":
-                record(result)
-                raise Quit
-            result = run_with_reruns(executor, case, reruns, update=answer == "u")
-        record(result)
 
 
 def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int | None,
@@ -401,30 +158,8 @@ def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int 
                 record(second)
 
 
-def rerun_command(opts: Options, plan: RunPlan) -> str:
-    """The start of a command line that runs one of this run's tests again on its own."""
-    runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
-    words = [runtest, str(plan.config.binary)]
-    if plan.config.suite != REPO:
-        words += ["--suite", str(plan.config.suite)]
-    if opts.harness:
-        words += ["--harness", opts.harness.label]
-    if opts.flavour:
-        words += ["-FLAVOUR", opts.flavour]
-    if opts.tls:
-        words += ["-TLS", opts.tls]
-    return " ".join(words + [*opts.exim_args])
 
 
-def accept_command(opts: Options, plan: RunPlan) -> str:
-    """The start of a command line that accepts a test's new output from this run."""
-    runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
-    words = [runtest]
-    if plan.config.suite != REPO:
-        words += ["--suite", str(plan.config.suite)]
-    if opts.workdir:
-        words += ["--workdir", str(plan.root)]
-    return " ".join([*words, "--accept"])
 
 
 def execute(opts: Options, prepared: Prepared, selection: Selection,
@@ -454,8 +189,8 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
                    harness=config.generation.label, selection=selection.described,
                    shard=None if shard is None else {"index": shard.index, "total": shard.total,
                                                      "strategy": shard.strategy})
-        | {"rerun_command": rerun_command(opts, plan),
-           "accept_command": accept_command(opts, plan)},
+        | {"rerun_command": rerun_command(opts, config),
+           "accept_command": accept_command(opts, config, plan.root)},
         tuple(case for case, _ in triaged),
         known,
     ))

@@ -1,0 +1,36 @@
+"""The command lines a run prints for later: one test again, or accepting new output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.case.config import RunConfig
+from harness.core.options import Options
+from harness.core.paths import REPO
+
+
+def _runtest(suite: Path) -> list[str]:
+    """runtest.py as the person typed it here, and the suite when it is not the default."""
+    runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
+    return [runtest, *(["--suite", str(suite)] if suite != REPO else [])]
+
+
+def rerun_command(opts: Options, config: RunConfig) -> str:
+    """The start of a command line that runs one of this run's tests again on its own."""
+    runtest, *suite = _runtest(config.suite)
+    words = [runtest, str(config.binary), *suite]
+    if opts.harness:
+        words += ["--harness", opts.harness.label]
+    if opts.flavour:
+        words += ["-FLAVOUR", opts.flavour]
+    if opts.tls:
+        words += ["-TLS", opts.tls]
+    return " ".join([*words, *opts.exim_args])
+
+
+def accept_command(opts: Options, config: RunConfig, root: Path) -> str:
+    """The start of a command line that accepts a test's new output from this run."""
+    words = _runtest(config.suite)
+    if opts.workdir:
+        words += ["--workdir", str(root)]
+    return " ".join([*words, "--accept"])
