@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.core.errors import HelpRequested, SelectionError, UsageError
 from harness.core.events import RunListener
+from harness.core.exitcodes import INTERRUPTED, ExitCode
 from harness.core.generation import Generation
 from harness.core.options import Options
 from harness.core.paths import REPO
@@ -188,22 +189,24 @@ OPTIONS: tuple[OptionSpec, ...] = (
 _BY_NAME = {name: spec for spec in OPTIONS for name in spec.names}
 
 
+def _row(left: str, help: str) -> str:
+    text = textwrap.wrap(help, 100 - 21)
+    pad = "\n" + " " * 21 if len(left) > 18 else " " * (19 - len(left))
+    return f"  {left}{pad}" + ("\n" + " " * 21).join(text)
+
+
 def usage() -> str:
     def rows(exim: bool) -> list[str]:
-        out = []
-        for spec in OPTIONS:
-            if spec.exim == exim:
-                left = spec.usage()
-                text = textwrap.wrap(spec.help, 100 - 21)
-                pad = "\n" + " " * 21 if len(left) > 18 else " " * (19 - len(left))
-                out.append(f"  {left}{pad}" + ("\n" + " " * 21).join(text))
-        return out
+        return [_row(spec.usage(), spec.help) for spec in OPTIONS if spec.exim == exim]
+
+    statuses = [*((f"{c.value} {c.name}", c.description) for c in ExitCode), INTERRUPTED]
 
     return "\n".join([
         "usage: runtest.py [exim-binary] [options] [exim options] [first [last|+]]", "",
         "Exim runtest options (any case, one or two dashes):", *rows(True),
         "  -RANGE A B         run tests A to B",
         "Runner options:", *rows(False), "",
+        "Exit status:", *(_row(left, help) for left, help in statuses), "",
     ])
 
 

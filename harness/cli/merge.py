@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from harness.core.errors import UsageError
+from harness.core.exitcodes import ExitCode
 from harness.core.options import Options
 from harness.core.results import Summary
 from harness.reports.htmlreport import write_html
@@ -28,4 +29,4 @@ def merge_reports(opts: Options) -> int:
         write_junit(opts.junit_xml, groups)
     summary = Summary.of(results)
     print(f"merged {len(reports)} reports into {out}: {summary.words}")
-    return 1 if summary.fails_run else 0
+    return ExitCode.TESTS_FAILED if summary.fails_run else ExitCode.OK
