@@ -1,6 +1,6 @@
 import pytest
 
-from harness.cli.commandline import UsageError, parse_args
+from harness.cli.commandline import OPTIONS, Kind, UsageError, parse_args
 from harness.cli.main import main
 from harness.core.exitcodes import ExitCode
 
@@ -46,3 +46,9 @@ def test_help_lists_every_exit_status(capsys):
 def test_a_usage_error_exits_with_the_harness_status(capsys):
     assert main(["--timeout", "soon"]) == ExitCode.HARNESS_ERROR == 2
     assert "** --timeout needs a number" in capsys.readouterr().err
+
+
+def test_every_option_says_how_it_takes_its_value():
+    assert all(isinstance(spec.kind, Kind) for spec in OPTIONS)
+    o = parse_args(["--review", "--last-failed", "a.json", "b.json", "-CONTINUE"])
+    assert o.review is not None and len(o.last_failed) == 2 and o.continue_
