@@ -1,6 +1,8 @@
 import pytest
 
-from harness.cli.commandline import UsageError, parse_args
+from harness.cli.commandline import OPTIONS, Kind, UsageError, parse_args
+from harness.cli.main import main
+from harness.core.exitcodes import ExitCode
 
 
 def test_exim_style_options_any_case():
@@ -29,3 +31,24 @@ def test_runner_options():
 def test_bad_arguments(argv):
     with pytest.raises(UsageError):
         parse_args(argv)
+
+
+def test_help_lists_every_exit_status(capsys):
+    assert main(["--help"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    section = out[out.index("Exit status:"):]
+    for code in ExitCode:
+        assert f"  {code.value} {code.name} " in section and code.description[:30] in section
+    assert "128+N" in section
+    assert [c.value for c in ExitCode] == [0, 1, 2, 5]
+
+
+def test_a_usage_error_exits_with_the_harness_status(capsys):
+    assert main(["--timeout", "soon"]) == ExitCode.HARNESS_ERROR == 2
+    assert "** --timeout needs a number" in capsys.readouterr().err
+
+
+def test_every_option_says_how_it_takes_its_value():
+    assert all(isinstance(spec.kind, Kind) for spec in OPTIONS)
+    o = parse_args(["--review", "--last-failed", "a.json", "b.json", "-CONTINUE"])
+    assert o.review is not None and len(o.last_failed) == 2 and o.continue_

@@ -28,7 +28,7 @@ def test_broken_suite_runs_to_the_end():
     proc, data = run(["--suite", str(BROKEN), "--timeout", "4"], "e2e-broken")
     got = outcomes(data)
     reasons = {t["number"]: t["reason"] for t in data["tests"]}
-    assert got["0001"] == "error" and "timed out after 4s" in reasons["0001"]
+    assert got["0001"] == "timeout" and "timed out after 4s" in reasons["0001"]
     assert got["0002"] == "error" and "0000-Broken/0002:4: unknown command" in reasons["0002"]
     assert got["0003"] == "error" and "confs/0003" in reasons["0003"]
     assert got["0004"] == "failed"  # its daemon's output has no expected file

@@ -9,7 +9,7 @@ import pytest
 from harness.case.compare import Checker, CheckSpec
 from harness.core.errors import UsageError
 from harness.core.generation import Generation
-from harness.core.results import Mismatch, Outcome, TestCase, TestResult
+from harness.core.results import Mismatch, MismatchKind, Outcome, TestCase, TestResult
 from harness.munge import TestMunger, TestOptions
 from harness.reports.savedoutput import SavedOutput, Store
 from harness.run.review import accept_all
@@ -112,7 +112,7 @@ def test_an_empty_generation_file_means_no_such_output(dirs, facts):
     assert checker(suite, work, facts, G98).check_mails(facts.caller) == []
     assert checker(suite, work, facts, G98).check_msglogs() == []
     (m,) = checker(suite, work, facts, G96).check_mails(facts.caller)
-    assert m.kind == "missing" and m.expected == "mail/0042.userx"
+    assert m.kind is MismatchKind.MISSING and m.expected == "mail/0042.userx"
     write(suite / "stdout/0042", "4.96 said this\n")
     write(suite / "stdout/0042@4.99", "")
     assert stdout_check(checker(suite, work, facts, G99), work) == []

@@ -18,7 +18,15 @@ from harness.case.context import TestContext
 from harness.case.workdir import WorkDir
 from harness.core.errors import BinaryError
 from harness.core.generation import Generation
-from harness.core.results import Mismatch, Outcome, Requirement, RunInfo, TestCase, TestResult
+from harness.core.results import (
+    Mismatch,
+    MismatchKind,
+    Outcome,
+    Requirement,
+    RunInfo,
+    TestCase,
+    TestResult,
+)
 from harness.host.eximbinary import Capabilities, parse_bv
 from harness.host.hostfacts import HostFacts
 from harness.host.peerlib import PeerRuntime
@@ -175,8 +183,8 @@ def test_summary_logs_as_exim_writes_them(tmp_path: Path) -> None:
     logs.run_started(RunInfo(tmp_path, tmp_path, 4, 1, tmp_path))
     logs.test_finished(result("0002", Outcome.PASSED))
     logs.test_finished(result("0003", Outcome.FAILED, Mismatch("stdout/0003", "differs"),
-                              Mismatch("mail/0003.userx", "no mail", kind="missing"),
-                              Mismatch("log/0003", "x", kind="unexpected",
+                              Mismatch("mail/0003.userx", "no mail", kind=MismatchKind.MISSING),
+                              Mismatch("log/0003", "x", kind=MismatchKind.UNEXPECTED,
                                        raw="spool/log/mainlog")))
     logs.test_finished(result("0004", Outcome.FAILED))
     logs.test_finished(result("0005", Outcome.SKIPPED))

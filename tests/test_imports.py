@@ -154,8 +154,9 @@ def test_the_layers_are_ordered():
 
 def test_leaves_import_nothing_of_the_harness():
     graph = import_graph()
-    for leaf in ("harness.core.results", "harness.core.errors", "harness.core.paths"):
+    for leaf in ("harness.core.results", "harness.core.exitcodes", "harness.core.paths"):
         assert graph[leaf] == set(), leaf
+    assert graph["harness.core.errors"] == {"harness.core.exitcodes"}
 
 
 def test_reports_depend_only_on_the_data_model():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from harness.case.context import SERVER_STDERR, SERVER_STDOUT, STDERR, STDOUT
 from harness.core.generation import Generation
-from harness.core.results import Mismatch
+from harness.core.results import Mismatch, MismatchKind
 from harness.core.suitefiles import ENCODING, resolve
 from harness.munge import (
     TestMunger,
@@ -164,8 +164,8 @@ class Checker:
                 spec.expected, f"{spec.raw.name} is not empty and there is no expected file "
                 "(shown as -UPDATE or --accept would store it)",
                 unified_diff("", text, "/dev/null", f"{target} (this run)"),
-                kind="unexpected", raw=spec.raw.relative_to(self.work).as_posix(), new_text=text,
-                target=target,
+                kind=MismatchKind.UNEXPECTED, raw=spec.raw.relative_to(self.work).as_posix(),
+                new_text=text, target=target,
             )]
         actual, truncated = self._munged(spec)
         try:
@@ -210,8 +210,9 @@ class Checker:
         target = self.files.target(rel, compared)
         if self.update:
             self._write_expected(target, "")
-            return Mismatch(target, "removed (" + why + ")", updated=True, kind="missing")
-        return Mismatch(compared, why, kind="missing", target=target)
+            return Mismatch(target, "removed (" + why + ")", updated=True,
+                            kind=MismatchKind.MISSING)
+        return Mismatch(compared, why, kind=MismatchKind.MISSING, target=target)
 
     def _write_expected(self, rel: str, text: str) -> None:
         path = self.suite / rel

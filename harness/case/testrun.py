@@ -143,7 +143,7 @@ class TestExecutor:
             if verdict is None:
                 verdict = self._check_output(ctx, self.config.update if update is None else update)
         except TestTimeout as exc:
-            verdict = _Verdict(Outcome.ERROR,
+            verdict = _Verdict(Outcome.TIMEOUT,
                                f"timed out after {self.config.timeout:g}s while running {exc}")
         except (ScriptError, CommandError) as exc:
             verdict = _Verdict(Outcome.ERROR, str(exc))

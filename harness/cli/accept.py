@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.core.exitcodes import ExitCode
 from harness.core.options import Options
 from harness.core.paths import default_workdir
 from harness.reports.savedoutput import STORE
@@ -19,7 +20,7 @@ def review_or_accept(opts: Options) -> int:
     tests = {e.test for e in store.entries if _wanted(e.test, opts)}
     if not tests:
         print("none of the saved output is of the tests named")
-        return 0
+        return ExitCode.OK
     return run_review(directory, opts.suite.resolve(), tests, interactive=opts.review is not None)
 
 

@@ -14,11 +14,13 @@ import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from harness.core.errors import HelpRequested, SelectionError, UsageError
 from harness.core.events import RunListener
+from harness.core.exitcodes import INTERRUPTED, ExitCode
 from harness.core.generation import Generation
 from harness.core.options import Options
 from harness.core.paths import REPO
@@ -59,20 +61,26 @@ def _number(what: str, convert: Callable[[str], Any] = int) -> Callable[[str], A
     return parse
 
 
+class Kind(Enum):
+    """How an option takes its value."""
+
+    FLAG = "flag"  # sets the spec's `value`
+    VALUE = "value"  # converts the next argument (or `=VALUE`)
+    APPEND = "append"  # as VALUE, adding it to a list
+    MANY = "many"  # takes every following argument up to the next option or test number
+    OPTIONAL = "optional"  # the next argument if it is not one of those (else `value`)
+
+
 @dataclass(frozen=True)
 class OptionSpec:
-    """One option: its spellings (lower case, no dashes), the Options field it sets and how.
-
-    kind: "flag" sets `value`; "value" converts the next argument (or `=VALUE`);
-    "append" adds it to a list; "many" takes every following argument up to the next
-    option or test number; "optional" takes the next argument if it is not one of those
-    (else `value`). `exim` marks Exim runtest's own options. A `reporter` is
-    the listener class that writes the report file the option names.
+    """One option: its spellings (lower case, no dashes), the Options field it sets and how
+    (`Kind`). `exim` marks Exim runtest's own options. A `reporter` is the listener class
+    that writes the report file the option names.
     """
 
     names: tuple[str, ...]
     field: str
-    kind: str
+    kind: Kind
     help: str
     metavar: str = ""
     convert: Callable[[str], Any] = str
@@ -89,97 +97,97 @@ class OptionSpec:
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec(("continue",), "continue_", "flag", "never stop to ask; go on after a failure",
+    OptionSpec(("continue",), "continue_", Kind.FLAG, "never stop to ask; go on after a failure",
                exim=True),
-    OptionSpec(("debug",), "debug", "flag", "show each command as it runs", exim=True),
-    OptionSpec(("diff",), "", "flag", "(accepted; diffs are always unified)", exim=True),
-    OptionSpec(("flavour", "flavor"), "flavour", "value", "prefer expected files NAME.FLAVOUR",
+    OptionSpec(("debug",), "debug", Kind.FLAG, "show each command as it runs", exim=True),
+    OptionSpec(("diff",), "", Kind.FLAG, "(accepted; diffs are always unified)", exim=True),
+    OptionSpec(("flavour", "flavor"), "flavour", Kind.VALUE, "prefer expected files NAME.FLAVOUR",
                "NAME", exim=True),
-    OptionSpec(("keep",), "keep", "flag", "keep the work directory's files after the run",
+    OptionSpec(("keep",), "keep", Kind.FLAG, "keep the work directory's files after the run",
                exim=True),
-    OptionSpec(("noipv4",), "ipv4", "flag", "run as if the host had no IPv4", value=False,
+    OptionSpec(("noipv4",), "ipv4", Kind.FLAG, "run as if the host had no IPv4", value=False,
                exim=True),
-    OptionSpec(("noipv6",), "ipv6", "flag", "run as if the host had no IPv6", value=False,
+    OptionSpec(("noipv6",), "ipv6", Kind.FLAG, "run as if the host had no IPv6", value=False,
                exim=True),
-    OptionSpec(("portbase",), "portbase", "value", "use ports N..N+5 instead of 1223..1228",
+    OptionSpec(("portbase",), "portbase", Kind.VALUE, "use ports N..N+5 instead of 1223..1228",
                "N", _number("-PORTBASE"), exim=True),
-    OptionSpec(("slow",), "slow", "flag", "pause before checking output", exim=True),
-    OptionSpec(("test",), "tests", "append", "run test N (may be repeated)", "N",
+    OptionSpec(("slow",), "slow", Kind.FLAG, "pause before checking output", exim=True),
+    OptionSpec(("test",), "tests", Kind.APPEND, "run test N (may be repeated)", "N",
                _number("-TEST"), exim=True),
-    OptionSpec(("tls",), "tls", "value",
+    OptionSpec(("tls",), "tls", Kind.VALUE,
                "cross-library TLS: LIB (openssl or gnutls) is the client side; needs "
                "BINARY_openssl and BINARY_gnutls", "LIB", lambda v: _tls_library(v), exim=True),
-    OptionSpec(("update",), "update", "flag", "write changed output into the expected files",
+    OptionSpec(("update",), "update", Kind.FLAG, "write changed output into the expected files",
                exim=True),
-    OptionSpec(("harness",), "harness", "value",
+    OptionSpec(("harness",), "harness", Kind.VALUE,
                "behave as Exim's harness of this release: 4.96, 4.97, 4.98, 4.99 or master "
                "(default: the binary's)", "VERSION", lambda v: _generation(v)),
-    OptionSpec(("suite",), "suite", "value",
+    OptionSpec(("suite",), "suite", Kind.VALUE,
                "the suite to run (default: the current directory if it is one, as an Exim "
                "checkout's test/ is, else the one beside runtest.py)", "DIR", Path),
-    OptionSpec(("json",), "json", "value", "write a JSON report", "FILE", Path,
+    OptionSpec(("json",), "json", Kind.VALUE, "write a JSON report", "FILE", Path,
                reporter=JsonReport),
-    OptionSpec(("junit-xml",), "junit_xml", "value", "write a JUnit XML report", "FILE", Path,
+    OptionSpec(("junit-xml",), "junit_xml", Kind.VALUE, "write a JUnit XML report", "FILE", Path,
                reporter=JUnitReport),
-    OptionSpec(("html",), "html", "value",
+    OptionSpec(("html",), "html", Kind.VALUE,
                "write a self-contained HTML report (also of --merge-reports)", "FILE", Path,
                reporter=HtmlReport),
-    OptionSpec(("workdir",), "workdir", "value",
+    OptionSpec(("workdir",), "workdir", Kind.VALUE,
                "where tests run (default: .work beside runtest.py, or /var/tmp/runtest-work)",
                "DIR", Path),
-    OptionSpec(("timeout",), "timeout", "value", "per-test time limit (default 300)",
+    OptionSpec(("timeout",), "timeout", Kind.VALUE, "per-test time limit (default 300)",
                "SECONDS", _number("--timeout", float)),
-    OptionSpec(("caller",), "caller", "value",
+    OptionSpec(("caller",), "caller", Kind.VALUE,
                "the unprivileged account tests run as (default rtcaller)", "NAME"),
-    OptionSpec(("list",), "list_only", "flag",
+    OptionSpec(("list",), "list_only", Kind.FLAG,
                "list the selected tests and why any would be skipped"),
-    OptionSpec(("munge",), "munge_file", "value",
+    OptionSpec(("munge",), "munge_file", Kind.VALUE,
                "print FILE munged as the comparison would see it", "FILE", Path),
-    OptionSpec(("shard",), "shard", "value",
+    OptionSpec(("shard",), "shard", Kind.VALUE,
                "run only shard K of N (also RUNTEST_SHARD=K/N, or Bazel's TEST_TOTAL_SHARDS"
                " and TEST_SHARD_INDEX)", "K/N"),
-    OptionSpec(("shard-by",), "shard_by", "many",
+    OptionSpec(("shard-by",), "shard_by", Kind.MANY,
                "how tests are dealt to shards: hash (default), or durations REPORT... "
                "(longest first, by earlier JSON reports)", "STRATEGY [REPORT...]"),
-    OptionSpec(("last-failed",), "last_failed", "many",
+    OptionSpec(("last-failed",), "last_failed", Kind.MANY,
                "run only the tests that failed in these earlier JSON or JUnit reports",
                "REPORT...", Path),
-    OptionSpec(("xfail",), "xfail", "value",
+    OptionSpec(("xfail",), "xfail", Kind.VALUE,
                "FILE lists tests expected to fail (a number a line, # reason): a listed "
                "test that fails does not fail the run; one that passes does", "FILE", Path),
-    OptionSpec(("merge-reports",), "merge_reports", "many",
+    OptionSpec(("merge-reports",), "merge_reports", Kind.MANY,
                "merge the JSON reports of shards into OUT (with --junit-xml too); runs "
                "no tests", "OUT IN...", Path),
-    OptionSpec(("force-merge",), "force_merge", "flag",
+    OptionSpec(("force-merge",), "force_merge", Kind.FLAG,
                "merge reports even of different suites or binaries"),
-    OptionSpec(("save-output",), "save_output", "value",
+    OptionSpec(("save-output",), "save_output", Kind.VALUE,
                "also keep the new output of failing tests in DIR (a CI artefact to accept "
                "from later)", "DIR", Path),
-    OptionSpec(("review",), "review", "optional",
+    OptionSpec(("review",), "review", Kind.OPTIONAL,
                "walk the last run's new output (or DIR's) at the terminal: accept, reject, "
                "skip; runs no tests", "[DIR]", Path, value=Path("")),
-    OptionSpec(("accept",), "accept", "optional",
+    OptionSpec(("accept",), "accept", Kind.OPTIONAL,
                "accept the last run's new output (or DIR's) into the suite, all of it or the "
                "tests named; runs no tests", "[DIR]", Path, value=Path("")),
-    OptionSpec(("new",), "new", "value",
+    OptionSpec(("new",), "new", Kind.VALUE,
                "make a new test: NNNN-Name (that test directory, its first free number) or "
                "an existing test directory; runs no tests", "NAME"),
-    OptionSpec(("requires",), "new_requires", "append",
+    OptionSpec(("requires",), "new_requires", Kind.APPEND,
                "with --new: a REQUIRES line for a new test directory (may be repeated)",
                "LINE"),
-    OptionSpec(("heartbeat",), "heartbeat", "value",
+    OptionSpec(("heartbeat",), "heartbeat", Kind.VALUE,
                "off a terminal, name the running tests at least this often (default 60)",
                "SECONDS", _number("--heartbeat", float)),
-    OptionSpec(("slow-after",), "slow_after", "value",
+    OptionSpec(("slow-after",), "slow_after", Kind.VALUE,
                "say SLOW of a test running longer than this (default 120)", "SECONDS",
                _number("--slow-after", float)),
-    OptionSpec(("no-quiet-rerun",), "no_quiet_rerun", "flag",
+    OptionSpec(("no-quiet-rerun",), "no_quiet_rerun", Kind.FLAG,
                "do not run the failures of a parallel run again at its end with fewer "
                "workers (a test passing then is reported as flaky)"),
-    OptionSpec(("rerun-failures",), "rerun_failures", "value",
+    OptionSpec(("rerun-failures",), "rerun_failures", Kind.VALUE,
                "run a failed test again up to N times (passing then = flaky)", "N",
                _number("--rerun-failures")),
-    OptionSpec(("jobs", "j"), "jobs", "value",
+    OptionSpec(("jobs", "j"), "jobs", Kind.VALUE,
                "run N tests at once, each worker in its own network namespace "
                "(default: 8 per CPU, fewer on a busy machine or with little memory; -DEBUG and "
                "-UPDATE run one at a time)", "N",
@@ -188,22 +196,24 @@ OPTIONS: tuple[OptionSpec, ...] = (
 _BY_NAME = {name: spec for spec in OPTIONS for name in spec.names}
 
 
+def _row(left: str, help: str) -> str:
+    text = textwrap.wrap(help, 100 - 21)
+    pad = "\n" + " " * 21 if len(left) > 18 else " " * (19 - len(left))
+    return f"  {left}{pad}" + ("\n" + " " * 21).join(text)
+
+
 def usage() -> str:
     def rows(exim: bool) -> list[str]:
-        out = []
-        for spec in OPTIONS:
-            if spec.exim == exim:
-                left = spec.usage()
-                text = textwrap.wrap(spec.help, 100 - 21)
-                pad = "\n" + " " * 21 if len(left) > 18 else " " * (19 - len(left))
-                out.append(f"  {left}{pad}" + ("\n" + " " * 21).join(text))
-        return out
+        return [_row(spec.usage(), spec.help) for spec in OPTIONS if spec.exim == exim]
+
+    statuses = [*((f"{c.value} {c.name}", c.description) for c in ExitCode), INTERRUPTED]
 
     return "\n".join([
         "usage: runtest.py [exim-binary] [options] [exim options] [first [last|+]]", "",
         "Exim runtest options (any case, one or two dashes):", *rows(True),
         "  -RANGE A B         run tests A to B",
         "Runner options:", *rows(False), "",
+        "Exit status:", *(_row(left, help) for left, help in statuses), "",
     ])
 
 
@@ -254,14 +264,14 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
             i += 2
             continue
         spec = _BY_NAME.get(key)
-        if spec is None or (spec.kind == "flag" and eq):
+        if spec is None or (spec.kind is Kind.FLAG and eq):
             lists["exim_args"].append(arg)
             continue
-        if spec.kind == "flag":
+        if spec.kind is Kind.FLAG:
             if spec.field:
                 put(spec, spec.value)
             continue
-        if spec.kind == "optional":
+        if spec.kind is Kind.OPTIONAL:
             if eq:
                 put(spec, spec.convert(inline))
             elif i < len(args) and not _ends_list(args[i]):
@@ -270,7 +280,7 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
             else:
                 put(spec, spec.value)
             continue
-        if spec.kind == "many":
+        if spec.kind is Kind.MANY:
             taken = [inline] if eq else []
             while i < len(args) and not _ends_list(args[i]):
                 taken.append(args[i])
@@ -294,7 +304,7 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
 
 
 def _ends_list(arg: str) -> bool:
-    """Whether `arg` ends the values of a "many" option: an option or a test number."""
+    """Whether `arg` ends the values of a MANY option: an option or a test number."""
     return arg.startswith("-") or arg.isdigit() or arg == "+"
 
 

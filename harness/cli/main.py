@@ -8,6 +8,7 @@ import sys
 
 from harness.cli.commandline import parse_args, reporters
 from harness.core.errors import HarnessError
+from harness.core.exitcodes import ExitCode
 
 
 def main(argv: list[str]) -> int:
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
             sudo = shutil.which("sudo")
             if sudo is None:
                 print("** runtest.py needs root: run it as root or with sudo", file=sys.stderr)
-                return 2
+                return ExitCode.HARNESS_ERROR
             os.execv(sudo, [sudo, "-n", "-E", sys.executable, *sys.argv])
         from harness.run.session import run
 
@@ -43,8 +44,9 @@ def main(argv: list[str]) -> int:
     except HarnessError as exc:
         text = str(exc)
         try:
-            print(text if exc.exit_status == 0 else f"** {text}",
-                  file=sys.stdout if exc.exit_status == 0 else sys.stderr, flush=True)
+            ok = exc.exit_status is ExitCode.OK
+            print(text if ok else f"** {text}", file=sys.stdout if ok else sys.stderr,
+                  flush=True)
         except BrokenPipeError:  # e.g. --help | head
             pass
         return exc.exit_status

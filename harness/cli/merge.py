@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from harness.core.errors import UsageError
+from harness.core.exitcodes import ExitCode
 from harness.core.options import Options
-from harness.core.results import TALLIES, tally
+from harness.core.results import Summary
 from harness.reports.htmlreport import write_html
 from harness.reports.jsonreport import report_data, write_json
 from harness.reports.junitreport import write_junit
@@ -26,10 +27,6 @@ def merge_reports(opts: Options) -> int:
         write_html(opts.html, data)
     if opts.junit_xml:
         write_junit(opts.junit_xml, groups)
-    counts = tally(results)
-    buckets = {t: 0 for t in TALLIES}
-    for r in results:
-        buckets[r.outcome.tally] += 1
-    print(f"merged {len(reports)} reports into {out}: "
-          + ", ".join(f"{buckets[t]} {t}" for t in TALLIES))
-    return 1 if counts["failed"] + counts["error"] + counts["xpass"] else 0
+    summary = Summary.of(results)
+    print(f"merged {len(reports)} reports into {out}: {summary.words}")
+    return ExitCode.TESTS_FAILED if summary.fails_run else ExitCode.OK

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from harness.core.errors import HarnessError
+from harness.core.exitcodes import ExitCode
 from harness.core.generation import Generation
 from harness.core.options import Options
 from harness.core.paths import default_workdir
@@ -25,4 +26,4 @@ def print_munged(opts: Options) -> int:
         sys.stdout.write(munge_file_for_display(opts.munge_file, host.facts, generation))
     except (KeyError, ValueError) as exc:
         raise HarnessError(str(exc)) from exc
-    return 0
+    return ExitCode.OK

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from harness.core.errors import UsageError
+from harness.core.exitcodes import ExitCode
 from harness.core.options import Options
 from harness.core.paths import REPO
 
@@ -124,4 +125,4 @@ def new_test(opts: Options) -> int:
     print(f"  ./runtest.py{there} {number}            # run it: its output is shown as it "
           "would be stored")
     print(f"  ./runtest.py{there} --review {number}   # look at that output and accept it")
-    return 0
+    return ExitCode.OK

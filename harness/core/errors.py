@@ -1,4 +1,5 @@
-"""Errors that end a run before or between tests: each is shown as one line, exit status 2.
+"""Errors that end a run before or between tests: each is shown as one line, exit status 2
+(`ExitCode.HARNESS_ERROR`).
 
 Everything a user can get wrong (the command line, the suite, the binary, the host) raises
 a `HarnessError`; `main` catches it once. Problems inside one test are not errors of this
@@ -7,11 +8,13 @@ kind: they become that test's ERROR result and the run goes on.
 
 from __future__ import annotations
 
+from harness.core.exitcodes import ExitCode
+
 
 class HarnessError(Exception):
     """The run cannot go on; the message says why and, where it can, what to do."""
 
-    exit_status = 2
+    exit_status: ExitCode = ExitCode.HARNESS_ERROR
 
 
 class UsageError(HarnessError):
@@ -21,7 +24,7 @@ class UsageError(HarnessError):
 class HelpRequested(HarnessError):
     """-h or --help: the message is the usage text."""
 
-    exit_status = 0
+    exit_status = ExitCode.OK
 
 
 class SelectionError(HarnessError):

@@ -7,28 +7,60 @@ it needs; a `TestResult` is built once, when the test's verdict is known, and ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class Outcome(Enum):
-    """A test's verdict. The value is the word used in reports and on the command line."""
+class JUnitElement(StrEnum):
+    """How an outcome appears inside a JUnit <testcase> (`passed`: no element of its own)."""
 
     PASSED = "passed"
-    FLAKY = "flaky"  # failed, then passed on a rerun
     SKIPPED = "skipped"
-    XFAIL = "xfail"  # failed, and was listed as expected to fail
-    XPASS = "xpass"  # passed, but was listed as expected to fail (strict: fails the run)
-    FAILED = "failed"
-    ERROR = "error"  # could not be run as written (bad input, time-out, harness fault)
+    FAILURE = "failure"
+    ERROR = "error"
 
-    @property
-    def fails_run(self) -> bool:
-        """Whether this outcome makes the run's exit status non-zero."""
-        return self in (Outcome.FAILED, Outcome.ERROR, Outcome.XPASS)
+
+TALLIES = ("passed", "failed", "skipped")  # the buckets of the summary line, in its order
+
+
+class Outcome(Enum):
+    """A test's verdict, with everything about it in one row, as LLVM lit's `ResultCode`.
+
+    The value is the word used in reports and on the command line. Each row says whether
+    the console shows it loud (in capitals: it needs a look), whether it fails the run,
+    the summary bucket (`TALLIES`) it counts in, its JUnit element, and its colour (CSS).
+    """
+
+    # FLAKY: failed, then passed on a rerun; XFAIL: failed, and was listed as expected to
+    # fail; XPASS: passed, but was listed as expected to fail (strict: fails the run);
+    # ERROR: could not be run as written (bad input, harness fault); TIMEOUT: ran past
+    # the per-test time limit.
+    #          word       loud   fails  tally      JUnit                 colour
+    PASSED = ("passed", False, False, "passed", JUnitElement.PASSED, "#2e7d32")
+    FLAKY = ("flaky", True, False, "passed", JUnitElement.PASSED, "#f9a825")
+    SKIPPED = ("skipped", False, False, "skipped", JUnitElement.SKIPPED, "#9aa4ae")
+    XFAIL = ("xfail", False, False, "passed", JUnitElement.SKIPPED, "#6d7c8c")
+    XPASS = ("xpass", True, True, "failed", JUnitElement.FAILURE, "#ef6c00")
+    FAILED = ("failed", True, True, "failed", JUnitElement.FAILURE, "#c62828")
+    ERROR = ("error", True, True, "failed", JUnitElement.ERROR, "#8e24aa")
+    TIMEOUT = ("timeout", True, True, "failed", JUnitElement.ERROR, "#ad1457")
+
+    loud: bool
+    fails_run: bool  # makes the run's exit status non-zero
+    tally: str  # the bucket of the summary line (`N passed, N failed, N skipped`)
+    junit: JUnitElement
+    colour: str
+
+    def __new__(cls, word: str, loud: bool, fails_run: bool, tally: str,
+                junit: JUnitElement, colour: str) -> Outcome:
+        member = object.__new__(cls)
+        member._value_ = word
+        member.loud, member.fails_run, member.tally = loud, fails_run, tally
+        member.junit, member.colour = junit, colour
+        return member
 
     @property
     def ran(self) -> bool:
@@ -37,28 +69,14 @@ class Outcome(Enum):
     @property
     def label(self) -> str:
         """How the console shows it: outcomes that need a look are in capitals."""
-        return self.value.upper() if self in _LOUD else self.value
-
-    @property
-    def tally(self) -> str:
-        """The bucket of the summary line (`N passed, N failed, N skipped`) it counts in."""
-        return _TALLY[self]
+        return self.value.upper() if self.loud else self.value
 
     @classmethod
     def parse(cls, word: str) -> Outcome:
-        try:
-            return cls(word)
-        except ValueError:
-            raise ValueError(f"unknown outcome {word!r}") from None
-
-
-_LOUD = frozenset({Outcome.FLAKY, Outcome.XPASS, Outcome.FAILED, Outcome.ERROR})
-_TALLY = {
-    Outcome.PASSED: "passed", Outcome.FLAKY: "passed", Outcome.XFAIL: "passed",
-    Outcome.SKIPPED: "skipped",
-    Outcome.XPASS: "failed", Outcome.FAILED: "failed", Outcome.ERROR: "failed",
-}
-TALLIES = ("passed", "failed", "skipped")
+        found = cls._value2member_map_.get(word)
+        if not isinstance(found, cls):
+            raise ValueError(f"unknown outcome {word!r}")
+        return found
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,14 @@ class TestCase:
         return (self.numeric, self.directory)
 
 
+class MismatchKind(StrEnum):
+    """How an output file did not match; the value is the word in reports."""
+
+    DIFFERS = "differs"
+    UNEXPECTED = "unexpected"  # output, but no expected file
+    MISSING = "missing"  # an expected mail or message log that the run did not make
+
+
 @dataclass(frozen=True)
 class Mismatch:
     """One output file that did not match (or was written by -UPDATE)."""
@@ -107,9 +133,7 @@ class Mismatch:
     message: str
     diff: str = ""
     updated: bool = False
-    # "differs"; "unexpected" (output, but no expected file); "missing" (an expected
-    # mail or message log that the run did not make)
-    kind: str = "differs"
+    kind: MismatchKind = MismatchKind.DIFFERS
     raw: str = ""  # the raw output file, relative to the work directory
     # What --accept would store (munged output); None for a file to be removed. Kept in
     # memory for the saved-output store, not written into reports.
@@ -167,3 +191,43 @@ def tally(results: Iterable[TestResult]) -> dict[str, int]:
     for r in results:
         counts[r.outcome.value] += 1
     return counts
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The counts of a run (or of a report's `summary`), per outcome and per tally bucket."""
+
+    counts: dict[Outcome, int]
+
+    @classmethod
+    def of(cls, results: Iterable[TestResult]) -> Summary:
+        return cls.of_words(tally(results))
+
+    @classmethod
+    def of_words(cls, counts: Mapping[str, int]) -> Summary:
+        """From counts per outcome word (a JSON report's `summary`; absent words count 0)."""
+        found = {o: 0 for o in Outcome}
+        for word, n in counts.items():
+            found[Outcome.parse(word)] += n
+        return cls(found)
+
+    @property
+    def buckets(self) -> dict[str, int]:
+        """Counts per tally bucket, in the order of `TALLIES`."""
+        out = dict.fromkeys(TALLIES, 0)
+        for outcome, n in self.counts.items():
+            out[outcome.tally] += n
+        return out
+
+    @property
+    def words(self) -> str:
+        """`N passed, N failed, N skipped`."""
+        return ", ".join(f"{n} {bucket}" for bucket, n in self.buckets.items())
+
+    @property
+    def fails_run(self) -> bool:
+        return any(n for outcome, n in self.counts.items() if outcome.fails_run)
+
+    def with_junit(self, element: JUnitElement) -> int:
+        """How many tests appear in JUnit as `element`."""
+        return sum(n for outcome, n in self.counts.items() if outcome.junit is element)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.core.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
+from harness.core.results import Mismatch, MismatchKind, Outcome, RunInfo, TestCase, TestResult
 
 
 class ReportFile:
@@ -62,7 +62,7 @@ def failure_text(result: TestResult) -> str:
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
     d = {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated,
-         "kind": m.kind, "raw": m.raw}
+         "kind": m.kind.value, "raw": m.raw}
     if m.target:
         d["target"] = m.target
     return d
@@ -88,7 +88,8 @@ def result_from_dict(d: dict[str, Any]) -> TestResult:
     case = TestCase(d["number"], directory, Path(d["name"]), d.get("title", ""))
     mismatches = tuple(
         Mismatch(m["file"], m["message"], m.get("diff", ""), m.get("updated", False),
-                 m.get("kind", "differs"), m.get("raw", ""), target=m.get("target", ""))
+                 MismatchKind(m.get("kind", "differs")), m.get("raw", ""),
+                 target=m.get("target", ""))
         for m in d.get("mismatches", [])
     )
     return TestResult(case, Outcome.parse(d["outcome"]), d.get("reason", ""),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from harness.core.results import Mismatch, Outcome, RunInfo, TestCase, TestResult
+from harness.core.results import Mismatch, MismatchKind, Outcome, RunInfo, TestCase, TestResult
 
 FAILED_SUMMARY = "failed-summary.log"
 RUN_SUMMARY = "run-summary.log"
@@ -22,13 +22,14 @@ RUN_SUMMARY = "run-summary.log"
 def failure_details(result: TestResult) -> list[str]:
     """What Exim's harness names for each way the test failed."""
     details = [_detail(m) for m in result.real_mismatches]
-    return details or ["error" if result.outcome is Outcome.ERROR else "exit code unexpected"]
+    errored = result.outcome in (Outcome.ERROR, Outcome.TIMEOUT)
+    return details or ["error" if errored else "exit code unexpected"]
 
 
 def _detail(m: Mismatch) -> str:
-    if m.kind == "unexpected":
+    if m.kind is MismatchKind.UNEXPECTED:
         return m.raw
-    if m.kind == "missing":
+    if m.kind is MismatchKind.MISSING:
         return "missing email" if m.expected.startswith("mail/") else "missing msglog"
     return m.expected
 

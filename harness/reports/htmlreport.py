@@ -19,7 +19,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from harness.core.results import TALLIES, Outcome, TestResult
+from harness.core.results import Outcome, Summary, TestResult
 from harness.reports.common import ReportFile, atomic_write
 from harness.reports.jsonreport import finished_run_data
 
@@ -151,19 +151,15 @@ def render(data: dict[str, Any]) -> str:
     """The page of a report (as `report_data` makes it)."""
     run: dict[str, Any] = data.get("run") or {}
     tests = sorted(data["tests"], key=lambda t: _order(t["outcome"]))
-    summary = data.get("summary") or {}
-    buckets = dict.fromkeys(TALLIES, 0)
-    for word, n in summary.items():
-        buckets[Outcome.parse(word).tally] += n
+    summary = Summary.of_words(data.get("summary") or {})
     per_dir: dict[str, list[float]] = {}
     for t in tests:
         per_dir.setdefault(t["directory"], []).append(t["duration"])
     by_time = sorted(per_dir.items(), key=lambda kv: -sum(kv[1]))
     ran = [t for t in tests if Outcome.parse(t["outcome"]).ran]
     return _templates().get_template("report.html.j2").render(
-        data=data, run=run, tests=tests, buckets=buckets,
-        outcomes=[(o.value, summary.get(o.value, 0)) for o in Outcome
-                  if summary.get(o.value)],
+        data=data, run=run, tests=tests, summary=summary, all_outcomes=list(Outcome),
+        outcomes=[(o.value, n) for o, n in summary.counts.items() if n],
         failing={o.value for o in Outcome if o.fails_run},
         directories=sorted(per_dir),
         dir_times=[(d, len(ds), sum(ds)) for d, ds in by_time[:DIRECTORIES]],
@@ -184,4 +180,5 @@ def write_html(path: Path, data: dict[str, Any]) -> None:
 class HtmlReport(ReportFile):
     def run_finished(self, results: Sequence[TestResult], wall: float,
                      interrupted: str | None) -> None:
-        write_html(self.path, finished_run_data(self.info, results, wall, interrupted))
+        write_html(self.path, finished_run_data(self.info, results, wall, interrupted,
+                                                 self.notices))

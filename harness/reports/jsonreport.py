@@ -19,14 +19,16 @@ FORMAT = 1
 
 def report_data(results: Sequence[TestResult], run: dict[str, Any],
                 selected: Sequence[str], wall: float | None = None,
-                interrupted: str | None = None) -> dict[str, Any]:
-    """The report as plain data: `selected` is every test number the run covered."""
+                interrupted: str | None = None, notices: Sequence[str] = ()) -> dict[str, Any]:
+    """The report as plain data: `selected` is every test number the run covered, `notices`
+    the lines about the run the console showed (the binary, warnings)."""
     data: dict[str, Any] = {
         "format": FORMAT,
         "run": run,
         "selected": list(selected),
         "tests": [result_dict(r) for r in results],
         "summary": tally(results),
+        "notices": list(notices),
     }
     if wall is not None:
         data["wall"] = round(wall, 3)
@@ -36,10 +38,11 @@ def report_data(results: Sequence[TestResult], run: dict[str, Any],
 
 
 def finished_run_data(info: RunInfo, results: Sequence[TestResult], wall: float,
-                      interrupted: str | None) -> dict[str, Any]:
+                      interrupted: str | None, notices: Sequence[str] = ()) -> dict[str, Any]:
     """The data of the run that has just ended, for each report written from it."""
     run = dict(info.provenance, ended=now())
-    return report_data(results, run, [c.number for c in info.tests], wall, interrupted)
+    return report_data(results, run, [c.number for c in info.tests], wall, interrupted,
+                       notices)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -49,4 +52,5 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 class JsonReport(ReportFile):
     def run_finished(self, results: Sequence[TestResult], wall: float,
                      interrupted: str | None) -> None:
-        write_json(self.path, finished_run_data(self.info, results, wall, interrupted))
+        write_json(self.path, finished_run_data(self.info, results, wall, interrupted,
+                                                 self.notices))

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.errors import UsageError
-from harness.core.results import Outcome, TestCase, TestResult
+from harness.core.results import JUnitElement, Outcome, TestCase, TestResult
 from harness.reports.common import result_from_dict
-from harness.reports.junitreport import FLAKY_PREFIX, XFAIL_PREFIX
+from harness.reports.junitreport import FLAKY_PREFIX, PREFIXES
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class LoadedReport:
     results: list[TestResult]
     run: dict[str, Any] = field(default_factory=dict)  # provenance (JSON reports)
     selected: list[str] = field(default_factory=list)  # every test the run covered
+    notices: list[str] = field(default_factory=list)  # the run's lines for people (JSON)
 
 
 def load_report(path: Path) -> LoadedReport:
@@ -41,7 +42,8 @@ def load_report(path: Path) -> LoadedReport:
     except (ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not a runtest.py JSON or JUnit report ({exc})") from exc
     selected = data.get("selected") or [r.case.number for r in results]
-    return LoadedReport(path, results, data.get("run") or {}, list(selected))
+    notices = [str(n) for n in data.get("notices") or []]
+    return LoadedReport(path, results, data.get("run") or {}, list(selected), notices)
 
 
 def _load_junit(path: Path, text: bytes) -> LoadedReport:
@@ -57,22 +59,36 @@ def _load_junit(path: Path, text: bytes) -> LoadedReport:
             continue
         outcome, reason = Outcome.PASSED, ""
         for child in case:
-            message = child.get("message", "") or (child.text or "")
-            if child.tag == "failure":
-                outcome, reason = Outcome.FAILED, message
-            elif child.tag == "error":
-                outcome, reason = Outcome.ERROR, message
-            elif child.tag == "skipped":
-                xfail = message.startswith(XFAIL_PREFIX)
-                outcome = Outcome.XFAIL if xfail else Outcome.SKIPPED
-                reason = message.removeprefix(XFAIL_PREFIX)
-            elif child.tag == "system-out" and (child.text or "").startswith(FLAKY_PREFIX):
-                outcome, reason = Outcome.FLAKY, (child.text or "").removeprefix(FLAKY_PREFIX)
+            said = (child.text if child.tag == "system-out" else child.get("message")
+                    or child.text) or ""
+            found = _junit_outcome(child.tag, child.get("type", ""), said)
+            if found is not None:
+                outcome, reason = found, said.removeprefix(PREFIXES.get(found, ""))
         directory = case.get("classname", "")
         title = name[len(number):].strip()
         results.append(TestResult(TestCase(number, directory, Path(directory, number), title),
                                   outcome, reason, float(case.get("time", 0) or 0)))
     return LoadedReport(path, results)
+
+
+# What a <failure>, <error> or <skipped> of another tool (no type, no prefix) stands for
+_PLAIN = {JUnitElement.FAILURE: Outcome.FAILED, JUnitElement.ERROR: Outcome.ERROR,
+          JUnitElement.SKIPPED: Outcome.SKIPPED}
+
+
+def _junit_outcome(tag: str, kind: str, text: str) -> Outcome | None:
+    """The outcome a child of <testcase> stands for (as `junitreport` writes it), or None."""
+    if tag == "system-out":
+        return Outcome.FLAKY if text.startswith(FLAKY_PREFIX) else None
+    try:
+        element = JUnitElement(tag)
+    except ValueError:
+        return None
+    for o in Outcome:
+        if o.junit is element and (kind == o.value
+                                   or (o in PREFIXES and text.startswith(PREFIXES[o]))):
+            return o
+    return _PLAIN.get(element)
 
 
 def failed_tests(reports: Iterable[LoadedReport]) -> set[str]:

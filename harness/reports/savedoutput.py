@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from harness.core.results import RunInfo, TestCase, TestResult
+from harness.core.results import MismatchKind, RunInfo, TestCase, TestResult
 from harness.reports.common import atomic_write
 
 MANIFEST = "manifest.json"
@@ -84,12 +84,10 @@ class SavedOutput:
 
     def test_finished(self, result: TestResult) -> None:
         for m in result.real_mismatches:
-            if m.kind not in ("differs", "unexpected", "missing"):
-                continue
             target = m.update_target
             # a generation's file is written empty where the plain file is removed
-            tombstone = m.kind == "missing" and target != m.expected
-            action = "remove" if m.kind == "missing" and not tombstone else "write"
+            tombstone = m.kind is MismatchKind.MISSING and target != m.expected
+            action = "remove" if m.kind is MismatchKind.MISSING and not tombstone else "write"
             if action == "write" and m.new_text is None and not tombstone:
                 continue
             entry = Entry(result.case.number, target, action, digest(self.suite / target),

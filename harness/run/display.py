@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
-from harness.core.results import TALLIES, Outcome, RunInfo, TestCase, TestResult
+from harness.core.results import Outcome, RunInfo, Summary, TestCase, TestResult
 
 
 def failure_text(result: TestResult) -> str:
@@ -184,7 +184,8 @@ class Console:
             self.line(f"wall time {wall:.1f}s, {wall / len(ran):.2f}s per test run")
         by_outcome = Counter(r.outcome for r in results)
         notes = {
-            Outcome.ERROR: "of the failures were errors (bad input or time-outs)",
+            Outcome.ERROR: "of the failures were errors (bad input or a harness fault)",
+            Outcome.TIMEOUT: "of the failures were time-outs",
             Outcome.XPASS: "of the failures passed but were expected to fail",
             Outcome.FLAKY: "of the passes were flaky (failed first, then passed)",
             Outcome.XFAIL: "of the passes were expected failures",
@@ -198,8 +199,7 @@ class Console:
             self.line("to run a failed test again on its own:")
             for r in failing:
                 self.line(f"  {rerun} {r.case.number}")
-        tallied = Counter(r.outcome.tally for r in results)
-        self.line(", ".join(f"{tallied[t]} {t}" for t in TALLIES))
+        self.line(Summary.of(results).words)
 
     # -- the clock -------------------------------------------------------------------------
     def _tick(self) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from harness.case.compare import unified_diff, write_expected
 from harness.core.errors import UsageError
+from harness.core.exitcodes import ExitCode
 from harness.core.suitefiles import ENCODING
 from harness.reports.savedoutput import Entry, Store, digest
 
@@ -126,7 +127,7 @@ def run_review(directory: Path, suite: Path, tests: set[str], interactive: bool)
     store = open_store(directory)
     if not store.entries:
         print(f"nothing to review in {directory}: the run's failures had no new output")
-        return 0
+        return ExitCode.OK
     if interactive:
         if not sys.stdin.isatty():
             raise UsageError("--review asks at a terminal; use --accept to accept without asking")
@@ -135,4 +136,4 @@ def run_review(directory: Path, suite: Path, tests: set[str], interactive: bool)
         tally = accept_all(store, suite, tests)
     print(f"{tally.accepted} accepted, {tally.rejected} rejected, {tally.skipped} skipped"
           + (f", {tally.stale} changed since the run" if tally.stale else ""))
-    return 1 if tally.stale else 0
+    return ExitCode.TESTS_FAILED if tally.stale else ExitCode.OK

@@ -52,7 +52,7 @@ class ExpectedFailures:
         if why is None:
             return result
         listed = f"{self.source.name} lists it" + (f" ({why})" if why else "")
-        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT):
             return result.but(outcome=Outcome.XFAIL,
                               reason=f"expected to fail: {listed}; {result.reason}")
         if result.outcome in (Outcome.PASSED, Outcome.FLAKY):
