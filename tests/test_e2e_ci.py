@@ -118,6 +118,15 @@ def test_an_empty_shard_succeeds(tmp_path):
     assert data["tests"] == [] and data["run"]["shard"]["index"] == other
 
 
+def test_no_tests_selected_is_its_own_exit_status():
+    """Like pytest's ExitCode.NO_TESTS_COLLECTED: a selection that is empty is not a failure;
+    and the start lines reach the JSON report as notices."""
+    proc, data = run(["--suite", str(SHARED), "9999"], "e2e-ci-none")
+    assert proc.returncode == 5, proc.stdout + proc.stderr
+    assert "** no tests selected" in proc.stdout
+    assert any(n.startswith("Exim binary is") for n in data["notices"])
+
+
 def test_ci_log_names_running_tests_while_a_test_sleeps():
     proc, data = run(["--suite", str(CRASH), "--heartbeat", "1", "--slow-after", "2", "1"],
                      "e2e-ci-heartbeat")

@@ -20,6 +20,8 @@ from pathlib import Path
 from harness.case.testrun import triage
 from harness.core.errors import HarnessError
 from harness.core.events import Listeners, RunListener
+from harness.core.exitcodes import ExitCode
+from harness.core.exitcodes import interrupted as interrupted_status
 from harness.core.options import Options
 from harness.core.results import Outcome, RunInfo, TestCase, TestResult
 from harness.host.netns import can_make_namespaces
@@ -205,7 +207,7 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
 
     start = time.monotonic()
     old = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
-    status = 0
+    status: int = ExitCode.OK
     interrupted: str | None = None
     try:
         for _, verdict in triaged:
@@ -219,9 +221,9 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
             run_serially(executor, runnable, config.rerun_failures, interactive, listeners, record)
     except Interrupted as exc:
         interrupted = str(exc)
-        status = 128 + exc.signum
+        status = interrupted_status(exc.signum)
     except Quit:
-        status = 1
+        status = ExitCode.TESTS_FAILED
     finally:
         for s, h in old.items():
             signal.signal(s, h)
@@ -233,10 +235,10 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
     if not results:
         if shard is not None:
             listeners.notice(f"shard {shard.label} has no tests of this selection: nothing to do")
-            return 0
+            return ExitCode.OK
         listeners.notice("** no tests selected")
-        return 1
-    return 1 if any(r.outcome.fails_run for r in results) else 0
+        return ExitCode.NO_TESTS
+    return ExitCode.TESTS_FAILED if any(r.outcome.fails_run for r in results) else ExitCode.OK
 
 
 # -- the whole run ------------------------------------------------------------------------
@@ -259,7 +261,7 @@ def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
         triaged = triage_all(cases, plan.env)
         if opts.list_only:
             show_list(console, triaged, plan.config.files)
-            return 0
+            return ExitCode.OK
         stores = [plan.root / STORE, *([opts.save_output] if opts.save_output else [])]
         listeners.add(SavedOutput(stores, plan.config.flavour))
         try:
