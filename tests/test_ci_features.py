@@ -157,7 +157,7 @@ def _console(tty: bool, **kw) -> tuple[Console, io.StringIO]:
     console = Console(out, tty=tty, **kw)
     info = RunInfo(Path("/s"), Path("/b"), 3, 2, Path("/w"), tests=tuple(CASES[:3]),
                    expected={"0001": 10.0, "0002": 20.0, "0003": 30.0},
-                   provenance={"rerun_command": "./runtest.py /b"})
+                   rerun_command="./runtest.py /b")
     console.run_started(info)
     return console, out
 

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,8 @@ def test_the_listener_writes_the_page_and_the_option_asks_for_it(tmp_path):
     (listener,) = cli.reporters(opts)
     assert isinstance(listener, HtmlReport)
     result = _failing()
-    listener.run_started(_info([result.case], {"rerun_command": RERUN,
-                                               "accept_command": ACCEPT, "harness": "4.96"}))
+    listener.run_started(replace(_info([result.case], {"harness": "4.96"}),
+                                 rerun_command=RERUN, accept_command=ACCEPT))
     listener.run_finished([result], 3.0, "SIGINT")
     html = (tmp_path / "r.html").read_text()
     assert "stdout/0042" in html and "interrupted by SIGINT" in html and "wall time 3.00s" in html

@@ -183,6 +183,16 @@ class RunInfo:
     provenance: dict[str, Any] = field(default_factory=dict)  # for reports (JSON-ready)
     tests: tuple[TestCase, ...] = ()  # the selection, in order
     expected: dict[str, float] = field(default_factory=dict)  # durations of earlier runs
+    # Command lines to print for later: one test again (its number is added), accepting
+    # a test's new output; reports show them with the provenance.
+    rerun_command: str = ""
+    accept_command: str = ""
+
+    @property
+    def run_data(self) -> dict[str, Any]:
+        """The provenance with the command lines: the report's "run" object."""
+        commands = {"rerun_command": self.rerun_command, "accept_command": self.accept_command}
+        return self.provenance | {k: v for k, v in commands.items() if v}
 
 
 def tally(results: Iterable[TestResult]) -> dict[str, int]:

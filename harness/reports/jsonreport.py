@@ -40,7 +40,7 @@ def report_data(results: Sequence[TestResult], run: dict[str, Any],
 def finished_run_data(info: RunInfo, results: Sequence[TestResult], wall: float,
                       interrupted: str | None, notices: Sequence[str] = ()) -> dict[str, Any]:
     """The data of the run that has just ended, for each report written from it."""
-    run = dict(info.provenance, ended=now())
+    run = dict(info.run_data, ended=now())
     return report_data(results, run, [c.number for c in info.tests], wall, interrupted,
                        notices)
 

@@ -194,7 +194,7 @@ class Console:
             if by_outcome[outcome]:
                 self.line(f"{by_outcome[outcome]} {note}")
         failing = [r for r in results if r.outcome.fails_run]
-        rerun = self.info.provenance.get("rerun_command") if self.info else None
+        rerun = self.info.rerun_command if self.info else None
         if failing and rerun:
             self.line("to run a failed test again on its own:")
             for r in failing:

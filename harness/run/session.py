@@ -190,11 +190,11 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
         provenance(suite=config.suite, binary=config.binary, version=info.version, bv=info.bv,
                    harness=config.generation.label, selection=selection.described,
                    shard=None if shard is None else {"index": shard.index, "total": shard.total,
-                                                     "strategy": shard.strategy})
-        | {"rerun_command": rerun_command(opts, config),
-           "accept_command": accept_command(opts, config, plan.root)},
+                                                     "strategy": shard.strategy}),
         tuple(case for case, _ in triaged),
         known,
+        rerun_command(opts, config),
+        accept_command(opts, config, plan.root),
     ))
     results: list[TestResult] = []
     expected_failures = ExpectedFailures.load(opts.xfail) if opts.xfail else None
