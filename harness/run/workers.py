@@ -2,8 +2,8 @@
 
 A worker is a child process that moves into a private network namespace (see `netns`),
 becomes the subreaper of everything its tests start, builds its own work directory and
-runs the tests the main process hands it, one at a time. It reports back over a queue:
-("started", worker, number), ("done", worker, TestResult), or ("broken", worker, why).
+runs the tests the main process hands it, one at a time. It reports back over a queue,
+one `Started`, `Done` or `Broken` message at a time.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from harness.case.testrun import run_with_reruns
 from harness.core.errors import HarnessError
@@ -24,6 +25,33 @@ from harness.host.processes import Interrupted, become_subreaper, end_with_paren
 from harness.run.plan import RunPlan
 
 _STOP = None
+
+
+@dataclass(frozen=True)
+class Started:
+    """Worker `worker` has started test `number`."""
+
+    worker: int
+    number: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """Worker `worker` has finished a test."""
+
+    worker: int
+    result: TestResult
+
+
+@dataclass(frozen=True)
+class Broken:
+    """Worker `worker` could not start; `why` says what went wrong."""
+
+    worker: int
+    why: str
+
+
+Message = Started | Done | Broken
 
 
 def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> None:
@@ -37,14 +65,14 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
         become_subreaper()
         executor = plan.make_executor(index)
     except (NetnsError, OSError, ValueError) as exc:
-        results.put(("broken", index, f"worker {index} could not start: {exc}"))
+        results.put(Broken(index, f"worker {index} could not start: {exc}"))
         return
     try:
         while True:
             case = tasks.get()
             if case is _STOP:
                 break
-            results.put(("started", index, case.number))
+            results.put(Started(index, case.number))
             try:
                 result = run_with_reruns(executor, case, plan.config.rerun_failures)
             except Interrupted:
@@ -52,7 +80,7 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
             except Exception:  # noqa: BLE001 - a harness bug must not lose the run
                 result = TestResult(case, Outcome.ERROR,
                                     "harness error:\n" + traceback.format_exc(), worker=index)
-            results.put(("done", index, result))
+            results.put(Done(index, result))
     except Interrupted:
         pass
     finally:
@@ -128,7 +156,7 @@ def run_in_workers(
         hand_out()
         while not dispatch.finished:
             try:
-                kind, index, payload = results.get(timeout=0.5)
+                message: Message = results.get(timeout=0.5)
             except queue.Empty:
                 if not any(p.is_alive() for p in procs):
                     for number in sorted(outstanding):
@@ -136,17 +164,18 @@ def run_in_workers(
                                              "the worker running it ended unexpectedly"))
                     break
                 continue
-            if kind == "started":
-                on_started(by_number[payload], index)
-            elif kind == "done":
-                dispatch.done()
-                if on_result(payload):
-                    dispatch.again(payload.case, payload.duration)
-                else:
-                    outstanding.discard(payload.case.number)
-                hand_out()
-            elif kind == "broken":
-                raise HarnessError(payload)
+            match message:
+                case Started(worker, number):
+                    on_started(by_number[number], worker)
+                case Done(_, result):
+                    dispatch.done()
+                    if on_result(result):
+                        dispatch.again(result.case, result.duration)
+                    else:
+                        outstanding.discard(result.case.number)
+                    hand_out()
+                case Broken(_, why):
+                    raise HarnessError(why)
         finished = True
     finally:
         for _ in procs:
