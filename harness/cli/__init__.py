@@ -1,1 +1,2 @@
-"""cli"""
+"""The entry points: the command line, main, --munge, --merge-reports, --accept and
+--review, --new, the pytest plugin."""

@@ -1,1 +1,2 @@
-"""core"""
+"""The vocabulary every layer shares: results, events, options, exit codes, errors,
+generations, paths. Imports nothing else of the harness."""

@@ -1,1 +1,1 @@
-"""run"""
+"""A whole run: its phases, preparation, workers and scheduling, the console, review."""
