@@ -219,9 +219,9 @@ def test_killdaemon_signals_a_pausing_daemon_at_once(ctx: TestContext,
 
 def test_killdaemon_ends_a_daemon_that_stays_busy(ctx: TestContext, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import harness.case.commands as commands
+    from harness.case.commands import running
 
-    monkeypatch.setattr(commands, "DAEMON_SETTLE_TIMEOUT", 0.05)
+    monkeypatch.setattr(running, "DAEMON_SETTLE_TIMEOUT", 0.05)
     _run(ctx, "exim -DSERVER=server -bd -oX PORT_D")  # gives up waiting while it is busy
     assert any("did not settle" in note for note in ctx.notes)
     _run(ctx, "killdaemon")
