@@ -166,3 +166,14 @@ def test_reports_depend_only_on_the_data_model():
     for name, deps in graph.items():
         if name.startswith("harness.reports") or name == "harness.run.display":
             assert {d for d in deps if not d.startswith("harness.reports")} <= allowed, name
+
+
+def test_pyproject_installs_every_package():
+    """A package missing from [tool.setuptools] packages is left out of an installed wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((HARNESS.parent / "pyproject.toml").read_text())
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(HARNESS.parent).parts)
+             for p in HARNESS.rglob("__init__.py")}
+    assert found == listed
