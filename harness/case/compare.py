@@ -94,7 +94,7 @@ class Checker:
             for top in mail.glob(f"{self.testno}.*")
             for f in (_files_below(top) if top.is_dir() else [top])
         })
-        found: list[Mismatch] = []
+        made: list[tuple[Path, str]] = []
         msgno = 0
         for path in _files_below(root):
             rel = path.relative_to(root).as_posix()
@@ -104,30 +104,29 @@ class Checker:
             if re.search(r"\d+\.[^.]+\.", saved):
                 msgno += 1
                 saved = re.sub(r"\d+\.[^.]+\.", f"{msgno}.", saved)
-            name = f"{self.testno}.{saved}"
-            found += self.check_file(CheckSpec(path, None, f"mail/{name}", "mail"))
-            expected.discard(name)
-        for name in sorted(expected):
-            found.append(self._missing(f"mail/{name}",
-                                       "no mail was delivered to match this expected file"))
-        return found
+            made.append((path, f"{self.testno}.{saved}"))
+        return self._check_made("mail", made, expected,
+                                "no mail was delivered to match this expected file")
 
     def check_msglogs(self) -> list[Mismatch]:
         expected = self._expected_names(
             "msglog", {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")})
-        found: list[Mismatch] = []
         d = self.work / "spool" / "msglog"
-        if d.is_dir():
-            for path in sorted(d.iterdir()):
-                if not path.is_file():
-                    continue
-                munged_name = self._msglog_name(path.name)
-                name = f"{self.testno}.{munged_name}"
-                found += self.check_file(CheckSpec(path, None, f"msglog/{name}", "msglog"))
-                expected.discard(name)
+        made = [(path, f"{self.testno}.{self._msglog_name(path.name)}")
+                for path in (sorted(d.iterdir()) if d.is_dir() else []) if path.is_file()]
+        return self._check_made("msglog", made, expected,
+                                "no message log remained to match this file")
+
+    def _check_made(self, kind: str, made: list[tuple[Path, str]], expected: set[str],
+                    why: str) -> list[Mismatch]:
+        """Each file the run made against the expected file of its (munged) name, then
+        each expected file that nothing was made for (`why` says what is missing)."""
+        found: list[Mismatch] = []
+        for path, name in made:
+            found += self.check_file(CheckSpec(path, None, f"{kind}/{name}", kind))
+            expected.discard(name)
         for name in sorted(expected):
-            found.append(self._missing(f"msglog/{name}",
-                                       "no message log remained to match this file"))
+            found.append(self._missing(f"{kind}/{name}", why))
         return found
 
     def _msglog_name(self, name: str) -> str:
