@@ -13,10 +13,12 @@ import dns.message
 import dns.rdatatype
 import pytest
 
+from harness.core.generation import Generation
 from harness.peers import fakens
 from tests.e2e import SHARED
 from tests.test_peer_server import peer_environ
 
+G4_96 = Generation.G4_96
 REPO = Path(__file__).resolve().parents[1]
 ZONE_SOURCES = SHARED / "dnszones-src"
 SUBSTITUTIONS = {
@@ -280,12 +282,12 @@ def test_pass_on_not_found_line(confdir: Path) -> None:
 def test_again_and_fail_names(confdir: Path) -> None:
     assert ask(confdir, "x.test.again.dns", "A").code == 2
     assert ask(confdir, "test.fail.dns", "MX").code == 3
-    reply = fakens.answer_query(str(confdir), "3.test.again.dns", "A")
+    reply = fakens.answer_query(str(confdir), "3.test.again.dns", "A", G4_96)
     assert (reply.status, reply.packet, reply.delay_s) == (2, None, 3.0)
 
 
 def test_delay_prefix_is_honoured(confdir: Path) -> None:
-    reply = fakens.answer_query(str(confdir), "delay1500.test.ex", "A")
+    reply = fakens.answer_query(str(confdir), "delay1500.test.ex", "A", G4_96)
     assert (reply.status, reply.delay_s) == (0, 1.5)
 
 
@@ -390,8 +392,8 @@ def test_prepared_cache_gives_identical_packets(confdir: Path, tmp_path: Path) -
     fakens.prepare_zones(cached / "dnszones")
     assert (cached / "dnszones" / ".fakens-db.test.ex").is_file()
     for name, qtype in CACHE_QUERIES:
-        plain = fakens.answer_query(str(confdir), name, qtype)
-        fast = fakens.answer_query(str(cached), name, qtype)
+        plain = fakens.answer_query(str(confdir), name, qtype, G4_96)
+        fast = fakens.answer_query(str(cached), name, qtype, G4_96)
         assert (fast.status, fast.packet) == (plain.status, plain.packet), (name, qtype)
     make_wrapper(cached / "bin", "fakens")
     assert ask(cached, "mxt6.test.ex", "MX").raw == ask(confdir, "mxt6.test.ex", "MX").raw
@@ -405,7 +407,7 @@ def test_stale_cache_is_ignored(tmp_path: Path) -> None:
     fakens.prepare_zones(zones)
     zone.write_text("host A 192.0.2.99\n")
     os.utime(zone, ns=(1, 1))
-    reply = fakens.answer_query(str(tmp_path), "host.change.example", "A")
+    reply = fakens.answer_query(str(tmp_path), "host.change.example", "A", G4_96)
     assert dns.message.from_wire(reply.packet).answer[0][0].to_text() == "192.0.2.99"
 
 

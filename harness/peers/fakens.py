@@ -85,7 +85,7 @@ class Reply:
 
 
 def answer_query(
-    config_dir: str, name: str, qtype: str, generation: Generation = Generation.G4_96
+    config_dir: str, name: str, qtype: str, generation: Generation
 ) -> Reply:
     """Work out fakens's reply to a query, as the fakens.c of that harness generation
     does, without sleeping or writing."""
