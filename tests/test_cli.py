@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 
 from harness.cli.commandline import OPTIONS, Kind, UsageError, parse_args
 from harness.cli.main import main
+from harness.core.errors import HelpRequested
 from harness.core.exitcodes import ExitCode
 
 
@@ -52,3 +55,34 @@ def test_every_option_says_how_it_takes_its_value():
     assert all(isinstance(spec.kind, Kind) for spec in OPTIONS)
     o = parse_args(["--review", "--last-failed", "a.json", "b.json", "-CONTINUE"])
     assert o.review is not None and len(o.last_failed) == 2 and o.continue_
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--josn", "x.json", "1"], "unknown option --josn (did you mean --json?)"),
+    (["--jsno=x.json", "1"], "unknown option --jsno (did you mean --json?)"),
+    (["--no-quiet-reruns"], "unknown option --no-quiet-reruns (did you mean --no-quiet-rerun?)"),
+    (["--frobnicate"], "unknown option --frobnicate; see --help"),
+    (["--continue=yes"], "--continue takes no value"),
+])
+def test_an_unknown_long_option_is_refused_with_the_one_meant(argv, message):
+    with pytest.raises(UsageError) as caught:
+        parse_args(argv)
+    assert str(caught.value) == message
+
+
+def test_single_dash_options_the_runner_does_not_know_go_on_to_exim():
+    assert parse_args(["-d+all", "-bV"]).exim_args == ("-d+all", "-bV")
+
+
+def test_version_answers_without_running_anything():
+    with pytest.raises(HelpRequested, match=r"^runtest\.py \d"):
+        parse_args(["--version"])
+
+
+def test_pytest_habits_x_k_and_lf():
+    o = parse_args(["-x", "-k", "tls and not perl", "--lf"])
+    assert o.max_failures == 1 and o.keyword == "tls and not perl"
+    assert o.last_failed == (Path(""),)  # the last run in the work directory
+    assert parse_args(["--last-failed", "a.json", "b.xml"]).last_failed == (
+        Path("a.json"), Path("b.xml"))
+    assert parse_args(["--max-failures", "3"]).max_failures == 3

@@ -158,3 +158,20 @@ def test_terminal_shows_one_status_line_redrawn_in_place():
     redraws = [part for part in text.split("\r\x1b[K") if part.startswith("[")]
     assert any(r.startswith("[0/1] 0 passed, 0 failed") and "0001" in r for r in redraws), text
     assert "0001 passed" in text and "1 passed, 0 failed, 0 skipped" in text
+
+
+def test_x_stops_at_the_first_failure_and_lf_reruns_the_last_runs_failures(tmp_path):
+    from tests.e2e import compared_file, copy_own_suite
+
+    suite = copy_own_suite(tmp_path / "suite")
+    for number in ("0002", "0004"):
+        expected = compared_file(suite, f"stdout/{number}")
+        expected.write_text(expected.read_text() + "not printed\n")
+    proc, data = run(["--suite", str(suite), "-x", "-j", "1", "1", "6"], "e2e-ci-x")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert outcomes(data)["0002"] == "failed" and "0004" not in outcomes(data)
+    assert "stopped after 1 failed test (--max-failures 1)" in proc.stdout
+    assert "did not run: 0003 0004" in proc.stdout
+    # --lf (no report named) takes the last run kept in the work directory
+    proc, data = run(["--suite", str(suite), "--lf", "-j", "1"], "e2e-ci-x")
+    assert list(outcomes(data)) == ["0002"], proc.stdout

@@ -184,7 +184,8 @@ class Checker:
             how = "updated" if target == rel_expected else \
                 f"written for {self.files.generation.label} on ({rel_expected} stays as it is)"
             return [Mismatch(target, how, diff, True)]
-        return [Mismatch(rel_expected, "differs", diff, new_text=actual, target=target)]
+        return [Mismatch(rel_expected, "differs", diff, new_text=actual, target=target,
+                         raw=spec.raw.relative_to(self.work).as_posix())]
 
     def _munged(self, spec: CheckSpec) -> tuple[str, bool]:
         """The munged output (with the server's part), and whether any was truncated."""
@@ -214,10 +215,16 @@ class Checker:
         return Mismatch(compared, why, kind=MismatchKind.MISSING, target=target)
 
     def _write_expected(self, rel: str, text: str) -> None:
-        path = self.suite / rel
-        keep_empty = self.files.is_variant(rel) and (
-            path.exists() or self.files.expected(self.files.plain_name(rel)))
-        write_expected(path, text, keep_empty)
+        write_update(self.files, rel, text)
+
+
+def write_update(files: ExpectedFiles, rel: str, text: str) -> None:
+    """Write `text` as the expected file `rel` of the suite, as -UPDATE does: an empty text
+    removes a plain file, and is kept in a flavour's or generation's file where it stands
+    for "no such output"."""
+    path = files.suite / rel
+    keep_empty = files.is_variant(rel) and (path.exists() or files.expected(files.plain_name(rel)))
+    write_expected(path, text, keep_empty)
 
 
 def write_expected(path: Path, text: str, keep_empty: bool) -> None:

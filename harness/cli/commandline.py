@@ -10,6 +10,7 @@ from which the parser and the usage text are made.
 
 from __future__ import annotations
 
+import difflib
 import os
 import textwrap
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from harness.core.paths import REPO
 from harness.reports.htmlreport import HtmlReport
 from harness.reports.jsonreport import JsonReport
 from harness.reports.junitreport import JUnitReport
+from harness.run.provenance import runner_version
 from harness.suite.discovery import parse_selection
 
 
@@ -68,6 +70,7 @@ class Kind(Enum):
     VALUE = "value"  # converts the next argument (or `=VALUE`)
     APPEND = "append"  # as VALUE, adding it to a list
     MANY = "many"  # takes every following argument up to the next option or test number
+    SOME = "some"  # as MANY, but with no argument it takes the spec's `value`
     OPTIONAL = "optional"  # the next argument if it is not one of those (else `value`)
 
 
@@ -149,9 +152,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(("shard-by",), "shard_by", Kind.MANY,
                "how tests are dealt to shards: hash (default), or durations REPORT... "
                "(longest first, by earlier JSON reports)", "STRATEGY [REPORT...]"),
-    OptionSpec(("last-failed",), "last_failed", Kind.MANY,
-               "run only the tests that failed in these earlier JSON or JUnit reports",
-               "REPORT...", Path),
+    OptionSpec(("last-failed", "lf"), "last_failed", Kind.SOME,
+               "run only the tests that failed in the last run in the work directory, or in "
+               "these earlier JSON or JUnit reports", "[REPORT...]", Path, value=Path("")),
+    OptionSpec(("max-failures",), "max_failures", Kind.VALUE,
+               "stop after N tests have failed (the tests not run are named); no quiet rerun",
+               "N", lambda v: max(1, _number("--max-failures")(v))),
+    OptionSpec(("x",), "max_failures", Kind.FLAG, "stop at the first failure (--max-failures 1)",
+               value=1),
+    OptionSpec(("k",), "keyword", Kind.VALUE,
+               "run only the tests whose number, directory or title match EXPR: words "
+               "(case-insensitive parts), with and, or, not and parentheses, as pytest's -k",
+               "EXPR"),
     OptionSpec(("xfail",), "xfail", Kind.VALUE,
                "FILE lists tests expected to fail (a number a line, # reason): a listed "
                "test that fails does not fail the run; one that passes does", "FILE", Path),
@@ -187,6 +199,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(("rerun-failures",), "rerun_failures", Kind.VALUE,
                "run a failed test again up to N times (passing then = flaky)", "N",
                _number("--rerun-failures")),
+    OptionSpec(("version",), "", Kind.FLAG, "say which runtest.py this is, and stop"),
     OptionSpec(("jobs", "j"), "jobs", Kind.VALUE,
                "run N tests at once, each worker in its own network namespace "
                "(default: 8 per CPU, fewer on a busy machine or with little memory; -DEBUG and "
@@ -252,6 +265,8 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
         i += 1
         if arg in ("-h", "--help", "-help"):
             raise HelpRequested(usage())
+        if arg in ("--version", "-version"):
+            raise HelpRequested(f"runtest.py {runner_version()}")
         if not arg.startswith("-") or arg == "-":
             rest.append(arg)
             continue
@@ -264,7 +279,12 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
             i += 2
             continue
         spec = _BY_NAME.get(key)
+        if arg.startswith("--") and spec is None:
+            raise UsageError(f"unknown option --{name}{_did_you_mean(key)}")
+        if arg.startswith("--") and spec is not None and spec.kind is Kind.FLAG and eq:
+            raise UsageError(f"--{name} takes no value")
         if spec is None or (spec.kind is Kind.FLAG and eq):
+            # As in Exim's harness, any other single-dash option is for exim (-d+all, say).
             lists["exim_args"].append(arg)
             continue
         if spec.kind is Kind.FLAG:
@@ -280,14 +300,14 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
             else:
                 put(spec, spec.value)
             continue
-        if spec.kind is Kind.MANY:
+        if spec.kind in (Kind.MANY, Kind.SOME):
             taken = [inline] if eq else []
             while i < len(args) and not _ends_list(args[i]):
                 taken.append(args[i])
                 i += 1
-            if not taken:
+            if not taken and spec.kind is Kind.MANY:
                 raise UsageError(f"{arg} needs a value")
-            lists[spec.field].extend(spec.convert(v) for v in taken)
+            lists[spec.field].extend([spec.convert(v) for v in taken] if taken else [spec.value])
             continue
         if eq:
             value = inline
@@ -301,6 +321,13 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
         values["selection"] = _selection(rest)
     values.update((name, tuple(taken)) for name, taken in lists.items())
     return Options(**values)
+
+
+def _did_you_mean(key: str) -> str:
+    """` (did you mean --X?)` for the long option nearest to a mistyped one, if any is."""
+    longs = sorted({n for spec in OPTIONS for n in spec.names if len(n) > 1})
+    near = difflib.get_close_matches(key, longs, n=1, cutoff=0.6)
+    return f" (did you mean --{near[0]}?)" if near else "; see --help"
 
 
 def _ends_list(arg: str) -> bool:

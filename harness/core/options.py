@@ -44,7 +44,9 @@ class Options:
     tls: str | None = None  # -TLS: the TLS library of the client side
     shard: str | None = None  # K/N
     shard_by: tuple[str, ...] = ()  # strategy, then reports
-    last_failed: tuple[Path, ...] = ()
+    last_failed: tuple[Path, ...] = ()  # Path(""): the last run in the work directory
+    max_failures: int | None = None  # stop after this many failures
+    keyword: str | None = None  # -k EXPR
     xfail: Path | None = None
     merge_reports: tuple[Path, ...] = ()  # OUT, then the inputs
     force_merge: bool = False

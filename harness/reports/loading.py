@@ -28,6 +28,9 @@ class LoadedReport:
     notices: list[str] = field(default_factory=list)  # the run's lines for people (JSON)
 
 
+LAST_RUN = "last-run.json"  # the JSON report every run keeps in its work directory
+
+
 def load_report(path: Path) -> LoadedReport:
     """A JSON or JUnit report; a UsageError naming the file when it is neither."""
     try:

@@ -15,7 +15,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
 from harness.core.results import Outcome, RunInfo, Summary, TestCase, TestResult
@@ -41,6 +42,9 @@ def span(seconds: float) -> str:
     return f"{s // 3600}h{s % 3600 // 60:02d}m"
 
 
+MISSED_SHOWN = 40  # the tests named of those a run ended before
+
+
 class Console:
     """The run's listener for people: see the module docstring."""
 
@@ -62,6 +66,8 @@ class Console:
         self._last_heartbeat = time.monotonic()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._paused = False  # a prompt or pager has the terminal: no status line
+        self.show_failures = True  # print a failure's diff (not when a prompt showed it)
 
     # -- output -------------------------------------------------------------------------
     def line(self, text: str = "") -> None:
@@ -81,8 +87,25 @@ class Console:
             self.stream.write("\r\x1b[K")
             self._status_shown = False
 
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Give the terminal to a prompt or pager: no status line, nor redraws, until the
+        block ends; then the status line comes back (its clock does not count the wait)."""
+        with self._lock:
+            self._clear_status()
+            self._paused = True
+            since = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                waited = time.monotonic() - since
+                self.running = {n: (c, t + waited) for n, (c, t) in self.running.items()}
+                self._paused = False
+                self._draw_status()
+
     def _draw_status(self) -> None:
-        if not self.tty or self.info is None or self._stop.is_set():
+        if not self.tty or self.info is None or self._stop.is_set() or self._paused:
             return
         width = shutil.get_terminal_size((100, 20)).columns - 1
         self.stream.write("\r\x1b[K" + self.status_text()[:width])
@@ -135,7 +158,7 @@ class Console:
             self.line(f"Caller {f['caller']}, host {f['host']}, IPv4 {f['ipv4']}, "
                       f"IPv6 {f['ipv6']}, work dir {info.workdir}")
         workers = f" in {info.jobs} workers" if info.jobs > 1 else ""
-        self.line(f"Will run {info.selected} tests{workers}")
+        self.line(f"Will run {info.selected} test{'' if info.selected == 1 else 's'}{workers}")
         self._ticker = threading.Thread(target=self._tick, name="console", daemon=True)
         self._ticker.start()
 
@@ -160,7 +183,7 @@ class Console:
             c = r.case
             extra = f"  ({r.reason})" if r.reason and r.outcome is not Outcome.PASSED else ""
             self._write(f"{c.number} {r.outcome.label:<7} {r.duration:6.2f}s  {c.title}{extra}\n")
-            if r.outcome.fails_run:
+            if r.outcome.fails_run and self.show_failures:
                 self._write(failure_text(r))
             for m in r.mismatches:
                 if m.updated:
@@ -176,6 +199,13 @@ class Console:
             self._clear_status()
         if interrupted:
             self.line(f"\n** interrupted by {interrupted}: ended the running tests' processes")
+        if self.info is not None:
+            done = {r.case.number for r in results}
+            missed = [c.number for c in self.info.tests if c.number not in done]
+            if missed:
+                more = " ..." if len(missed) > MISSED_SHOWN else ""
+                shown = " ".join(missed[:MISSED_SHOWN]) + more
+                self.line(f"{len(missed)} of the selected tests did not run: {shown}")
         ran = [r for r in results if r.outcome.ran]
         slow = sorted(ran, key=lambda r: r.duration, reverse=True)[:5]
         if slow:
@@ -205,6 +235,8 @@ class Console:
     def _tick(self) -> None:
         while not self._stop.wait(1.0):
             with self._lock:
+                if self._paused:
+                    continue
                 now = time.monotonic()
                 for number, (case, since) in sorted(self.running.items()):
                     if now - since >= self.slow_after and number not in self._slow_told:

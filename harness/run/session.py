@@ -27,11 +27,14 @@ from harness.core.results import Outcome, RunInfo, TestCase, TestResult
 from harness.host.netns import can_make_namespaces
 from harness.host.probe import check_trusted_configs
 from harness.host.processes import Interrupted, raise_interrupted
+from harness.reports.common import ReportFile
 from harness.reports.eximsummary import EximSummaryLogs
+from harness.reports.jsonreport import JsonReport
+from harness.reports.loading import LAST_RUN
 from harness.reports.savedoutput import STORE, SavedOutput
 from harness.run.commandlines import accept_command, rerun_command
 from harness.run.display import Console
-from harness.run.interactive import Quit, run_serially
+from harness.run.interactive import Prompt, Stop, run_serially
 from harness.run.plan import RunPlan
 from harness.run.prepare import Prepared, prepare
 from harness.run.provenance import provenance
@@ -104,10 +107,12 @@ def choose_jobs(opts: Options, runnable: int, listeners: Listeners) -> tuple[int
         wanted, why = opts.jobs, "as asked"
     else:
         wanted, why = default_jobs()
-    wanted = max(1, min(wanted, runnable))
+    if 0 < runnable < wanted:
+        wanted, why = runnable, f"{why}, but {runnable} test{'s' if runnable > 1 else ''} to run"
+    wanted = max(1, wanted)
     cannot = can_make_namespaces() if runnable else "nothing to run"
     if cannot:
-        if wanted > 1:
+        if wanted > 1 and runnable:
             listeners.notice(f"** running serially: {cannot}")
         return 1, False
     listeners.notice(f"{wanted} worker{'s' if wanted > 1 else ''}: {why}")
@@ -164,6 +169,19 @@ def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int 
 
 
 
+def nothing_selected(opts: Options, suite: Path) -> str:
+    """Why a selection came out empty, in words."""
+    if opts.last_failed:
+        return "none of the selected tests failed in the reports named (--last-failed)"
+    if opts.keyword is not None:
+        return f"-k {opts.keyword!r} matched none of the tests"
+    asked = [str(n) for n in opts.tests]
+    if opts.selection is not None:
+        first, last = opts.selection
+        asked.append(str(first) if first == last else f"{first} to {last}")
+    return f"{suite} has no test {', '.join(asked)}" if asked else f"{suite} has no tests"
+
+
 def execute(opts: Options, prepared: Prepared, selection: Selection,
             triaged: Triaged, listeners: Listeners, console: Console) -> int:
     """Run the tests, telling the listeners; the exit status."""
@@ -172,6 +190,10 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
     # Like Exim's harness, ask what to do after a failure, but only of a person at a terminal.
     interactive = sys.stdin.isatty() and not opts.continue_
     jobs, isolated = (1, False) if interactive else choose_jobs(opts, len(runnable), listeners)
+    if opts.exim_args:
+        listeners.notice(f"passed on to every exim command: {' '.join(opts.exim_args)}")
+    if selection.shard is not None:
+        listeners.notice(f"shard {selection.shard.label}: {len(triaged)} of the selected tests")
     known = {**load_durations(plan.root), **selection.durations}
     if jobs > 1:
         runnable = longest_first(runnable, known)
@@ -199,11 +221,18 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
     results: list[TestResult] = []
     expected_failures = ExpectedFailures.load(opts.xfail) if opts.xfail else None
 
+    failures = 0
+
     def record(result: TestResult) -> None:
+        nonlocal failures
         if expected_failures is not None:
             result = expected_failures.judge(result)
         results.append(result)
         listeners.test_finished(result)
+        failures += result.outcome.fails_run
+        if opts.max_failures is not None and failures >= opts.max_failures:
+            raise Stop(f"stopped after {failures} failed test{'s' if failures > 1 else ''} "
+                       f"(--max-failures {opts.max_failures})")
 
     start = time.monotonic()
     old = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -214,15 +243,21 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
             if verdict is not None:
                 record(verdict)
         if isolated:
-            quiet = None if opts.no_quiet_rerun else quiet_jobs(jobs)
+            held_back = opts.no_quiet_rerun or opts.max_failures is not None
+            quiet = None if held_back else quiet_jobs(jobs)
             run_in_parallel(plan, runnable, jobs, quiet, listeners, record, console)
         else:
             executor = plan.make_executor(0, prepared.workdir)
-            run_serially(executor, runnable, config.rerun_failures, interactive, listeners, record)
+            prompt = None
+            if interactive:
+                prompt = Prompt(console, config, prepared.workdir.root)
+                console.show_failures = False  # the prompt shows them
+            run_serially(executor, runnable, config.rerun_failures, prompt, listeners, record)
     except Interrupted as exc:
         interrupted = str(exc)
         status = interrupted_status(exc.signum)
-    except Quit:
+    except Stop as exc:
+        listeners.notice(f"** {exc}")
         status = ExitCode.TESTS_FAILED
     finally:
         for s, h in old.items():
@@ -236,7 +271,7 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
         if shard is not None:
             listeners.notice(f"shard {shard.label} has no tests of this selection: nothing to do")
             return ExitCode.OK
-        listeners.notice("** no tests selected")
+        listeners.notice(f"** no tests selected: {nothing_selected(opts, suite=config.suite)}")
         return ExitCode.NO_TESTS
     return ExitCode.TESTS_FAILED if any(r.outcome.fails_run for r in results) else ExitCode.OK
 
@@ -264,10 +299,15 @@ def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
             return ExitCode.OK
         stores = [plan.root / STORE, *([opts.save_output] if opts.save_output else [])]
         listeners.add(SavedOutput(stores, plan.config.flavour))
+        listeners.add(JsonReport(plan.root / LAST_RUN))  # for --last-failed without a report
         try:
-            return execute(opts, prepared, selection, triaged, listeners, console)
+            status = execute(opts, prepared, selection, triaged, listeners, console)
         except OSError as exc:  # a report that cannot be written, most likely
             raise HarnessError(f"{getattr(exc, 'filename', '') or 'output'}: "
                                f"{exc.strerror or exc}") from exc
+        for report in reports:
+            if isinstance(report, ReportFile):
+                console.line(f"wrote {report.path}")
+        return status
     finally:
         prepared.close(opts.keep)

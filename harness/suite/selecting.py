@@ -11,9 +11,11 @@ from typing import Any
 
 from harness.core.errors import UsageError
 from harness.core.options import Options
+from harness.core.paths import default_workdir
 from harness.core.results import TestCase
-from harness.reports.loading import durations, failed_tests, load_report
+from harness.reports.loading import LAST_RUN, durations, failed_tests, load_report
 from harness.suite.discovery import discover
+from harness.suite.keywords import keyword_filter
 from harness.suite.sharding import (
     Shard,
     acknowledge_bazel,
@@ -29,6 +31,17 @@ class Selection:
     shard: Shard | None = None
     durations: dict[str, float] = field(default_factory=dict)  # from --shard-by reports
     described: dict[str, Any] = field(default_factory=dict)  # for the reports' provenance
+
+
+def _report(path: Path, opts: Options) -> Path:
+    """A --last-failed report: the one named, or (Path("")) the last run's."""
+    if path != Path(""):
+        return path
+    last = (opts.workdir or default_workdir()) / LAST_RUN
+    if not last.exists():
+        raise UsageError(f"--last-failed: no last run in {last.parent} (run the tests first, "
+                         "or name a JSON or JUnit report)")
+    return last
 
 
 def select(opts: Options, suite: Path) -> Selection:
@@ -49,13 +62,17 @@ def select(opts: Options, suite: Path) -> Selection:
     if shard is not None:
         acknowledge_bazel()
         cases = select_shard(everything, shard, known)
+    if opts.keyword is not None:
+        keep = keyword_filter(opts.keyword)
+        cases = [c for c in cases if keep(c)]
     if opts.last_failed:
-        failed = failed_tests(load_report(p) for p in opts.last_failed)
+        failed = failed_tests(load_report(_report(p, opts)) for p in opts.last_failed)
         cases = [c for c in cases if c.number in failed]
     described = {
         "range": list(opts.selection) if opts.selection else None,
         "tests": opts.tests,
         "last_failed": [str(p) for p in opts.last_failed],
         "xfail": str(opts.xfail) if opts.xfail else None,
+        **({"keyword": opts.keyword} if opts.keyword is not None else {}),
     }
     return Selection(cases, shard, known, described)
