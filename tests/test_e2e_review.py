@@ -74,10 +74,28 @@ def test_accept_from_a_saved_output_directory(suite: Path, tmp_path: Path) -> No
     assert proc.returncode == 0 and "1 accepted" in proc.stdout, proc.stdout + proc.stderr
     _, data = run(["--suite", str(suite), "-CONTINUE", "4020", "4027"], "e2e-accept")
     assert outcomes(data) == {"4020": "failed", "4027": "passed"}
-    # accepting again finds the file changed since that run and leaves it alone
+    # accepting again: 4027 has its new text already, 4020 is accepted now
     proc = subprocess.run([sys.executable, str(RUNTEST), "--suite", str(suite), "--accept",
                            str(saved)], capture_output=True, text=True, timeout=60)
+    assert "already accepted" in proc.stdout and proc.returncode == 0, proc.stdout
+    assert "1 accepted, 0 rejected, 0 skipped, 1 accepted before" in proc.stdout
+    # a file edited since the run is left alone
+    _stdout(suite, "4027").write_text("edited by hand\n")
+    proc = subprocess.run([sys.executable, str(RUNTEST), "--suite", str(suite), "--accept",
+                           str(saved), "4027"], capture_output=True, text=True, timeout=60)
     assert "changed since the run" in proc.stdout and proc.returncode == 1
+
+
+def test_a_bare_accept_writes_the_suite_the_run_was_of(suite: Path) -> None:
+    """No --suite: the saved output names its suite, not the project's own."""
+    _broken_run(suite, "e2e-accept-bare")
+    own = (RUNTEST.parent / "stdout" / "4027").read_bytes()
+    proc = subprocess.run([sys.executable, str(RUNTEST), "--workdir",
+                           str(WORK / "e2e-accept-bare"), "--accept", "4027"],
+                          capture_output=True, text=True, timeout=60, cwd="/")
+    assert proc.returncode == 0 and "1 accepted" in proc.stdout, proc.stdout + proc.stderr
+    assert not _stdout(suite, "4027").read_bytes().startswith(b"X")
+    assert (RUNTEST.parent / "stdout" / "4027").read_bytes() == own
 
 
 def test_new_test_scaffold_then_run_then_accept(suite: Path) -> None:

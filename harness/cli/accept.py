@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.cli.commandline import default_suite
+from harness.core.errors import UsageError
 from harness.core.exitcodes import ExitCode
 from harness.core.options import Options
 from harness.core.paths import default_workdir
-from harness.reports.savedoutput import STORE
+from harness.reports.savedoutput import STORE, Store
 from harness.run.review import open_store, run_review
 from harness.suite.discovery import selection_number
 
@@ -21,7 +23,20 @@ def review_or_accept(opts: Options) -> int:
     if not tests:
         print("none of the saved output is of the tests named")
         return ExitCode.OK
-    return run_review(directory, opts.suite.resolve(), tests, interactive=opts.review is not None)
+    return run_review(directory, _suite(opts, store), tests,
+                      interactive=opts.review is not None)
+
+
+def _suite(opts: Options, store: Store) -> Path:
+    """The suite the saved output is for: the one its run named, which --suite may name too."""
+    saved = Path(store.suite).resolve() if store.suite else None
+    given = opts.suite.resolve()
+    if saved is None or given == saved:
+        return given
+    if given == default_suite(Path.cwd()).resolve():  # --suite not given
+        return saved
+    raise UsageError(f"the saved output in {store.directory} is of the suite {saved}, "
+                     f"not {given}")
 
 
 def _wanted(number: str, opts: Options) -> bool:

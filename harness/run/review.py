@@ -20,7 +20,7 @@ from harness.case.compare import unified_diff, write_expected
 from harness.core.errors import UsageError
 from harness.core.exitcodes import ExitCode
 from harness.core.suitefiles import ENCODING
-from harness.reports.savedoutput import Entry, Store, digest
+from harness.reports.savedoutput import FILES, Entry, Store, digest
 
 
 @dataclass
@@ -29,6 +29,10 @@ class Tally:
     rejected: int = 0
     skipped: int = 0
     stale: int = 0
+    already: int = 0  # the suite has the new text already (accepted before)
+
+
+ALREADY = "already accepted"
 
 
 def open_store(directory: Path) -> Store:
@@ -42,9 +46,14 @@ def open_store(directory: Path) -> Store:
 
 
 def accept_entry(store: Store, suite: Path, entry: Entry) -> str | None:
-    """Write one entry into the suite; why not, when it was not written."""
+    """Write one entry into the suite; why not, when it was not written (ALREADY when
+    the suite has the new text already)."""
     target = suite / entry.file
-    if digest(target) != entry.old_digest:
+    now = digest(target)
+    if now != entry.old_digest:
+        if entry.action == "remove" and now is None or \
+                entry.action == "write" and now == digest(store.directory / FILES / entry.file):
+            return ALREADY
         return f"{entry.file} has changed since the run: left alone"
     if entry.action == "remove":
         target.unlink(missing_ok=True)
@@ -74,13 +83,20 @@ def accept_all(store: Store, suite: Path, tests: set[str],
     tally = Tally()
     for entry in _selected(store, tests):
         problem = accept_entry(store, suite, entry)
-        if problem:
+        if problem == ALREADY:
+            say(f"{entry.file}: {ALREADY}")
+            tally.already += 1
+        elif problem:
             say(f"** {problem}")
             tally.stale += 1
         else:
             say(f"accepted {entry.file} ({'removed' if entry.action == 'remove' else 'written'})")
             tally.accepted += 1
     return tally
+
+
+# The keys in brackets; lower-case a accepts this file, capital A every one left.
+REVIEW_PROMPT = "[a]ccept, [r]eject, [s]kip, accept [A]ll remaining, [q]uit? [s] "
 
 
 def review(store: Store, suite: Path, tests: set[str],
@@ -94,7 +110,7 @@ def review(store: Store, suite: Path, tests: set[str],
         say(current_diff(store, suite, entry).rstrip("\n"))
         while True:
             try:
-                answer = ask("Accept, Reject, Skip, accept All remaining, Quit? [s] ").strip()
+                answer = ask(REVIEW_PROMPT).strip()
             except EOFError:
                 answer = "q"
             answer = answer[:1] or "s"
@@ -105,13 +121,17 @@ def review(store: Store, suite: Path, tests: set[str],
                               suite, set(), say)
             tally.accepted += rest.accepted
             tally.stale += rest.stale
+            tally.already += rest.already
             return tally
         if answer in "qQ":
             tally.skipped += len(entries) - i
             return tally
         if answer in "aA":
             problem = accept_entry(store, suite, entry)
-            if problem:
+            if problem == ALREADY:
+                say(f"{entry.file}: {ALREADY}")
+                tally.already += 1
+            elif problem:
                 say(f"** {problem}")
                 tally.stale += 1
             else:
@@ -135,5 +155,6 @@ def run_review(directory: Path, suite: Path, tests: set[str], interactive: bool)
     else:
         tally = accept_all(store, suite, tests)
     print(f"{tally.accepted} accepted, {tally.rejected} rejected, {tally.skipped} skipped"
+          + (f", {tally.already} accepted before" if tally.already else "")
           + (f", {tally.stale} changed since the run" if tally.stale else ""))
     return ExitCode.TESTS_FAILED if tally.stale else ExitCode.OK
