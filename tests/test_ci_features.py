@@ -197,3 +197,17 @@ def test_terminal_status_line_counts_and_estimates():
     assert console.time_left(time.monotonic()) == pytest.approx(25.0, abs=1.0)
     console.run_finished([], 1.0, None)
     assert "\r\x1b[K" in out.getvalue()
+
+
+def test_merge_refuses_to_write_over_a_shards_report(tmp_path):
+    """`--merge-reports s1.json s2.json` (the output forgotten) would replace shard 1."""
+    from harness.cli.merge import merge_reports
+    from harness.core.options import Options
+
+    s1 = _write(tmp_path / "s1.json", [_result("0001", Outcome.PASSED)], _run(shard=(1, 2)))
+    s2 = _write(tmp_path / "s2.json", [_result("0002", Outcome.PASSED)], _run(shard=(2, 2)))
+    before = s1.read_bytes()
+    with pytest.raises(UsageError, match="s1.json is a shard's report.*name the merged"):
+        merge_reports(Options(merge_reports=(s1, s2)))
+    assert s1.read_bytes() == before
+    assert merge_reports(Options(merge_reports=(tmp_path / "all.json", s1, s2))) == 0

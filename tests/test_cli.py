@@ -86,3 +86,19 @@ def test_pytest_habits_x_k_and_lf():
     assert parse_args(["--last-failed", "a.json", "b.xml"]).last_failed == (
         Path("a.json"), Path("b.xml"))
     assert parse_args(["--max-failures", "3"]).max_failures == 3
+
+
+def test_a_missing_package_is_one_line_naming_what_installs_it():
+    """As a new user's system python3 (without ./setup.sh) meets it: no traceback."""
+    import subprocess
+
+    system = "/usr/bin/python3"
+    if subprocess.run([system, "-c", "import psutil"], capture_output=True).returncode == 0:
+        pytest.skip("the system python3 has psutil")
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [system, "-c", "import sys; from harness.cli.main import main; "
+         "sys.exit(main(['--list']))"], capture_output=True, text=True, cwd=repo, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("** runtest.py needs the Python package psutil"), proc.stderr
+    assert "Traceback" not in proc.stderr and "./setup.sh" in proc.stderr

@@ -10,6 +10,9 @@ from harness.cli.commandline import parse_args, reporters
 from harness.core.errors import HarnessError
 from harness.core.exitcodes import ExitCode
 
+# What the runner imports from outside the standard library, by the name pip knows it by.
+PACKAGES = {"psutil": "psutil", "jinja2": "jinja2", "dns": "dnspython"}
+
 
 def main(argv: list[str]) -> int:
     try:
@@ -41,6 +44,15 @@ def main(argv: list[str]) -> int:
         from harness.run.session import run
 
         return run(opts, reporters(opts))
+    except ModuleNotFoundError as exc:
+        package = PACKAGES.get((exc.name or "").partition(".")[0])
+        if package is None:
+            raise
+        print(f"** runtest.py needs the Python package {package} for this, which "
+              f"{sys.executable} lacks: "
+              f"./setup.sh makes .venv with everything runtest.py uses (or: pip install "
+              f"{package})", file=sys.stderr)
+        return ExitCode.HARNESS_ERROR
     except HarnessError as exc:
         text = str(exc)
         try:
