@@ -14,15 +14,18 @@
 # compiler is present.
 # A running system Exim is left alone: the tests use their own ports (PORT_D 1225 and up,
 # never 25) in network namespaces of their own. --stop-system-exim stops it all the same.
+# --valgrind also installs valgrind, for runtest.py -VALGRIND.
 set -euo pipefail
 cd "$(dirname "$0")"
 caller=${RUNTEST_CALLER:-rtcaller}
 stop_exim=no
+valgrind=no
 for arg in "$@"; do
   case "$arg" in
     --stop-system-exim) stop_exim=yes ;;
+    --valgrind) valgrind=yes ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "setup.sh: unknown option $arg (--stop-system-exim, --help)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $arg (--stop-system-exim, --valgrind, --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -35,6 +38,7 @@ packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv 
 packages+=(libsasl2-modules)  # Cyrus SASL's mechanisms, for Exim's 3800s
 # Exim's tests run in TZ=GB, a zone name Debian 13 moved to tzdata-legacy
 [ -e /usr/share/zoneinfo/GB ] || packages+=(tzdata-legacy)
+[ "$valgrind" = no ] || packages+=(valgrind)  # only when asked: runtest.py -VALGRIND
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -175,3 +176,14 @@ def test_x_stops_at_the_first_failure_and_lf_reruns_the_last_runs_failures(tmp_p
     # --lf (no report named) takes the last run kept in the work directory
     proc, data = run(["--suite", str(suite), "--lf", "-j", "1"], "e2e-ci-x")
     assert list(outcomes(data)) == ["0002"], proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
+def test_valgrind_wraps_every_exim_command():
+    """As Exim's harness runs -valgrind (which, as there, cannot run the setuid copy as the
+    caller: the first exim command of 0001 fails under it)."""
+    proc, data = run(["-VALGRIND", "-CONTINUE", "1"], "e2e-ci-valgrind")
+    (test,) = data["tests"]
+    assert "valgrind" in "\n".join(test["details"]), proc.stdout
+    proc, data = run(["-CONTINUE", "1"], "e2e-ci-valgrind")
+    assert outcomes(data) == {"0001": "passed"}

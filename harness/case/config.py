@@ -30,6 +30,7 @@ class RunConfig:
     slow: bool = False
     debug: bool = False
     update: bool = False
+    valgrind: bool = False  # run exim commands under valgrind
     timeout: float = 300.0
     rerun_failures: int = 0
 

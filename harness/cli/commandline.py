@@ -122,6 +122,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "BINARY_openssl and BINARY_gnutls", "LIB", lambda v: _tls_library(v), exim=True),
     OptionSpec(("update",), "update", Kind.FLAG, "write changed output into the expected files",
                exim=True),
+    OptionSpec(("valgrind",), "valgrind", Kind.FLAG,
+               "run every exim command under valgrind (memcheck, with the suite's "
+               "aux-fixed/valgrind.supp; ./setup.sh --valgrind installs it). As in Exim's "
+               "harness, valgrind cannot run the setuid copy as the caller: only commands "
+               "run as root work under it", exim=True),
     OptionSpec(("harness",), "harness", Kind.VALUE,
                "behave as Exim's harness of this release: 4.96, 4.97, 4.98, 4.99 or master "
                "(default: the binary's)", "VERSION", lambda v: _generation(v)),

@@ -25,6 +25,7 @@ class Options:
     keep: bool = False
     slow: bool = False
     update: bool = False
+    valgrind: bool = False  # -VALGRIND: exim commands under valgrind
     ipv4: bool = True
     ipv6: bool = True
     flavour: str | None = None

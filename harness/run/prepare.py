@@ -4,6 +4,7 @@ the binary's capabilities read, and the frozen configuration and plan made from 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -142,6 +143,8 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
         if opts.tls and not all((worker_dir / "eximdir" / f"exim_{lib}").exists()
                                 for lib in TLS_LIBRARIES):
             raise BinaryError(f"-TLS needs {host.binary}_openssl and {host.binary}_gnutls")
+        if opts.valgrind and shutil.which("valgrind") is None:
+            raise BinaryError("-VALGRIND needs valgrind (./setup.sh --valgrind installs it)")
         if "exim_dbmbuild" in workdir.missing_utilities:
             caps.lookups.discard("dbm")
         flavour = opts.flavour or detect_flavour(suite)
@@ -149,7 +152,8 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
             suite=suite, binary=host.binary, generation=generation, flavour=flavour, caps=caps,
             files=ExpectedFiles.for_suite(suite, generation, flavour),
             exim_args=opts.exim_args, tls=opts.tls, slow=opts.slow, debug=opts.debug,
-            update=opts.update, timeout=opts.timeout, rerun_failures=opts.rerun_failures,
+            update=opts.update, valgrind=opts.valgrind, timeout=opts.timeout,
+            rerun_failures=opts.rerun_failures,
         )
         plan = RunPlan(
             config=config, root=root, facts=facts, caller_groups=host.caller.groups,

@@ -110,7 +110,10 @@ def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     else:
         name = config.exim_client
     exe = f"{d}/eximdir/{name}"
-    exim = f"{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
+    # -VALGRIND: memcheck, with the suite's suppressions, as Exim's harness runs it
+    under = (f"valgrind --leak-check=yes --suppressions={d}/aux-fixed/valgrind.supp "
+             if config.valgrind else "")
+    exim = f"{under}{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
     command = envset + exim
 
     if re.search(r"\s-DSERVER=server\s", command) and not re.search(r"\s-DNOTDAEMON\s", command):
