@@ -3,8 +3,8 @@
 # What it changes on the system, each said as it is done:
 #  - installs with apt Debian's Exim (exim4-daemon-heavy, exim4-base: 4.96 on Debian 12,
 #    4.98.2 on 13), the tools the suite uses (with Cyrus SASL's modules, and on Debian 13
-#    tzdata-legacy for the zone GB), and chromium (headless, for the tests of the --html
-#    report);
+#    tzdata-legacy for the zone GB), chromium (headless, for the tests of the --html
+#    report), tmux (a real terminal, for the tests of the prompt);
 #  - creates the unprivileged account tests run as (rtcaller: own group, in the Exim group);
 #  - enables server-side TCP Fast Open (sysctl net.ipv4.tcp_fastopen=3, until reboot);
 #  - raises kernel.pid_max to 4194304 (until reboot), so that pids rarely wrap;
@@ -35,6 +35,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 packages=(exim4-daemon-heavy exim4-base sudo perl iproute2 python3 python3-venv openssl gcc libc6-dev locales chromium)
+packages+=(tmux)  # a real terminal for the tests of the prompt
 packages+=(libsasl2-modules)  # Cyrus SASL's mechanisms, for Exim's 3800s
 # Exim's tests run in TZ=GB, a zone name Debian 13 moved to tzdata-legacy
 [ -e /usr/share/zoneinfo/GB ] || packages+=(tzdata-legacy)
