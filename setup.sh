@@ -56,10 +56,30 @@ if [ "$stop_exim" = yes ] && pgrep -x exim4 >/dev/null; then
   pkill -x exim4 2>/dev/null || true
 fi
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import dns, psutil, jinja2, pytest, junitparser, hypothesis, mypy' 2>/dev/null; then
-  echo "setup: creating .venv"
-  /usr/bin/python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+# .venv has the package, its test extras, and the linters at the versions constraints.txt pins
+venv_ok() {
+  .venv/bin/python -c 'import dns, psutil, jinja2, pytest, junitparser, hypothesis, mypy, xdist' \
+    2>/dev/null || return 1
+  .venv/bin/python - <<'PY'
+import importlib.metadata as metadata
+import sys
+
+for line in open("constraints.txt"):
+    name, _, want = line.split("#")[0].strip().partition("==")
+    if not name:
+        continue
+    try:
+        have = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        sys.exit(1)
+    if have != want:
+        sys.exit(1)
+PY
+}
+if [ ! -x .venv/bin/python ] || ! venv_ok; then
+  [ -x .venv/bin/python ] || { echo "setup: creating .venv"; /usr/bin/python3 -m venv .venv; }
+  echo "setup: installing runtest.py and its test tools into .venv (linters as constraints.txt pins)"
+  .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 fi
 
 if ! id "$caller" >/dev/null 2>&1; then

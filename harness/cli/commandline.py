@@ -24,7 +24,7 @@ from harness.core.events import RunListener
 from harness.core.exitcodes import INTERRUPTED, ExitCode
 from harness.core.generation import Generation
 from harness.core.options import Options
-from harness.core.paths import REPO
+from harness.core.paths import CHECKOUT, REPO
 from harness.reports.htmlreport import HtmlReport
 from harness.reports.jsonreport import JsonReport
 from harness.reports.junitreport import JUnitReport
@@ -34,8 +34,9 @@ from harness.suite.discovery import parse_selection
 
 def default_suite(cwd: Path) -> Path:
     """The suite run when --suite is not given: the current directory when it is one (an
-    Exim checkout's test/, say), otherwise the project's own suite."""
-    if (cwd / "scripts").is_dir() and (cwd / "confs").is_dir():
+    Exim checkout's test/, say), otherwise the checkout's own suite (installed: the
+    current directory all the same, which the run then says is no suite)."""
+    if (cwd / "scripts").is_dir() and (cwd / "confs").is_dir() or not CHECKOUT:
         return cwd
     return REPO
 

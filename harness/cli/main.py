@@ -62,3 +62,8 @@ def main(argv: list[str]) -> int:
         except BrokenPipeError:  # e.g. --help | head
             pass
         return exc.exit_status
+
+
+def console_main() -> None:
+    """The installed `runtest` command (and `python -m harness`)."""
+    sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,8 @@
-"""Where the runner's own files are: its checkout, the default work directory, built helpers."""
+"""Where the runner's own files are: its checkout, the default work directory, built helpers.
+
+The runner runs from a checkout (`./runtest.py`, with the project's own suite beside it)
+or installed as a package (the `runtest` command); `CHECKOUT` says which.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,11 @@ import re
 import stat
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+# The directory the `harness` package is imported from: the checkout, or site-packages.
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# A checkout has runtest.py, the project's own suite and .venv beside the package.
+CHECKOUT = (PACKAGE_ROOT / "runtest.py").is_file()
+REPO = PACKAGE_ROOT  # the checkout (meaningful when CHECKOUT)
 # The ${dlfunc test module that setup.sh compiles (harness.peers.build_loaded).
 LOADED_LIBRARY = REPO / ".venv" / "lib" / "runtest-loaded.so"
 # Where the work directory goes when the checkout's .work will not do.
@@ -36,9 +44,17 @@ def usable_as_workdir(path: Path) -> bool:
 
 def default_workdir() -> Path:
     """The checkout's `.work`, or FALLBACK_WORKDIR when other users cannot reach it (a
-    clone in /root) or its path would not survive in a configuration (a blank in it)."""
+    clone in /root), its path would not survive in a configuration (a blank in it), or
+    the runner is installed as a package."""
     repo_work = REPO / ".work"
-    return repo_work if usable_as_workdir(repo_work) else FALLBACK_WORKDIR
+    return repo_work if CHECKOUT and usable_as_workdir(repo_work) else FALLBACK_WORKDIR
+
+
+def runtest_command() -> str:
+    """How the person runs this runner here: `./runtest.py`, its path, or `runtest`."""
+    if not CHECKOUT:
+        return "runtest"
+    return "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
 
 
 def loaded_library() -> Path | None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psutil
 
-from harness.core.paths import REPO
+from harness.core.paths import PACKAGE_ROOT
 
 RECORD_DIR = ".run"
 _RUN_FILE = "run.json"
@@ -276,7 +276,7 @@ class Containment:
         assert me is not None
         self.guardian = subprocess.Popen(
             [sys.executable, "-I", "-c",
-             f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+             f"import sys; sys.path.insert(0, {str(PACKAGE_ROOT)!r}); "
              "from harness.host.guardian import main; main(sys.argv[1:])",
              str(me.pid), repr(me.start), str(self.directory)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

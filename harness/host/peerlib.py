@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.core.errors import WorkDirError
-from harness.core.paths import REPO
+from harness.core.paths import PACKAGE_ROOT
 from harness.host.processes import Identity
 
 # What the peers import: the harness modules below, and these packages.
@@ -63,10 +63,10 @@ def _package_dir(name: str) -> Path:
 def _sources() -> Iterator[tuple[Path, str]]:
     """(source file, path under the lib directory) of everything the peers import."""
     for rel in PEER_SOURCES:
-        src = REPO / rel
+        src = PACKAGE_ROOT / rel
         files = [src] if src.is_file() else sorted(src.rglob("*.py"))
         for f in files:
-            yield f, f.relative_to(REPO).as_posix()
+            yield f, f.relative_to(PACKAGE_ROOT).as_posix()
     for name in PACKAGES:
         top = _package_dir(name)
         for f in sorted(top.rglob("*")):

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from harness.case.config import RunConfig
 from harness.core.options import Options
-from harness.core.paths import REPO
+from harness.core.paths import CHECKOUT, REPO, runtest_command
 
 
 def _runtest(suite: Path) -> list[str]:
     """runtest.py as the person typed it here, and the suite when it is not the default."""
-    runtest = "./runtest.py" if Path.cwd() == REPO else str(REPO / "runtest.py")
-    return [runtest, *(["--suite", str(suite)] if suite != REPO else [])]
+    default = REPO if CHECKOUT else None
+    return [runtest_command(), *(["--suite", str(suite)] if suite != default else [])]
 
 
 def rerun_command(opts: Options, config: RunConfig) -> str:
