@@ -103,6 +103,8 @@ LAYERS: dict[str, frozenset[str]] = {
 
 
 def _layer(module: str) -> str:
+    if module == "harness.__main__":  # `python -m harness`: an entry point
+        return "cli"
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
 
