@@ -14,6 +14,7 @@ import pytest
 
 from harness.core.generation import Generation
 from harness.core.paths import default_workdir
+from harness.core.suitefiles import SUITE_PARTS
 from harness.suite.expectedfiles import GENERATION_FILE, ExpectedFiles
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +33,7 @@ needs_exim = pytest.mark.skipif(not exim_available(), reason="needs root and Deb
 
 # The own suite as a copy may hold it: its directories, and the file naming whose output
 # its plain expected files are.
-OWN_SUITE_PARTS = ("scripts", "confs", "stdout", "stderr", "log", "mail", "msglog",
-                   "rejectlog", "paniclog", "aux-fixed", "aux-var-src", "dnszones-src")
+OWN_SUITE_PARTS = SUITE_PARTS
 
 
 def copy_own_suite(dest: Path) -> Path:

@@ -211,3 +211,20 @@ def test_merge_refuses_to_write_over_a_shards_report(tmp_path):
         merge_reports(Options(merge_reports=(s1, s2)))
     assert s1.read_bytes() == before
     assert merge_reports(Options(merge_reports=(tmp_path / "all.json", s1, s2))) == 0
+
+
+def test_the_suite_digest_counts_the_suite_and_not_what_runs_leave(tmp_path):
+    """Shards of the own suite (the checkout) must agree: caches and -CONTINUE's summary
+    logs beside the suite do not count; a changed script does."""
+    from harness.run.provenance import suite_digest
+
+    (tmp_path / "scripts" / "0000-Basic").mkdir(parents=True)
+    script = tmp_path / "scripts" / "0000-Basic" / "0001"
+    script.write_text("exim -bV\n****\n")
+    before = suite_digest(tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    (tmp_path / "run-summary.log").write_text("0001 passed\n")
+    assert suite_digest(tmp_path) == before
+    script.write_text("exim -bP\n****\n")
+    assert suite_digest(tmp_path) != before

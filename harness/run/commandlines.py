@@ -15,7 +15,7 @@ def _runtest(suite: Path) -> list[str]:
     return [runtest_command(), *(["--suite", str(suite)] if suite != default else [])]
 
 
-def rerun_command(opts: Options, config: RunConfig) -> str:
+def rerun_command(opts: Options, config: RunConfig, root: Path) -> str:
     """The start of a command line that runs one of this run's tests again on its own."""
     runtest, *suite = _runtest(config.suite)
     words = [runtest, str(config.binary), *suite]
@@ -25,6 +25,8 @@ def rerun_command(opts: Options, config: RunConfig) -> str:
         words += ["-FLAVOUR", opts.flavour]
     if opts.tls:
         words += ["-TLS", opts.tls]
+    if opts.workdir:  # a build's trust list names the work directory's configurations
+        words += ["--workdir", str(root)]
     return " ".join([*words, *opts.exim_args])
 
 

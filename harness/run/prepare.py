@@ -21,7 +21,7 @@ from harness.core.paths import default_workdir, loaded_library, plain_path
 from harness.core.results import TestCase
 from harness.core.suitefiles import read_text
 from harness.host.containment import Containment
-from harness.host.eximbinary import Capabilities, parse_bv, parse_macros, run_probe
+from harness.host.eximbinary import Capabilities, check_ref_owner, parse_bv, parse_macros, run_probe
 from harness.host.flavour import detect_flavour
 from harness.host.hostfacts import HostFacts, Ports
 from harness.host.peerlib import prepare_peers
@@ -112,6 +112,9 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
     generation = Generation.chosen(opts.harness, host.info.version)
     why = "as asked" if opts.harness else f"for the binary's version {host.info.version}"
     listeners.notice(f"Harness generation {generation.label} ({why})")
+    owner_note = check_ref_owner(host.binary)
+    if owner_note:
+        listeners.notice(owner_note)
     become_subreaper()
     os.umask(0o022)
     lock, containment = take_workdir(root, listeners)

@@ -15,13 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.paths import REPO
+from harness.core.suitefiles import SUITE_PARTS
+from harness.suite.expectedfiles import GENERATION_FILE
 
 
 def suite_digest(suite: Path) -> str:
-    """SHA-256 over every file of the suite (path and content), hidden ones aside."""
+    """SHA-256 over the suite's files (path and content): its SUITE_PARTS and GENERATION,
+    hidden ones aside, so that what a run leaves beside them (caches, summary logs, the
+    checkout's code for the own suite) does not count."""
     h = hashlib.sha256()
-    for path in sorted(p for p in suite.rglob("*") if p.is_file()
-                       and not any(part.startswith(".") for part in p.relative_to(suite).parts)):
+    files = [p for part in SUITE_PARTS for p in (suite / part).rglob("*") if p.is_file()]
+    files += [p for p in (suite / GENERATION_FILE,) if p.is_file()]
+    for path in sorted(p for p in files
+                       if not any(part.startswith(".") for part in p.relative_to(suite).parts)):
         h.update(path.relative_to(suite).as_posix().encode() + b"\0")
         try:
             h.update(path.read_bytes())

@@ -215,7 +215,7 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
                                                      "strategy": shard.strategy}),
         tuple(case for case, _ in triaged),
         known,
-        rerun_command(opts, config),
+        rerun_command(opts, config, plan.root),
         accept_command(opts, config, plan.root),
     ))
     results: list[TestResult] = []
