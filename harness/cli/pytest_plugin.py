@@ -4,13 +4,20 @@
 
 Each script `scripts/NNNN-Name/NNNN` is one item, in test order, its node id naming the
 directory and number (so `-k 4027`, `-k socks` and `--lf` work), with markers from its
-directory (`dir_4020_socks`) and REQUIRES lines (`requires_support_SOCKS`). The run is
-prepared once, as `runtest.py` prepares it (binary, work directory, capabilities), each
-item is judged and run by the same code, and fails with the diff runtest.py shows; a test
-the binary cannot run is skipped with the same reason. The selected items run when
-collection ends, in --exim-jobs workers (each with a network of its own, as runtest.py's
-workers), and each item then reports its result; where namespaces cannot be made they run
-one by one in pytest's process instead.
+directory (`dir_4020_socks`) and REQUIRES lines (`requires_support_SOCKS`). Collecting
+runs nothing (`--collect-only` reads the scripts only). The run is prepared once, when
+the first item runs, as `runtest.py` prepares it (binary, work directory, capabilities);
+each item is then judged and run by the same code in pytest's run phase, and fails with
+the diff runtest.py shows (also as the report sections "exim diff" and "exim details",
+which --junit-xml keeps); a test the binary cannot run is skipped with the same reason.
+So -x, --maxfail, --lf/--ff, --durations and pytest-timeout work as on any test.
+
+Where tests run: in runtest.py's workers, each in a network namespace of its own (where
+namespaces cannot be made, one by one in pytest's process). --exim-jobs N runs N at once
+within one pytest process: the selected items are handed out when the run phase starts,
+and each item waits for its own result (its duration is then that wait). Under
+pytest-xdist (`-n 2`) each xdist worker has its own work directory (DIR/xdist-gwN) and
+workers, and runs its items one at a time; --exim-jobs is for runs without xdist.
 Registered through the `pytest11` entry point; `-p harness.cli.pytest_plugin` also works.
 """
 
@@ -27,8 +34,10 @@ import pytest
 from harness.core.errors import HarnessError
 from harness.core.events import Listeners
 from harness.core.options import Options
+from harness.core.paths import default_workdir
 from harness.core.results import Outcome, TestCase, TestResult
 from harness.run.display import failure_text
+from harness.run.workers import WorkerPool
 
 _KEY = pytest.StashKey["EximRun"]()
 
@@ -38,9 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--exim-suite", metavar="DIR", help="collect the scripts of this suite")
     group.addoption("--exim", metavar="BINARY", help="the Exim binary (default as runtest.py)")
     group.addoption("--exim-jobs", metavar="N", type=int, default=1,
-                    help="run the selected scripts in N parallel workers")
-    group.addoption("--exim-workdir", metavar="DIR", help="where the tests run")
-    group.addoption("--exim-timeout", metavar="SECONDS", type=float, default=300.0)
+                    help="run N scripts at once in runtest.py's workers, within this pytest "
+                         "process (without pytest-xdist; default 1)")
+    group.addoption("--exim-workdir", metavar="DIR",
+                    help="where the tests run (default as runtest.py; under pytest-xdist, "
+                         "DIR/xdist-gwN for each xdist worker)")
+    group.addoption("--exim-timeout", metavar="SECONDS", type=float, default=300.0,
+                    help="a script's time limit, as runtest.py --timeout (default 300)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,10 +76,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: item.case.sort_key if isinstance(item, EximItem) else (0, ""))
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Any:
+    """With --exim-jobs N (and no xdist), hand the selected items out as the run starts."""
     run = session.config.stash.get(_KEY, None)
-    if run is not None:
-        run.run_all([item.case for item in session.items if isinstance(item, EximItem)])
+    collect_only = session.config.option.collectonly
+    if run is not None and run.jobs > 1 and not run.under_xdist and not collect_only:
+        run.hand_out([item.case for item in session.items if isinstance(item, EximItem)])
+    return (yield)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -76,19 +93,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 class EximRun:
-    """The run behind the items: prepared on first use, closed when pytest ends."""
+    """The run behind the items: prepared when the first item runs, closed when pytest ends."""
 
     def __init__(self, config: pytest.Config, suite: Path) -> None:
         self.suite = suite
-        self.jobs = max(1, config.getoption("exim_jobs"))
+        worker = getattr(config, "workerinput", {}).get("workerid")  # pytest-xdist's gwN
+        self.under_xdist = worker is not None
+        self.jobs = 1 if self.under_xdist else max(1, config.getoption("exim_jobs"))
         self.cases = {c.path.resolve(): c for c in _discover(suite)}
+        given = config.getoption("exim_workdir")
+        workdir = Path(given) if given else default_workdir()
         self.opts = Options(
             binary=config.getoption("exim"), suite=suite, continue_=True,
-            workdir=Path(config.getoption("exim_workdir")) if config.getoption("exim_workdir")
-            else None, timeout=config.getoption("exim_timeout"), jobs=self.jobs,
+            workdir=workdir / f"xdist-{worker}" if worker else workdir,
+            timeout=config.getoption("exim_timeout"), jobs=self.jobs,
         )
         self._state: Any = None
-        self.results: dict[str, TestResult] = {}
+        self._pool: WorkerPool | None = None
+        self._serial: Any = None  # the executor of a run without namespaces
 
     def is_script(self, path: Path) -> bool:
         return path.resolve() in self.cases
@@ -115,26 +137,41 @@ class EximRun:
 
         return triage(case, self._prepared().plan.env)
 
-    def run_one(self, case: TestCase) -> TestResult:
-        if case.number in self.results:
-            return self.results[case.number]
-        state = self._prepared()
-        if not hasattr(self, "executor"):
-            self.executor = state.plan.make_executor(0, state.workdir)
-        return self.executor.run(case)
-
-    def run_all(self, cases: list[TestCase]) -> None:
+    def _workers(self) -> WorkerPool | None:
+        """The workers (None where namespaces cannot be made: then tests run here)."""
         from harness.host.netns import can_make_namespaces
-        from harness.run.workers import run_in_workers
 
-        runnable = [c for c in cases if self.verdict(c) is None]
-        if not runnable or can_make_namespaces():
-            return
-        state = self._prepared()
-        run_in_workers(state.plan, runnable, min(self.jobs, len(runnable)), lambda c, w: None,
-                       lambda r: self.results.__setitem__(r.case.number, r))
+        if self._pool is None and self._serial is None:
+            state = self._prepared()
+            cannot = can_make_namespaces()  # why not, or ""
+            if cannot:
+                self._serial = state.plan.make_executor(0, state.workdir)
+            else:
+                self._pool = WorkerPool(state.plan, self.jobs)
+        return self._pool
+
+    def hand_out(self, cases: list[TestCase]) -> None:
+        pool = self._workers()
+        if pool is not None:
+            for case in cases:
+                if self.verdict(case) is None:
+                    pool.submit(case)
+
+    def run_one(self, case: TestCase) -> TestResult:
+        pool = self._workers()
+        if pool is None:
+            return self._serial.run(case)
+        try:
+            return pool.result(case)
+        except BaseException:  # pytest-timeout, ^C: end the workers' tests, start afresh
+            pool.close()
+            self._pool = None
+            raise
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
         if self._state is not None:
             self._state.close(keep=False)
             self._state = None
@@ -183,6 +220,11 @@ class EximItem(pytest.Item):
         if result.outcome is Outcome.SKIPPED:
             pytest.skip(result.reason)
         if result.outcome.fails_run:
+            diffs = "\n".join(m.diff or m.message for m in result.real_mismatches)
+            if diffs:
+                self.add_report_section("call", "exim diff", diffs)
+            if result.details:
+                self.add_report_section("call", "exim details", "\n".join(result.details))
             raise EximFailure(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],

@@ -190,3 +190,56 @@ def run_in_workers(
             if p.is_alive():
                 p.kill()
                 p.join()
+
+
+class WorkerPool:
+    """Workers that take tests one at a time, as they are asked for (the pytest plugin's):
+    `submit` hands a test out, `result` waits for its result. `close` ends the workers and
+    whatever their tests left running."""
+
+    def __init__(self, plan: RunPlan, jobs: int) -> None:
+        ctx = mp.get_context("fork")
+        self.tasks: mp.Queue = ctx.Queue()
+        self.results: mp.Queue = ctx.Queue()
+        self.procs = [ctx.Process(target=_worker, args=(i, plan, self.tasks, self.results),
+                                  daemon=True) for i in range(jobs)]
+        for p in self.procs:
+            p.start()
+        self.done: dict[str, TestResult] = {}
+        self.pending: dict[str, TestCase] = {}
+
+    def submit(self, case: TestCase) -> None:
+        if case.number not in self.pending and case.number not in self.done:
+            self.pending[case.number] = case
+            self.tasks.put(case)
+
+    def result(self, case: TestCase) -> TestResult:
+        """`case`'s result (handing it out first if it was not), as soon as it is known."""
+        self.submit(case)
+        while case.number not in self.done:
+            try:
+                message: Message = self.results.get(timeout=0.5)
+            except queue.Empty:
+                if not any(p.is_alive() for p in self.procs):
+                    return TestResult(case, Outcome.ERROR,
+                                      "the worker running it ended unexpectedly")
+                continue
+            match message:
+                case Done(_, result):
+                    self.pending.pop(result.case.number, None)
+                    self.done[result.case.number] = result
+                case Broken(_, why):
+                    raise HarnessError(why)
+        return self.done.pop(case.number)
+
+    def close(self) -> None:
+        for _ in self.procs:
+            self.tasks.put(_STOP)
+        for p in self.procs:
+            if p.is_alive() and self.pending:
+                p.terminate()  # SIGTERM: the worker ends its test's processes first
+        for p in self.procs:
+            p.join(timeout=15)
+            if p.is_alive():
+                p.kill()
+                p.join()
