@@ -223,7 +223,7 @@ CASES = [
         {"generation": "4.99"},
     ),
     (
-        "ipv6-fake-lookup@4.99",
+        "ipv6-fake-lookup",
         "stderr",
         ("  host_fake_gethostbyname(af=inet6) returned 1 (HOST_NOT_FOUND)\nkept\n"),
         "kept\n",
@@ -237,7 +237,7 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "lookup-type-char@4.99",
+        "lookup-type-char",
         "stderr",
         (
             "  closing AHTESTSUITE/aux-fixed/x\n"
@@ -269,7 +269,7 @@ CASES = [
         {"generation": "4.97"},
     ),
     (
-        "openssl-preload@4.97",
+        "openssl-preload",
         "stderr",
         (
             "TLS: preloading DH params 'x' for server\n"
@@ -287,7 +287,7 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "openssl-dh-default@4.97",
+        "openssl-dh-default",
         "stderr",
         (" Diffie-Hellman initialized from default\nDiffie-Hellman initialized from default\n"),
         "Diffie-Hellman initialized from default\n",
@@ -301,7 +301,7 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "openssl-ecdh-settings@4.97",
+        "openssl-ecdh-settings",
         "stderr",
         (
             " ECDH OpenSSL 3.0.9: temp key parameter settings: autoselection\n"
@@ -318,7 +318,7 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "openssl-ecdh-curve@4.97",
+        "openssl-ecdh-curve",
         "stderr",
         (" ECDH: curve 'prime256v1'\nECDH: curve 'prime256v1'\n"),
         "ECDH: curve 'prime256v1'\n",
@@ -343,7 +343,7 @@ CASES = [
         {"generation": "4.99"},
     ),
     (
-        "ca-bundle-missing@4.97",
+        "ca-bundle-missing",
         "stderr",
         (
             "tls_set_watch() fail on '/usr/lib/ssl/cert.pem': No such file or directory\n"
@@ -357,7 +357,7 @@ CASES = [
         {"generation": "4.97"},
     ),
     (
-        "ca-bundle-missing@4.98",
+        "ca-bundle-missing",
         "stderr",
         (
             "tls_set_watch() fail on '/usr/lib/ssl/cert.pem': No such file or directory\n"
@@ -368,7 +368,7 @@ CASES = [
         {"generation": "4.98"},
     ),
     (
-        "lookup-module-list@4.99",
+        "lookup-module-list",
         "stderr",
         (
             "  Lookups (built-in): lsearch\n"
@@ -390,14 +390,14 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "lookup-module-list@master",
+        "lookup-module-list",
         "stderr",
         ('Loaded 2 dynamic lookup modules\nLoaded module "lsearch"\nLoaded 2 lookup modules\n'),
         "Loaded 2 lookup modules\n",
         {"generation": "master"},
     ),
     (
-        "driver-modules@4.99",
+        "driver-modules",
         "stderr",
         (
             "Loading smtp transport driver from /x\n"
@@ -409,7 +409,7 @@ CASES = [
         {"generation": "4.99"},
     ),
     (
-        "driver-modules@master",
+        "driver-modules",
         "stderr",
         (
             'Loading "smtp" transport driver from /x\n'
@@ -422,14 +422,14 @@ CASES = [
         {"generation": "master"},
     ),
     (
-        "compiler@4.99",
+        "compiler",
         "stderr",
         ("123 Compiler: GCC 12\np123 Compiler: GCC 12\n"),
         "p123 Compiler: GCC 12\n",
         {"generation": "4.99"},
     ),
     (
-        "compiler@master",
+        "compiler",
         "stderr",
         "p123 Compiler: GCC 12\n",
         "",
@@ -477,28 +477,28 @@ CASES = [
         {"generation": "4.98"},
     ),
     (
-        "build-settings@4.99",
+        "build-settings",
         "stderr",
         ('123 WHITELIST_D_MACROS: "x"\nTRUSTED_CONFIG_LIST: /y\np123 TRUSTED_CONFIG_LIST: /y\n'),
         "p123 TRUSTED_CONFIG_LIST: /y\n",
         {"generation": "4.99"},
     ),
     (
-        "build-settings@master",
+        "build-settings",
         "stderr",
         ("p123 TRUSTED_CONFIG_LIST: /y\nWHITELIST_D_MACROS: x\n"),
         "",
         {"generation": "master"},
     ),
     (
-        "dkim-acl-option@4.98",
+        "dkim-acl-option",
         "stderr",
         ("try option acl_smtp_dkim\ntry option 'acl_smtp_dkim'\n"),
         "try option 'acl_smtp_dkim'\n",
         {"generation": "4.98"},
     ),
     (
-        "dkim-acl-option@4.99",
+        "dkim-acl-option",
         "stderr",
         ("try option acl_smtp_dkim\ntry option 'acl_smtp_dkim'\n"),
         "try option acl_smtp_dkim\n",
@@ -524,7 +524,7 @@ CASES = [
         {"generation": "master"},
     ),
     (
-        "aaaa-fake-length@4.98",
+        "aaaa-fake-length",
         "stderr",
         "   faking res_search(AAAA) response length as 65535\n",
         "",
@@ -610,7 +610,7 @@ CASES = [
         {"generation": "master"},
     ),
     (
-        "neg-cache-resolver-bits@4.98",
+        "neg-cache-resolver-bits",
         "stderr",
         "  writing neg-cache entry for x.test.ex-AAAA-41f, ttl 3000\n",
         "",
@@ -659,7 +659,7 @@ CASES = [
         {"generation": "4.97"},
     ),
     (
-        "search-type-number@4.98",
+        "search-type-number",
         "stderr",
         (
             " search_type 13 (lsearch) quoting -1 (none)\n"
@@ -706,14 +706,14 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "cmd-buf-flush@4.98",
+        "cmd-buf-flush",
         "stderr",
         ("cmd buf flush 123 bytes\n cmd buf flush 12 bytes\n"),
         ("cmd buf flush ddd bytes\n cmd buf flush 12 bytes\n"),
         {"generation": "4.98"},
     ),
     (
-        "cmd-buf-flush@4.99",
+        "cmd-buf-flush",
         "stderr",
         " cmd buf flush 12 bytes\n",
         "cmd buf flush ddd bytes\n",
@@ -792,21 +792,21 @@ CASES = [
         {"generation": "master"},
     ),
     (
-        "mime-acl-option@4.98",
+        "mime-acl-option",
         "stderr",
         ("try option acl_smtp_mime\ntry option acl_not_smtp_mime\n"),
         "",
         {"generation": "4.98"},
     ),
     (
-        "mime-acl-option@4.99",
+        "mime-acl-option",
         "stderr",
         ("try option 'acl_not_smtp_mime'\ntry option acl_smtp_mime\n"),
         "try option acl_smtp_mime\n",
         {"generation": "4.99"},
     ),
     (
-        "ocsp-checks@4.99",
+        "ocsp-checks",
         "stderr",
         ("127.0.0.1 in hosts_request_ocsp?\n list element: *\n"),
         " list element: *\n",
@@ -880,14 +880,14 @@ CASES = [
         {"generation": "master"},
     ),
     (
-        "xclient-checks@4.97",
+        "xclient-checks",
         "stderr",
         ("  host in hosts_xclient? no (option unset)\n  host in hosts_xclien? no (option unset)\n"),
         "",
         {"generation": "4.97"},
     ),
     (
-        "xclient-checks@4.98",
+        "xclient-checks",
         "stderr",
         ("  host in hosts_xclient? no (option unset)\n  host in hosts_xclien? no (option unset)\n"),
         "  host in hosts_xclien? no (option unset)\n",
@@ -996,21 +996,21 @@ CASES = [
         {"generation": "master"},
     ),
     (
-        "spf-init@4.98",
+        "spf-init",
         "stderr",
         ("spf_conn_init\nSPF_dns_exim_new\nx spf_compile.c: y\n"),
         "",
         {"generation": "4.98"},
     ),
     (
-        "spf-init@4.99",
+        "spf-init",
         "stderr",
         ("01:02:03 1234 spf_conn_init\nSPF_dns_exim_new\n"),
         "SPF_dns_exim_new\n",
         {"generation": "4.99"},
     ),
     (
-        "spf-init@master",
+        "spf-init",
         "stderr",
         "p1234 spf_conn_init\n",
         "",
@@ -1024,28 +1024,28 @@ CASES = [
         {"generation": "4.97"},
     ),
     (
-        "spf-comment-option@4.98",
+        "spf-comment-option",
         "stderr",
         "try option spf_smtp_comment_template\n",
         "",
         {"generation": "4.98"},
     ),
     (
-        "spf-comment-option@4.99",
+        "spf-comment-option",
         "stderr",
         "try option 'spf_smtp_comment_template'\n",
         "",
         {"generation": "4.99"},
     ),
     (
-        "module-loaded@4.99",
+        "module-loaded",
         "stderr",
         ('Loaded "dkim"\n123 Loaded "spf"\n'),
         "",
         {"generation": "4.99"},
     ),
     (
-        "module-loaded@master",
+        "module-loaded",
         "stderr",
         'p123 Loaded "spf"\n',
         "",
@@ -1114,7 +1114,7 @@ CASES = [
         {"generation": "4.98"},
     ),
     (
-        "fastopen-unavailable@4.97",
+        "fastopen-unavailable",
         "stderr",
         (
             "12345 setsockopt FASTOPEN: Protocol not available\n"
@@ -1131,7 +1131,7 @@ CASES = [
         {"generation": "4.96"},
     ),
     (
-        "early-data-size@4.98",
+        "early-data-size",
         "stderr",
         "sending 123 nonTFO early-data\n",
         "sending dd nonTFO early-data\n",
@@ -1248,7 +1248,7 @@ CASES = [
         {"generation": "4.99"},
     ),
     (
-        "errno-number@4.99",
+        "errno-number",
         "stderr",
         "  errno = 111\n",
         "errno = EEE\n",
@@ -1262,7 +1262,7 @@ CASES = [
         {"generation": "4.98"},
     ),
     (
-        "debug-time@4.99",
+        "debug-time",
         "stderr",
         ("12:34:56.789 12345 x\n12:34:56 12345 y\n"),
         ("01:01:01 p1234  x\n01:01:01 p1234  y\n"),

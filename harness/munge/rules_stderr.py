@@ -11,7 +11,16 @@ from collections.abc import Callable
 
 from harness.core.generation import Generation
 from harness.host.hostfacts import HostFacts, Ports
-from harness.munge.model import DIGITS, STDERR, Rule, Step, rules_for, utf8_bytes, within
+from harness.munge.model import (
+    DIGITS,
+    STDERR,
+    Rule,
+    Step,
+    by_generation,
+    rules_for,
+    utf8_bytes,
+    within,
+)
 from harness.munge.ordering import (
     CheckDirSizeSort,
     DbOpenNil,
@@ -36,7 +45,7 @@ from harness.munge.steps_stderr import (
     SkipListElements,
 )
 
-G97, G98, G99, GM = Generation.G4_97, Generation.G4_98, Generation.G4_99, Generation.MASTER
+G96, G97, G98, G99, GM = Generation
 
 # A debug line may start with a time and a pid (4.99: the time is optional; master: the
 # pid may already be munged to "p1234"). The harness writes "$time_pid?", so the group is
@@ -235,20 +244,16 @@ START = [
         "the resolver function depends on IPv6 support",
         needle="get",
     ),
-    _skip(
+    by_generation(
+        _skip,
         "ipv6-fake-lookup",
-        r"^host_fake_gethostbyname\(af=inet6\) returned 1 "
-        r"\(HOST_NOT_FOUND\)$",
-        "an extra lookup when IPv6 is supported",
+        {
+            G96: (r"^host_fake_gethostbyname\(af=inet6\) returned 1 "
+                r"\(HOST_NOT_FOUND\)$"),
+            G99: r"^\s*host_fake_gethostbyname\(af=inet6\) returned 1 \(HOST_NOT_FOUND\)$",
+        },
+        reason="an extra lookup when IPv6 is supported",
         needle="host_fake_gethostbyname",
-        until=G99,
-    ),
-    _skip(
-        "ipv6-fake-lookup@4.99",
-        r"^\s*host_fake_gethostbyname\(af=inet6\) returned 1 \(HOST_NOT_FOUND\)$",
-        "an extra lookup when IPv6 is supported",
-        needle="host_fake_gethostbyname",
-        since=G99,
     ),
     _skip(
         "reset-tz", r"^Reset TZ to", "the tester's time zone does not matter", needle="Reset TZ to"
@@ -258,23 +263,17 @@ START = [
 # The fixed port numbers become their names next (see port_names).
 
 LIBRARIES = [
-    _rule(
+    by_generation(
+        _rule,
         "lookup-type-char",
-        r"^(\s+(:?closing )?)[0-?]TESTSUITE/aux-fixed/",
-        r"\g<1>0TESTSUITE/aux-fixed/",
-        "lookup debug lines carry a character that depends on the lookups built in",
+        {
+            G96: r"^(\s+(:?closing )?)[0-?]TESTSUITE/aux-fixed/",
+            G99: r"^(\s+(?:closing )?)[0-Z]TESTSUITE/aux-fixed/",
+        },
+        repl=r"\g<1>0TESTSUITE/aux-fixed/",
+        reason="lookup debug lines carry a character that depends on the lookups built in",
         every=True,
         needle="TESTSUITE/aux-fixed/",
-        until=G99,
-    ),
-    _rule(
-        "lookup-type-char@4.99",
-        r"^(\s+(?:closing )?)[0-Z]TESTSUITE/aux-fixed/",
-        r"\g<1>0TESTSUITE/aux-fixed/",
-        "lookup debug lines carry a character that depends on the lookups built in",
-        every=True,
-        needle="TESTSUITE/aux-fixed/",
-        since=G99,
     ),
     _skip(
         "gnutls-compile-version",
@@ -336,63 +335,47 @@ LIBRARIES = [
 ]
 
 TLS_PRELOAD = [
-    _skip(
+    by_generation(
+        _skip,
         "openssl-preload",
-        r"^TLS: (preloading (DH params|ECDH curve|CA bundle) for server"
-        r"|generating selfsigned server cert)",
-        "only OpenSSL preloads these",
+        {
+            G96: (r"^TLS: (preloading (DH params|ECDH curve|CA bundle) for server"
+                r"|generating selfsigned server cert)"),
+            G97: (r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
+                r"|generating selfsigned server cert)"),
+        },
+        reason="only OpenSSL preloads these",
         needle="TLS: ",
-        until=G97,
     ),
-    _skip(
-        "openssl-preload@4.97",
-        r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
-        r"|generating selfsigned server cert)",
-        "only OpenSSL preloads these",
-        needle="TLS: ",
-        since=G97,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "openssl-dh-default",
-        r"^Diffie-Hellman initialized from default",
-        "only OpenSSL says this",
+        {
+            G96: r"^Diffie-Hellman initialized from default",
+            G97: r"^ Diffie-Hellman initialized from default",
+        },
+        reason="only OpenSSL says this",
         needle="Diffie-Hellman",
-        until=G97,
     ),
-    _skip(
-        "openssl-dh-default@4.97",
-        r"^ Diffie-Hellman initialized from default",
-        "only OpenSSL says this",
-        needle="Diffie-Hellman",
-        since=G97,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "openssl-ecdh-settings",
-        r"^ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
-        "only OpenSSL says this",
+        {
+            G96: r"^ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
+            G97: r"^ ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
+        },
+        reason="only OpenSSL says this",
         needle="ECDH OpenSSL",
-        until=G97,
     ),
-    _skip(
-        "openssl-ecdh-settings@4.97",
-        r"^ ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
-        "only OpenSSL says this",
-        needle="ECDH OpenSSL",
-        since=G97,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "openssl-ecdh-curve",
-        r"^ECDH: .*'prime256v1'",
-        "only OpenSSL says this",
+        {
+            G96: r"^ECDH: .*'prime256v1'",
+            G97: r"^ ECDH: .*'prime256v1'",
+        },
+        reason="only OpenSSL says this",
         needle="ECDH: ",
-        until=G97,
-    ),
-    _skip(
-        "openssl-ecdh-curve@4.97",
-        r"^ ECDH: .*'prime256v1'",
-        "only OpenSSL says this",
-        needle="ECDH: ",
-        since=G97,
     ),
     _skip(
         "tls-verify-system",
@@ -545,91 +528,79 @@ TLS_PRELOAD = [
         "preloads happen in different orders for each library",
         needle="TLS: not preloading server certs",
     ),
-    _skip(
-        "ca-bundle-missing@4.97",
-        r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': No such file or directory$",
-        "some platforms lack the standard CA bundle",
+    by_generation(
+        _skip,
+        "ca-bundle-missing",
+        {
+            G97: (r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': "
+                r"No such file or directory$"),
+            G98: (r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/"
+                r"cert.pem': No such file or directory$"),
+        },
+        reason="some platforms lack the standard CA bundle",
         needle="tls_set_watch() fail on ",
-        since=G97,
-        until=G98,
-    ),
-    _skip(
-        "ca-bundle-missing@4.98",
-        r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/cert.pem': "
-        r"No such file or directory$",
-        "some platforms lack the standard CA bundle",
-        needle="tls_set_watch() fail on ",
-        since=G98,
     ),
 ]
 
 BUILD_INFO: list[Step] = [
-    _skip(
+    by_generation(
+        _skip,
         "lookup-module-list",
-        rf"^{TIME_PID}(?:Lookups \(built-in\):|Loading lookup modules "
-        r"from|Loaded \d+ lookup modules|Total \d+ lookups)",
-        "builds include different lookups",
-        needle="ookup",
-        until=G99,
+        {
+            G96: {
+                "pattern": (rf"^{TIME_PID}(?:Lookups \(built-in\):|Loading lookup modules "
+                    r"from|Loaded \d+ lookup modules|Total \d+ lookups)"),
+                "reason": "builds include different lookups",
+                "needle": "ookup",
+            },
+            G99: {
+                "pattern": (r"(?:Lookups \((?:built-in|dynamic)\):"
+                    r"|searchtype \w+ not initially found"
+                    r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
+                    r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)"),
+                "reason": "builds include different lookups, built in or as modules",
+                "needle": ("ookup", "searchtype "),
+            },
+            GM: {
+                "pattern": (r"(?:Lookups \((?:built-in|dynamic)\):"
+                    r"|searchtype \w+ not initially found"
+                    r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
+                    r"|Loaded \d+ dynamic lookup modules|Total \d+ built-in lookups"
+                    r"|Loaded module \")"),
+                "needle": ("ookup", "searchtype ", 'Loaded module "'),
+            },
+        },
     ),
-    _skip(
-        "lookup-module-list@4.99",
-        r"(?:Lookups \((?:built-in|dynamic)\):|searchtype \w+ not initially found"
-        r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
-        r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)",
-        "builds include different lookups, built in or as modules",
-        needle=("ookup", "searchtype "),
-        since=G99,
-        until=GM,
+    by_generation(
+        _skip,
+        "driver-modules",
+        {
+            G99: {
+                "pattern": (rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
+                    r"|Loaded \w+ (?:router|transport|auth)$)"),
+                "reason": "drivers may be built as loadable modules",
+                "needle": ("Loading ", "Loaded "),
+            },
+            GM: {
+                "pattern": (rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" "
+                    r"(?:router|transport|auth) driver from"
+                    r"|Loaded module \"\w+\" \((?:router|transport|auth)\)$"
+                    r"|\s*(?:Load(?:ing|ed) module|Module init:) \")"),
+                "reason": "drivers and other features may be built as loadable modules",
+                "needle": ("Load", "Module init:"),
+            },
+        },
     ),
-    _skip(
-        "lookup-module-list@master",
-        r"(?:Lookups \((?:built-in|dynamic)\):|searchtype \w+ not initially found"
-        r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
-        r"|Loaded \d+ dynamic lookup modules|Total \d+ built-in lookups|Loaded module \")",
-        "builds include different lookups, built in or as modules",
-        needle=("ookup", "searchtype ", 'Loaded module "'),
-        since=GM,
-    ),
-    _skip(
-        "driver-modules@4.99",
-        rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
-        r"|Loaded \w+ (?:router|transport|auth)$)",
-        "drivers may be built as loadable modules",
-        needle=("Loading ", "Loaded "),
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "driver-modules@master",
-        rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" (?:router|transport|auth) driver from"
-        r"|Loaded module \"\w+\" \((?:router|transport|auth)\)$"
-        r"|\s*(?:Load(?:ing|ed) module|Module init:) \")",
-        "drivers and other features may be built as loadable modules",
-        needle=("Load", "Module init:"),
-        since=GM,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "compiler",
-        rf"^{TIME_PID}Compiler:",
-        "builds use different compilers",
+        {
+            G96: rf"^{TIME_PID}Compiler:",
+            G99: rf"^{TIME_PID_499}Compiler:",
+            GM: rf"^{TIME_PID_MASTER}Compiler:",
+        },
+        reason="builds use different compilers",
         needle="Compiler:",
-        until=G99,
-    ),
-    _skip(
-        "compiler@4.99",
-        rf"^{TIME_PID_499}Compiler:",
-        "builds use different compilers",
-        needle="Compiler:",
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "compiler@master",
-        rf"^{TIME_PID_MASTER}Compiler:",
-        "builds use different compilers",
-        needle="Compiler:",
-        since=GM,
     ),
     within(LibraryVersionBlock(), until=G99),
     within(LibraryVersionLines("library-versions@4.99", TIME_PID_499), G99, GM),
@@ -648,20 +619,15 @@ BUILD_INFO: list[Step] = [
         needle="TRUSTED_CONFIG_LIST:",
         until=G99,
     ),
-    _skip(
-        "build-settings@4.99",
-        rf"^{TIME_PID_499}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
-        "build-time settings",
+    by_generation(
+        _skip,
+        "build-settings",
+        {
+            G99: rf"^{TIME_PID_499}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
+            GM: rf"^{TIME_PID_MASTER}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
+        },
+        reason="build-time settings",
         needle=("WHITELIST_D_MACROS:", "TRUSTED_CONFIG_LIST:"),
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "build-settings@master",
-        rf"^{TIME_PID_MASTER}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
-        "build-time settings",
-        needle=("WHITELIST_D_MACROS:", "TRUSTED_CONFIG_LIST:"),
-        since=GM,
     ),
     _skip(
         "setgid-failure",
@@ -704,20 +670,17 @@ BUILD_INFO: list[Step] = [
         "not every build has DKIM",
         needle="DKIM",
     ),
-    _skip(
-        "dkim-acl-option@4.98",
-        r"try option acl_smtp_dkim$",
-        "not every build has DKIM",
-        needle="try option acl_smtp_dkim",
-        since=G98,
-        until=G99,
-    ),
-    _skip(
-        "dkim-acl-option@4.99",
-        r"try option 'acl_smtp_dkim'$",
-        "not every build has DKIM",
-        needle="try option 'acl_smtp_dkim'",
-        since=G99,
+    by_generation(
+        _skip,
+        "dkim-acl-option",
+        {
+            G98: {"pattern": r"try option acl_smtp_dkim$", "needle": "try option acl_smtp_dkim"},
+            G99: {
+                "pattern": r"try option 'acl_smtp_dkim'$",
+                "needle": "try option 'acl_smtp_dkim'",
+            },
+        },
+        reason="not every build has DKIM",
     ),
     _skip(
         "dmarc-re-cache@master",
@@ -771,19 +734,15 @@ BUILD_INFO: list[Step] = [
         "IPv6 lookups happen only on IPv6 hosts",
         needle="neg-cache entry",
     ),
-    _skip(
+    by_generation(
+        _skip,
         "aaaa-fake-length",
-        r"^faking res_search\(AAAA\) response length as 65535",
-        "IPv6 lookups happen only on IPv6 hosts",
+        {
+            G96: r"^faking res_search\(AAAA\) response length as 65535",
+            G98: r"^ *faking res_search\(AAAA\) response length as 65535",
+        },
+        reason="IPv6 lookups happen only on IPv6 hosts",
         needle="faking res_search(AAAA)",
-        until=G98,
-    ),
-    _skip(
-        "aaaa-fake-length@4.98",
-        r"^ *faking res_search\(AAAA\) response length as 65535",
-        "IPv6 lookups happen only on IPv6 hosts",
-        needle="faking res_search(AAAA)",
-        since=G98,
     ),
     within(DnsIpv4LookupGroup(), G98),
     _skip_lines(
@@ -908,22 +867,17 @@ MIDDLE: list[Step] = [
         "platforms differ on disconnect",
         needle="(error: Connection reset by peer) ",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "neg-cache-resolver-bits",
-        r"^( (?:writing|update) neg-cache entry for [^,]+-)"
-        r"[0-9a-f]+, ttl",
-        r"\1xxxx, ttl",
-        "resolver option bits vary by platform",
+        {
+            G96: (r"^( (?:writing|update) neg-cache entry for [^,]+-)"
+                r"[0-9a-f]+, ttl"),
+            G98: r"((?:writing|update) neg-cache entry for [^,]+-)[0-9a-f]+, ttl",
+        },
+        repl=r"\1xxxx, ttl",
+        reason="resolver option bits vary by platform",
         needle="neg-cache entry for ",
-        until=G98,
-    ),
-    _rule(
-        "neg-cache-resolver-bits@4.98",
-        r"((?:writing|update) neg-cache entry for [^,]+-)[0-9a-f]+, ttl",
-        r"\1xxxx, ttl",
-        "resolver option bits vary by platform",
-        needle="neg-cache entry for ",
-        since=G98,
     ),
     _rule(
         "time-on-queue",
@@ -992,22 +946,17 @@ MIDDLE: list[Step] = [
         needle="TESTSUITE/aux-fixed/",
         since=G97,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "search-type-number",
-        r"^(\s*search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
-        r"\1NN (\2) quoting -1 (none)",
-        "lookup numbers depend on the lookups built in",
+        {
+            G96: r"^(\s*search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
+            G98: r"(search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
+            G99: None,
+        },
+        repl=r"\1NN (\2) quoting -1 (none)",
+        reason="lookup numbers depend on the lookups built in",
         needle="search_type ",
-        until=G98,
-    ),
-    _rule(
-        "search-type-number@4.98",
-        r"(search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
-        r"\1NN (\2) quoting -1 (none)",
-        "lookup numbers depend on the lookups built in",
-        needle="search_type ",
-        since=G98,
-        until=G99,
     ),
     _skip(
         "module-init@master",
@@ -1023,22 +972,16 @@ MIDDLE: list[Step] = [
         needle="in keep_environment?",
         since=G98,
     ),
-    _rule(
-        "cmd-buf-flush@4.98",
-        r"^cmd buf flush \d+ bytes",
-        "cmd buf flush ddd bytes",
-        "sizes vary with the host name",
+    by_generation(
+        _rule,
+        "cmd-buf-flush",
+        {
+            G98: r"^cmd buf flush \d+ bytes",
+            G99: r"^\s*cmd buf flush \d+ bytes",
+        },
+        repl="cmd buf flush ddd bytes",
+        reason="sizes vary with the host name",
         needle="cmd buf flush ",
-        since=G98,
-        until=G99,
-    ),
-    _rule(
-        "cmd-buf-flush@4.99",
-        r"^\s*cmd buf flush \d+ bytes",
-        "cmd buf flush ddd bytes",
-        "sizes vary with the host name",
-        needle="cmd buf flush ",
-        since=G99,
     ),
     _rule(
         "dbfn-write-size@4.98",
@@ -1090,35 +1033,25 @@ MIDDLE: list[Step] = [
         needle="ocal",
         since=GM,
     ),
-    _skip(
-        "mime-acl-option@4.98",
-        r"try option acl_(?:not_)?smtp_mime$",
-        "not every build has content scanning",
-        needle="smtp_mime",
-        since=G98,
-        until=G99,
+    by_generation(
+        _skip,
+        "mime-acl-option",
+        {
+            G98: {"pattern": r"try option acl_(?:not_)?smtp_mime$", "needle": "smtp_mime"},
+            G99: {"pattern": r"try option 'acl_(?:not_)?smtp_mime'$", "needle": "smtp_mime'"},
+        },
+        reason="not every build has content scanning",
     ),
-    _skip(
-        "mime-acl-option@4.99",
-        r"try option 'acl_(?:not_)?smtp_mime'$",
-        "not every build has content scanning",
-        needle="smtp_mime'",
-        since=G99,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "ocsp-checks",
-        r"in hosts_requ(est|ire)_ocsp\? (no|yes)",
-        "OCSP is not always built in",
+        {
+            G96: r"in hosts_requ(est|ire)_ocsp\? (no|yes)",
+            G99: r"in hosts_requ(?:est|ire)_ocsp\?",
+            GM: None,
+        },
+        reason="OCSP is not always built in",
         needle="_ocsp?",
-        until=G99,
-    ),
-    _skip(
-        "ocsp-checks@4.99",
-        r"in hosts_requ(?:est|ire)_ocsp\?",
-        "OCSP is not always built in",
-        needle="_ocsp?",
-        since=G99,
-        until=GM,
     ),
     _skip(
         "ocsp-option@master",
@@ -1207,20 +1140,20 @@ MIDDLE: list[Step] = [
         needle="_HAVE_ESMTP_LIMITS",
         since=GM,
     ),
-    _skip(
-        "xclient-checks@4.97",
-        r" in hosts_xclient?\? no \(option unset\)",
-        "XCLIENT is not always built in",
-        needle=" in hosts_xclien",
-        since=G97,
-        until=G98,
-    ),
-    _skip(
-        "xclient-checks@4.98",
-        r" in hosts_xclient\? no \(option unset\)",
-        "XCLIENT is not always built in",
-        needle=" in hosts_xclient?",
-        since=G98,
+    by_generation(
+        _skip,
+        "xclient-checks",
+        {
+            G97: {
+                "pattern": r" in hosts_xclient?\? no \(option unset\)",
+                "needle": " in hosts_xclien",
+            },
+            G98: {
+                "pattern": r" in hosts_xclient\? no \(option unset\)",
+                "needle": " in hosts_xclient?",
+            },
+        },
+        reason="XCLIENT is not always built in",
     ),
     _skip(
         "wellknown-checks@4.98",
@@ -1318,65 +1251,44 @@ MIDDLE: list[Step] = [
         needle="Library_version: SPF:",
         since=GM,
     ),
-    _skip(
+    by_generation(
+        _skip,
         "spf-init",
-        r"^(spf_conn_init|SPF_dns_exim_new|spf_compile\.c)",
-        "not every build has SPF",
-        needle=("spf_", "SPF_"),
-        until=G98,
+        {
+            G96: {
+                "pattern": r"^(spf_conn_init|SPF_dns_exim_new|spf_compile\.c)",
+                "needle": ("spf_", "SPF_"),
+            },
+            G98: r"(^spf_conn_init|^SPF_dns_exim_new|spf_compile\.c)",
+            G99: {"pattern": rf"(^{TIME_PID_499}spf_conn_init|spf_compile\.c)", "needle": "spf_c"},
+            GM: rf"(^{TIME_PID_MASTER}spf_conn_init|spf_compile\.c)",
+        },
+        reason="not every build has SPF",
     ),
-    _skip(
-        "spf-init@4.98",
-        r"(^spf_conn_init|^SPF_dns_exim_new|spf_compile\.c)",
-        "not every build has SPF",
-        needle=("spf_", "SPF_"),
-        since=G98,
-        until=G99,
+    by_generation(
+        _skip,
+        "spf-comment-option",
+        {
+            G98: {
+                "pattern": r"try option spf_smtp_comment_template$",
+                "needle": "spf_smtp_comment_template",
+            },
+            G99: {
+                "pattern": r"try option 'spf_smtp_comment_template'$",
+                "needle": "'spf_smtp_comment_template'",
+            },
+        },
+        reason="not every build has SPF",
     ),
-    _skip(
-        "spf-init@4.99",
-        rf"(^{TIME_PID_499}spf_conn_init|spf_compile\.c)",
-        "not every build has SPF",
-        needle="spf_c",
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "spf-init@master",
-        rf"(^{TIME_PID_MASTER}spf_conn_init|spf_compile\.c)",
-        "not every build has SPF",
-        needle="spf_c",
-        since=GM,
-    ),
-    _skip(
-        "spf-comment-option@4.98",
-        r"try option spf_smtp_comment_template$",
-        "not every build has SPF",
-        needle="spf_smtp_comment_template",
-        since=G98,
-        until=G99,
-    ),
-    _skip(
-        "spf-comment-option@4.99",
-        r"try option 'spf_smtp_comment_template'$",
-        "not every build has SPF",
-        needle="'spf_smtp_comment_template'",
-        since=G99,
-    ),
-    _skip(
-        "module-loaded@4.99",
-        rf'^{TIME_PID_499}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
-        "features may be built as loadable modules",
+    by_generation(
+        _skip,
+        "module-loaded",
+        {
+            G99: rf'^{TIME_PID_499}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
+            GM: rf'^{TIME_PID_MASTER}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
+        },
+        reason="features may be built as loadable modules",
         needle='Loaded "',
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "module-loaded@master",
-        rf'^{TIME_PID_MASTER}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
-        "features may be built as loadable modules",
-        needle='Loaded "',
-        since=GM,
     ),
     _skip(
         "sendfile-missing",
@@ -1436,35 +1348,26 @@ MIDDLE: list[Step] = [
         needle=" unreachable",
         since=G98,
     ),
-    _skip(
+    by_generation(
+        _skip,
         "fastopen-unavailable",
-        r"^(ppppp )?setsockopt FASTOPEN: Protocol not available$",
-        "not every platform supports TCP Fast Open",
+        {
+            G96: r"^(ppppp )?setsockopt FASTOPEN: Protocol not available$",
+            G97: r"^(ppppp |\d+ )?setsockopt FASTOPEN: Protocol not available$",
+        },
+        reason="not every platform supports TCP Fast Open",
         needle="setsockopt FASTOPEN",
-        until=G97,
     ),
-    _skip(
-        "fastopen-unavailable@4.97",
-        r"^(ppppp |\d+ )?setsockopt FASTOPEN: Protocol not available$",
-        "not every platform supports TCP Fast Open",
-        needle="setsockopt FASTOPEN",
-        since=G97,
-    ),
-    _rule(
+    by_generation(
+        _rule,
         "early-data-size",
-        r"^(Connecting to .* \.\.\. sending) \d+ (nonTFO early-data)$",
-        r"\1 dd \2",
-        "sizes vary",
+        {
+            G96: r"^(Connecting to .* \.\.\. sending) \d+ (nonTFO early-data)$",
+            G98: r"^(sending) \d+ (nonTFO early-data)$",
+        },
+        repl=r"\1 dd \2",
+        reason="sizes vary",
         needle="nonTFO early-data",
-        until=G98,
-    ),
-    _rule(
-        "early-data-size@4.98",
-        r"^(sending) \d+ (nonTFO early-data)$",
-        r"\1 dd \2",
-        "sizes vary",
-        needle="nonTFO early-data",
-        since=G98,
     ),
     within(FastOpenConnect(), until=G98),
     within(FastOpenAttempt(), G98),
@@ -1575,21 +1478,16 @@ MIDDLE: list[Step] = [
         "platform wording",
         needle="SMTP(Operation timed out)",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "errno-number",
-        r"^errno = \d+$",
-        "errno = EEE",
-        "errno values vary by platform",
+        {
+            G96: r"^errno = \d+$",
+            G99: r"^\s*errno = \d+$",
+        },
+        repl="errno = EEE",
+        reason="errno values vary by platform",
         needle="errno = ",
-        until=G99,
-    ),
-    _rule(
-        "errno-number@4.99",
-        r"^\s*errno = \d+$",
-        "errno = EEE",
-        "errno values vary by platform",
-        needle="errno = ",
-        since=G99,
     ),
     _rule(
         "writing-error-number",
@@ -1598,25 +1496,20 @@ MIDDLE: list[Step] = [
         "errno values vary by platform",
         needle="writing error ",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "debug-time",
-        r"^\d\d:\d\d:\d\d\s+",
-        "01:01:01 ",
-        "times in debug lines",
+        {
+            G96: {"pattern": r"^\d\d:\d\d:\d\d\s+", "reason": "times in debug lines"},
+            G99: {
+                "pattern": r"^\d\d:\d\d:\d\d(?:\.\d{3})?\s+",
+                "reason": "times in debug lines (perhaps with milliseconds)",
+            },
+        },
+        repl="01:01:01 ",
         every=True,
         flags=re.MULTILINE,
         needle=":",
-        until=G99,
-    ),
-    _rule(
-        "debug-time@4.99",
-        r"^\d\d:\d\d:\d\d(?:\.\d{3})?\s+",
-        "01:01:01 ",
-        "times in debug lines (perhaps with milliseconds)",
-        every=True,
-        flags=re.MULTILINE,
-        needle=":",
-        since=G99,
     ),
     within(
         Renumber(
