@@ -79,18 +79,15 @@ def _header_skip(
     time_pid: str,
     berkeley: str,
     drivers: str,
-    since: Generation,
-    until: Generation | None,
 ) -> Step:
-    """From 4.97 the build description at the start of debug output is dropped first."""
+    """From 4.97 the build description at the start of debug output is dropped first
+    (4.96 drops it last, see END)."""
     return _skip(
         name,
         rf"^{time_pid}(?:{berkeley}|Authenticators{drivers}:|Lookups(?:\(built-in\))?:"
         r"|Support for:|Routers" + drivers + r":|Transports" + drivers + r":|Malware:"
         r"|log selectors =|cwd=|Fixed never_users|Configure owner|Size of off_t:)",
         "the start of debug output describes the build",
-        since=since,
-        until=until,
     )
 
 
@@ -111,10 +108,16 @@ START = [
         "the first debug line names the version",
         needle="Exim version ",
     ),
-    _header_skip("build-details@4.97", TIME_PID, BERKELEY_497, "", G97, G98),
-    _header_skip("build-details@4.98", TIME_PID, BERKELEY_498, "", G98, G99),
-    _header_skip("build-details@4.99", TIME_PID_499, BERKELEY_498, DRIVER_KINDS, G99, GM),
-    _header_skip("build-details@master", TIME_PID_MASTER, BERKELEY_498, DRIVER_KINDS, GM, None),
+    by_generation(
+        _header_skip,
+        "build-details",
+        {
+            G97: {"time_pid": TIME_PID, "berkeley": BERKELEY_497, "drivers": ""},
+            G98: {"berkeley": BERKELEY_498},
+            G99: {"time_pid": TIME_PID_499, "drivers": DRIVER_KINDS},
+            GM: {"time_pid": TIME_PID_MASTER},
+        },
+    ),
     _skip(
         "daemon-listening@4.99",
         r"^(?:\d+ )?Listening...$",
@@ -907,13 +910,15 @@ MIDDLE: list[Step] = [
         needle="creating notifier socket",
         until=G97,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "notifier-abstract-name",
-        r"^ @(.*exim_daemon_notify)$",
-        r" \1",
-        "abstract socket names are Linux-only",
+        {
+            G96: {"pattern": r"^ @(.*exim_daemon_notify)$", "repl": r" \1"},
+            G97: {"pattern": r" @(?=[^ @]+/spool/exim_daemon_notify$)", "repl": " "},
+        },
+        reason="abstract socket names are Linux-only",
         needle="exim_daemon_notify",
-        until=G97,
     ),
     _rule(
         "notifier-socket-name",
@@ -922,14 +927,6 @@ MIDDLE: list[Step] = [
         "pids vary, abstract socket names are Linux-only",
         needle="exim_daemon_notify",
         until=G97,
-    ),
-    _rule(
-        "notifier-abstract-name@4.97",
-        r" @(?=[^ @]+/spool/exim_daemon_notify$)",
-        " ",
-        "abstract socket names are Linux-only",
-        needle="exim_daemon_notify",
-        since=G97,
     ),
     _skip(
         "notifier-unlink",
@@ -983,39 +980,26 @@ MIDDLE: list[Step] = [
         reason="sizes vary with the host name",
         needle="cmd buf flush ",
     ),
-    _rule(
-        "dbfn-write-size@4.98",
-        r"(dbfn_write: key=.* datalen )\d{2,3}$",
-        r"\1nn",
-        "platforms put different error texts into retry records",
+    by_generation(
+        _rule,
+        "dbfn-write-size",
+        {
+            G98: r"(dbfn_write: key=.* datalen )\d{2,3}$",
+            G99: r"(dbfn_write: key=.* datalen )\d{1,3}$",
+        },
+        repl=r"\1nn",
+        reason="platforms put different error texts into retry records",
         needle="dbfn_write: key=",
-        since=G98,
-        until=G99,
     ),
-    _rule(
-        "dbfn-read-size@4.98",
-        r"(dbfn_read: size )\d{2,3}(?= return$)",
-        r"\1nnn",
-        "platforms put different error texts into retry records",
+    by_generation(
+        _rule,
+        "dbfn-read-size",
+        {
+            G98: {"pattern": r"(dbfn_read: size )\d{2,3}(?= return$)", "repl": r"\1nnn"},
+            G99: {"pattern": r"(dbfn_read: size )\d{1,3}(?= return$)", "repl": r"\1nn"},
+        },
+        reason="platforms put different error texts into retry records",
         needle="dbfn_read: size ",
-        since=G98,
-        until=G99,
-    ),
-    _rule(
-        "dbfn-write-size@4.99",
-        r"(dbfn_write: key=.* datalen )\d{1,3}$",
-        r"\1nn",
-        "platforms put different error texts into retry records",
-        needle="dbfn_write: key=",
-        since=G99,
-    ),
-    _rule(
-        "dbfn-read-size@4.99",
-        r"(dbfn_read: size )\d{1,3}(?= return$)",
-        r"\1nn",
-        "platforms put different error texts into retry records",
-        needle="dbfn_read: size ",
-        since=G99,
     ),
     _rule(
         "directory-space@4.98",
@@ -1378,37 +1362,27 @@ MIDDLE: list[Step] = [
         needle="listen backlog",
         since=G99,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "dbopen-pointer",
-        r"^(\s*returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
+        {
+            G96: r"^(\s*returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
+            G99: r"(returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
+        },
+        repl=r"\g<1>0xAAAAAAAA",
+        reason="pointer values vary",
         needle="returned from EXIM_DBOPEN: ",
-        until=G99,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "dbclose-pointer",
-        r"^(\s*EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
+        {
+            G96: r"^(\s*EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
+            G99: r"(EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
+        },
+        repl=r"\g<1>0xAAAAAAAA",
+        reason="pointer values vary",
         needle="EXIM_DBCLOSE",
-        until=G99,
-    ),
-    _rule(
-        "dbopen-pointer@4.99",
-        r"(returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
-        needle="returned from EXIM_DBOPEN: ",
-        since=G99,
-    ),
-    _rule(
-        "dbclose-pointer@4.99",
-        r"(EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
-        needle="EXIM_DBCLOSE",
-        since=G99,
     ),
     _skip(
         "mysql-perconaft",
@@ -1511,92 +1485,44 @@ MIDDLE: list[Step] = [
         flags=re.MULTILINE,
         needle=":",
     ),
-    within(
-        Renumber(
-            "debug-pid",
-            r"^(\d\d:\d\d:\d\d)(\s+\d+\s)",
-            "pid",
-            lambda m, new: f"{m.group(1)} {new(m.group(2))} ",
-            "pids in debug lines",
-            kinds=STDERR,
-            every=True,
-            flags=re.MULTILINE,
-            needle=":",
-        ),
-        until=G97,
+    by_generation(
+        Renumber,
+        "debug-pid",
+        {
+            G96: {
+                "pattern": r"^(\d\d:\d\d:\d\d)(\s+\d+\s)",
+                "build": lambda m, new: f"{m.group(1)} {new(m.group(2))} ",
+            },
+            G97: {
+                "pattern": r"^(\d\d:\d\d:\d\d\s+)(\d+)",
+                "build": lambda m, new: _pid_then_space(m, new, 2, keep=1),
+                "prefix": "p",
+            },
+            G99: r"^(\d\d:\d\d:\d\d(?:\.\d{3})?\s+)(\d+)",
+        },
+        sequence="pid",
+        reason="pids in debug lines",
+        kinds=STDERR,
+        every=True,
+        flags=re.MULTILINE,
+        needle=":",
     ),
-    within(
-        Renumber(
-            "process-pid",
-            r"(?<!post-)([Pp]rocess)(\s\d+)",
-            "pid",
-            lambda m, new: f"{m.group(1)}{new(m.group(2))} ",
-            "pids of processes (the space before the pid goes, one is added after)",
-            kinds=STDERR,
-            every=True,
-            needle="rocess",
-        ),
-        until=G97,
-    ),
-    within(
-        Renumber(
-            "debug-pid@4.97",
-            r"^(\d\d:\d\d:\d\d\s+)(\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids in debug lines",
-            kinds=STDERR,
-            every=True,
-            flags=re.MULTILINE,
-            needle=":",
-            prefix="p",
-        ),
-        G97,
-        G99,
-    ),
-    within(
-        Renumber(
-            "debug-pid@4.99",
-            r"^(\d\d:\d\d:\d\d(?:\.\d{3})?\s+)(\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids in debug lines",
-            kinds=STDERR,
-            every=True,
-            flags=re.MULTILINE,
-            needle=":",
-            prefix="p",
-        ),
-        G99,
-    ),
-    within(
-        Renumber(
-            "process-pid@4.97",
-            r"(?<!post-)([Pp]rocess)(\s\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids of processes (the space before the pid goes, one is added after)",
-            kinds=STDERR,
-            every=True,
-            needle="rocess",
-            prefix="p",
-        ),
-        G97,
-        GM,
-    ),
-    within(
-        Renumber(
-            "process-pid@master",
-            r"(?<!post-)([Pp]rocess\s)(\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids of processes",
-            kinds=STDERR,
-            every=True,
-            needle="rocess",
-            prefix="p",
-        ),
-        GM,
+    by_generation(
+        Renumber,
+        "process-pid",
+        {
+            G96: {
+                "pattern": r"(?<!post-)([Pp]rocess)(\s\d+)",
+                "build": lambda m, new: f"{m.group(1)}{new(m.group(2))} ",
+                "reason": "pids of processes (the space before the pid goes, one is added after)",
+            },
+            G97: {"build": lambda m, new: _pid_then_space(m, new, 2, keep=1), "prefix": "p"},
+            GM: {"pattern": r"(?<!post-)([Pp]rocess\s)(\d+)", "reason": "pids of processes"},
+        },
+        sequence="pid",
+        kinds=STDERR,
+        every=True,
+        needle="rocess",
     ),
     _rule(
         "path-environment@4.97",
