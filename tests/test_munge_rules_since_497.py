@@ -27,7 +27,7 @@ SPACE_MARK = "\u2591".encode().decode("latin-1")  # as the raw bytes arrive
 CASES = [
     # -- message ids, pids and ports -------------------------------------------------
     (
-        "message-ids-long-form",
+        "long-message-ids",
         "mainlog",
         f"2024-05-17 13:22:01 {NEW_ID} <= a\n2024-05-17 13:22:01 {NEW_ID2} => b {NEW_ID}\n",
         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= a\n"
@@ -35,7 +35,7 @@ CASES = [
         G97,
     ),
     (
-        "message-ids-long-form",
+        "long-message-ids",
         "stdout",
         f"{OLD_ID} then {NEW_ID} then {NEW_ID2}\n",
         "10HmaX-0005vi-00 then 10HmaX-000000005vi-0000 then 10HmaY-000000005vi-0000\n",

@@ -59,8 +59,9 @@ class EndOfInput(Exception):
 
 # -- per-test renumbering state ----------------------------------------------------
 
+# The stand-ins for message ids of the short and the long form (see state.MSGID_PATTERN).
 MSGID_FORMAT = "10Hm{}-0005vi-00"
-NEW_MSGID_FORMAT = "10Hm{}-000000005vi-0000"
+LONG_MSGID_FORMAT = "10Hm{}-000000005vi-0000"
 
 
 def next_tag(tag: str) -> str:
@@ -99,7 +100,7 @@ class ValueCache:
     generation: Generation = Generation.G4_96
     seen: dict[str, str] = field(default_factory=dict)
     msgid_tag: str = "aX"
-    new_msgid_tag: str = "aX"  # 4.97+: ids of the 6-11-4 form
+    long_msgid_tag: str = "aX"  # 4.97+: long message ids
     pid: int = 1234
     port: int = -1  # set from the generation
     conn: int = 1111  # 4.99+: connection_id numbers
@@ -115,12 +116,12 @@ class ValueCache:
             self.msgid_tag = next_tag(self.msgid_tag)
         return new
 
-    def new_msgid(self, raw: str) -> str:
-        """The stand-in for a 4.97-form id (`10HmaX-000000005vi-0000`), own counter."""
+    def long_msgid(self, raw: str) -> str:
+        """The stand-in for a long message id (`10HmaX-000000005vi-0000`), own counter."""
         new = self.seen.get(raw)
         if new is None:
-            new = self.seen[raw] = NEW_MSGID_FORMAT.format(self.new_msgid_tag)
-            self.new_msgid_tag = next_tag(self.new_msgid_tag)
+            new = self.seen[raw] = LONG_MSGID_FORMAT.format(self.long_msgid_tag)
+            self.long_msgid_tag = next_tag(self.long_msgid_tag)
         return new
 
     # `prefix` is part of the stand-in, and so of what the map remembers: from 4.97 a pid
