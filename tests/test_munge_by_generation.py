@@ -44,3 +44,10 @@ def test_forms_cover_their_ranges_only() -> None:
     late = by_generation(_rule, "late", {G97: "x"}, repl="y", reason="r")
     assert for_kind([late], "stderr", G96) == []
     assert [f.pattern for f in for_kind([late], "stderr", GM)] == ["x"]
+
+
+def test_a_form_made_otherwise_is_used_as_it_is() -> None:
+    other = Skip("other", "^z", "made apart")
+    step = by_generation(_skip, "mixed", {G96: other, G99: "^y"}, reason="r")
+    assert for_kind([step], "stderr", G98) == [other]
+    assert [f.pattern for f in for_kind([step], "stderr", G99)] == ["^y"]

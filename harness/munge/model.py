@@ -382,8 +382,9 @@ class ByGeneration(Step):
 
 
 # What changes in one generation's form of a step: its arguments (keywords), or just its
-# pattern (a string); None: the step is dropped from that generation on.
-Form = str | Mapping[str, Any] | None
+# pattern (a string); or a step made otherwise, used as it is; None: the step is dropped
+# from that generation on.
+Form = str | Mapping[str, Any] | Step | None
 
 
 def by_generation(make: Callable[..., Step], name: str, forms: Mapping[Generation, Form],
@@ -404,8 +405,11 @@ def by_generation(make: Callable[..., Step], name: str, forms: Mapping[Generatio
             if i != len(starts) - 1:
                 raise ValueError(f"{name}: only the last form can drop the step")
             break
-        args.update({"pattern": change} if isinstance(change, str) else change)
         until = starts[i + 1] if i + 1 < len(starts) else None
+        if isinstance(change, Step):
+            made.append(within(change, since, until))
+            continue
+        args.update({"pattern": change} if isinstance(change, str) else change)
         made.append(within(make(name=name, **args), since, until))
     return ByGeneration(name, tuple(made))
 

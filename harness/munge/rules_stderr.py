@@ -605,9 +605,15 @@ BUILD_INFO: list[Step] = [
         reason="builds use different compilers",
         needle="Compiler:",
     ),
-    within(LibraryVersionBlock(), until=G99),
-    within(LibraryVersionLines("library-versions@4.99", TIME_PID_499), G99, GM),
-    within(LibraryVersionLines("library-versions@master", TIME_PID_MASTER), GM),
+    by_generation(
+        LibraryVersionLines,
+        "library-versions",
+        {
+            G96: LibraryVersionBlock(),
+            G99: {"time_pid": TIME_PID_499},
+            GM: {"time_pid": TIME_PID_MASTER},
+        },
+    ),
     _skip(
         "whitelist-d-macros",
         rf"^{TIME_PID}WHITELIST_D_MACROS:",
@@ -1325,7 +1331,7 @@ MIDDLE: list[Step] = [
         since=G98,
     ),
     _rule(
-        "network-unreachable@4.98",
+        "network-unreachable-again@4.98",
         r"Network(?: is)? unreachable",
         "Network Error",
         "platform wording",
@@ -1598,47 +1604,35 @@ def port_names(ports: Ports) -> list[Step]:
     daemons = _named(ports, "d", "d2", "d3", "d4")
     every_port = [*daemons, *_named(ports, "s", "n")]
     port_n = _named(ports, "n")
-    reason = "the fixed ports a run uses are chosen by the harness"
-    return [
-        within(
-            RuleBlock(
-                "port-names@4.97",
-                tuple(_after(PORT_AFTER_497, every_port)),
-                reason,
-                needle=_needles(ports),
-            ),
-            G97,
-            G99,
+    since_499 = (
+        *_after(PORT_AFTER_499, every_port),
+        *_after("listening for SMTP on [^:]+:.*", daemons),
+        *_after("listening for SMTP on .* port ", daemons, every=True),
+        *_after("(?<!p)", every_port, every=True, when="<[:;] "),
+        *_after("Connecting to .*]:", every_port),
+        *_after(r"=[>=] .*\[[^\]]+\]:", _named(ports, "s")),
+        *_after(r"=[>=] .*\[[^\]]+\]:", daemons, every=True),
+        # dots unescaped, as in the harness's double-quoted patterns
+        *_after("key=.*servers=.*.", port_n),
+        *_after(
+            "(?:database lookup required for |(?:My|Postgre)SQL query: .*)servers=.*.",
+            port_n,
         ),
-        within(
-            RuleBlock(
-                "port-names@4.99",
-                (
-                    *_after(PORT_AFTER_499, every_port),
-                    *_after("listening for SMTP on [^:]+:.*", daemons),
-                    *_after("listening for SMTP on .* port ", daemons, every=True),
-                    *_after("(?<!p)", every_port, every=True, when="<[:;] "),
-                    *_after("Connecting to .*]:", every_port),
-                    *_after(r"=[>=] .*\[[^\]]+\]:", _named(ports, "s")),
-                    *_after(r"=[>=] .*\[[^\]]+\]:", daemons, every=True),
-                    # dots unescaped, as in the harness's double-quoted patterns
-                    *_after("key=.*servers=.*.", port_n),
-                    *_after(
-                        "(?:database lookup required for |(?:My|Postgre)SQL query: .*)servers=.*.",
-                        port_n,
-                    ),
-                    *_after(
-                        "(?:using cached connection for|close (?:MY|PG)SQL connection:) .*.",
-                        port_n,
-                    ),
-                    *_after("(?:PGSQL new connection|PostgreSQL query): .*PGSQL.", port_n),
-                    *_after("(?:DEFER:|list match deferred for).*:", port_n),
-                    *_after('POSTGRES .*"', port_n),
-                ),
-                reason,
-                needle=_needles(ports),
-            ),
-            G99,
+        *_after(
+            "(?:using cached connection for|close (?:MY|PG)SQL connection:) .*.",
+            port_n,
+        ),
+        *_after("(?:PGSQL new connection|PostgreSQL query): .*PGSQL.", port_n),
+        *_after("(?:DEFER:|list match deferred for).*:", port_n),
+        *_after('POSTGRES .*"', port_n),
+    )
+    return [
+        by_generation(
+            RuleBlock,
+            "port-names",
+            {G97: {"rules": tuple(_after(PORT_AFTER_497, every_port))}, G99: {"rules": since_499}},
+            reason="the fixed ports a run uses are chosen by the harness",
+            needle=_needles(ports),
         ),
     ]
 
