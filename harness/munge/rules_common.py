@@ -32,7 +32,7 @@ G4_97, G4_98, G4_99 = Generation.G4_97, Generation.G4_98, Generation.G4_99
 # The debug output's visible space (4.98 on): dates may be spelled with it.
 SPACE_MARK = utf8_bytes("\u2591")
 
-# -- odds and ends early in the list ----------------------------------------------
+# ======== Odds and ends early in the list ========
 
 EARLY = [
     Rule(
@@ -184,7 +184,7 @@ MISC = [
     ),
 ]
 
-# -- exim_dumpdb output (after the time lines, see state.DumpdbTimes) --------------
+# ======== Output of exim_dumpdb (after its time lines, see state.DumpdbTimes) ========
 
 DUMPDB = [
     Rule(
@@ -196,7 +196,7 @@ DUMPDB = [
     ),
 ]
 
-# -- dates and times ---------------------------------------------------------------
+# ======== Dates and times ========
 
 _SEP = rf"(\s|{SPACE_MARK})"
 
@@ -421,7 +421,7 @@ RETRY_TIMES = [
     ),
 ]
 
-# -- uids, gids and pids in general (after the caller's and Exim's own) ----------
+# ======== Uids, gids and pids in general (after the caller's and Exim's own) ========
 
 IDS = [
     Rule(
@@ -533,7 +533,7 @@ QUEUE_RUNNERS = [
     ),
 ]
 
-# -- host lines in verification output ----------------------------------------------
+# ======== Host lines in verification output ========
 
 HOST_LINES = [
     Rule(
@@ -573,7 +573,7 @@ HOST_LINE_TRAILER = Rule(
     first=WHITESPACE,
 )
 
-# -- errors ----------------------------------------------------------------------------
+# ======== Errors ========
 
 ERRORS = [
     Rule(
@@ -687,7 +687,7 @@ class LsListing(Step):
         return self.spaces.sub(" ", line) if n else line
 
 
-# -- message and other sizes --------------------------------------------------------
+# ======== Message and other sizes ========
 
 SIZES = [
     Rule(
@@ -819,7 +819,7 @@ SIZES = [
     ),
 ]
 
-# -- maildir -----------------------------------------------------------------------
+# ======== Maildir ========
 
 MAILDIR = [
     Rule(
@@ -855,6 +855,8 @@ MAILDIR = [
 
 # The maildirsize data step (ordering.MaildirsizeData) comes here.
 
+# ======== Last of the common rules ========
+# After every other common rewrite; the family's own rules follow.
 LATE = [
     Rule(
         "srs-signature",

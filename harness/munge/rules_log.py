@@ -13,6 +13,8 @@ _rule, _skip = rules_for(LOGS)
 G4_97, G4_98, G4_99 = Generation.G4_97, Generation.G4_98, Generation.G4_99
 
 
+# ======== Log lines, before GnuTLS's first-read errors are joined ========
+# The fixed ports' names (4.99) and the incoming port come first (see steps).
 BEFORE_GNUTLS: list[Step] = [
     _skip(
         "berkeley-db-error",
@@ -117,6 +119,8 @@ BEFORE_GNUTLS: list[Step] = [
     ),
 ]
 
+# ======== Log lines, after GnuTLS's first read ========
+# Then the fixed ports by number (rules_host.log_ports, to 4.98).
 AFTER_GNUTLS: list[Step] = [
     _rule(
         "gnutls-arc-pem",
@@ -152,6 +156,7 @@ AFTER_GNUTLS: list[Step] = [
     ),
 ]
 
+# ======== Log lines, after the fixed ports ========
 AFTER_PORTS: list[Step] = [
     _rule(
         "incoming-port",
@@ -277,6 +282,7 @@ def mail_steps(facts: HostFacts) -> list[Step]:
     ]
 
 
+# ======== Delivered mail: DKIM signatures ========
 MAIL_DKIM: list[Step] = [
     MailDkimSignature(),
     within(MailDkimSignature("mail-dkim-timestamp-no-expiry", expiry=False), G4_98),

@@ -100,6 +100,9 @@ def _tls_received(m: re.Match[str]) -> str:
     )
 
 
+# ======== Start of debug output: version, build, hints databases, pids ========
+# First, while lines are as Exim wrote them: from 4.97 the build description goes
+# before anything rewrites its words (4.96 drops it last, see END).
 START = [
     _rule(
         "exim-version",
@@ -263,8 +266,9 @@ START = [
     ),
 ]
 
-# The fixed port numbers become their names next (see port_names).
+# The fixed ports get their names here (port_names), between START and LIBRARIES.
 
+# ======== Lookup and TLS library versions ========
 LIBRARIES = [
     by_generation(
         _rule,
@@ -337,6 +341,8 @@ LIBRARIES = [
     ),
 ]
 
+# ======== TLS set-up: preloads, certificates, library chatter ========
+# What OpenSSL and GnuTLS builds say differently while they set up TLS.
 TLS_PRELOAD = [
     by_generation(
         _skip,
@@ -545,6 +551,7 @@ TLS_PRELOAD = [
     ),
 ]
 
+# ======== Build options, optional features and IPv6 ========
 BUILD_INFO: list[Step] = [
     by_generation(
         _skip,
@@ -843,9 +850,12 @@ BUILD_INFO: list[Step] = [
     ),
 ]
 
-# DbOpenNil (needs the suite directory) and ReceivedExpansionDebug come next.
+# DbOpenNil (it needs the suite directory) and ReceivedExpansionDebug run between
+# BUILD_INFO and MIDDLE.
 
+# ======== Debug output of a run, by subject ========
 MIDDLE: list[Step] = [
+    # -- connections, timing and the daemon's notifier socket
     _rule(
         "connection-request-port",
         r"(Connection request from 127.0.0.1 port) \d{1,5}",
@@ -941,6 +951,8 @@ MIDDLE: list[Step] = [
         needle="unlinking notifier socket",
     ),
     NotifyCollapse(),
+
+    # -- lookups, environment, buffers and sizes (4.98 on: here; 4.96 and 4.97: below)
     _rule(
         "lookup-type-letter@4.97",
         r"(?<!lsearch)[^ ](?=TESTSUITE/aux-fixed/(?:0414.list[12]|0464.domains)$)",
@@ -1023,6 +1035,8 @@ MIDDLE: list[Step] = [
         needle="ocal",
         since=GM,
     ),
+
+    # -- checks made only by builds with an optional feature
     by_generation(
         _skip,
         "mime-acl-option",
@@ -1182,6 +1196,9 @@ MIDDLE: list[Step] = [
         ),
         GM,
     ),
+
+    # -- where 4.96 and 4.97 rewrite the environment, buffer and space lines: the
+    # same rules as above, kept apart because the place in the order differs
     _skip(
         "keep-environment",
         r"\w+ in keep_environment\? (yes|no)",
@@ -1205,6 +1222,8 @@ MIDDLE: list[Step] = [
         needle="directory space =",
         until=G98,
     ),
+
+    # -- the expansion of the Received: header
     ReceivedHeaderTextJoin(),
     _skip_lines(
         "received-tls-cipher-tree",
@@ -1214,6 +1233,8 @@ MIDDLE: list[Step] = [
         "the TLS part of the Received: expansion",
         needle="condition: def:tls_cipher",
     ),
+
+    # -- loadable modules, DKIM, SOCKS and SPF
     _skip(
         "module-loading@4.99",
         r"loading module '(?:arc|exim_filter|dkim|dmarc|pam|perl|radius|sieve_filter|spf)'$",
@@ -1295,6 +1316,8 @@ MIDDLE: list[Step] = [
         "DKIM hashes depend on the date",
         needle="computed:",
     ),
+
+    # -- TCP Fast Open and network errors
     within(
         NextLineUnlessElement(
             "fastopen-check-line@4.99",
@@ -1368,6 +1391,8 @@ MIDDLE: list[Step] = [
         needle="listen backlog",
         since=G99,
     ),
+
+    # -- database handles and SQL servers
     by_generation(
         _rule,
         "dbopen-pointer",
@@ -1424,6 +1449,8 @@ MIDDLE: list[Step] = [
         needle=("LOG:  redirecting log", "HINT:  Future log output"),
         since=G97,
     ),
+
+    # -- DMARC
     _skip(
         "dmarc-macro@master",
         rf"^{TIME_PID_MASTER}macros_expand: matched '_HAVE_DMARC",
@@ -1444,6 +1471,9 @@ MIDDLE: list[Step] = [
         "not every build has DMARC",
         needle="DMARC: no ",
     ),
+
+    # -- last of the middle: 4.96's TLS resumption checks, errno numbers, then the
+    # times and pids at the start of debug lines
     _skip(
         "tls-resumption-checks",
         r"in tls_resumption_hosts\?",
@@ -1547,6 +1577,8 @@ MIDDLE: list[Step] = [
     ),
 ]
 
+# ======== Last ========
+# Sorting and what 4.96 drops only at the end, after every rewrite.
 END: list[Step] = [
     CheckDirSizeSort(),
     _skip(
@@ -1638,7 +1670,8 @@ def port_names(ports: Ports) -> list[Step]:
 
 
 def steps(facts: HostFacts, generation: Generation) -> list[Step]:
-    """The stderr steps in order (the pipeline keeps those of `generation`)."""
+    """The stderr steps in order (the pipeline keeps those of `generation`): the sections
+    above as they stand, with the steps built from the host's facts between them."""
     return [
         *START,
         *port_names(facts.ports),

@@ -11,8 +11,9 @@ from harness.munge.ordering import HeaderWithContinuation, SkipWithFollowing
 _rule, _skip = rules_for(STDOUT)
 G4_97, G4_98, MASTER = Generation.G4_97, Generation.G4_98, Generation.MASTER
 
+# ======== Build options, then filter-test headings ========
 # The fixed ports' names (rules_host.stdout_port_names) come between the filter-test
-# headings and these rules.
+# headings and RULES.
 
 
 BUILD_OPTIONS = [
@@ -48,6 +49,7 @@ FILTER_TEST_HEADINGS: list[Step] = [
     ),
 ]
 
+# ======== Everything else on stdout ========
 RULES: list[Step] = [
     _rule(
         "remote-ipv6-request",

@@ -19,7 +19,7 @@ G4_97, G4_98, G4_99, MASTER = (
 # harness swallows it into the normalised name.
 KEX_GROUP = r"(?::[^\s*]*)?"
 
-# -- TLS library and version details ------------------------------------------------
+# ======== TLS library and version details ========
 
 
 def _gnutls_suite(m: re.Match[str]) -> str:
@@ -301,7 +301,7 @@ TLS = [
     ),
 ]
 
-# -- OpenSSL error details -----------------------------------------------------------
+# ======== OpenSSL error details ========
 
 OPENSSL = [
     Rule(
