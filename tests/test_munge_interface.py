@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.core.generation import Generation
 from harness.munge import (
     CUSTOM_MUNGES,
     KINDS,
@@ -58,23 +59,24 @@ def test_munge_file_for_display_names_an_unreadable_file(tmp_path: Path) -> None
 
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown output kind 'stdin'"):
-        TestMunger(FACTS, TestOptions()).munge("x\n", "stdin")
+        TestMunger(FACTS, TestOptions(generation=Generation.G4_96)).munge("x\n", "stdin")
 
 
 def test_empty_text_and_missing_final_newline() -> None:
-    m = TestMunger(FACTS, TestOptions())
+    m = TestMunger(FACTS, TestOptions(generation=Generation.G4_96))
     assert m.munge("", "stdout") == ("", False)
     assert m.munge("a\nmyhost.test.ex", "stdout") == ("a\nthe.local.host.name", False)
 
 
 def test_only_newline_separates_lines() -> None:
     assert split_lines("a\rb\x85c\nd\x0ce\n\nf") == ["a\rb\x85c\n", "d\x0ce\n", "\n", "f"]
-    out, _ = TestMunger(FACTS, TestOptions()).munge("x\x85 pid=12\n", "stderr")
+    munger = TestMunger(FACTS, TestOptions(generation=Generation.G4_96))
+    out, _ = munger.munge("x\x85 pid=12\n", "stderr")
     assert out == "x\x85 pid=pppp\n"
 
 
 def test_unknown_custom_munge_names_change_nothing() -> None:
-    m = TestMunger(FACTS, TestOptions())
+    m = TestMunger(FACTS, TestOptions(generation=Generation.G4_96))
     assert m.munge("Content-length: 123\n", "stdout", "no-such-munge")[0] == (
         "Content-length: 123\n"
     )

@@ -103,12 +103,14 @@ def kind_for_path(path: str) -> str:
     return "mail"
 
 
-def munge_file_for_display(path: str | Path, facts: HostFacts) -> str:
+def munge_file_for_display(path: str | Path, facts: HostFacts,
+                           generation: Generation = Generation.G4_96) -> str:
     """One file munged on its own, its kind guessed from its name (for --munge FILE)."""
     p = Path(path)
     try:
         text = p.read_bytes().decode("latin-1")
     except OSError as exc:
         raise ValueError(f"{p}: cannot read: {exc.strerror}") from exc
-    munged, _ = TestMunger(facts, TestOptions()).munge(text, kind_for_path(str(p)))
+    options = TestOptions(generation=generation)
+    munged, _ = TestMunger(facts, options).munge(text, kind_for_path(str(p)))
     return munged
