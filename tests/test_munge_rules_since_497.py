@@ -27,7 +27,7 @@ SPACE_MARK = "\u2591".encode().decode("latin-1")  # as the raw bytes arrive
 CASES = [
     # -- message ids, pids and ports -------------------------------------------------
     (
-        "message-ids-long-form",
+        "long-message-ids",
         "mainlog",
         f"2024-05-17 13:22:01 {NEW_ID} <= a\n2024-05-17 13:22:01 {NEW_ID2} => b {NEW_ID}\n",
         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= a\n"
@@ -35,7 +35,7 @@ CASES = [
         G97,
     ),
     (
-        "message-ids-long-form",
+        "long-message-ids",
         "stdout",
         f"{OLD_ID} then {NEW_ID} then {NEW_ID2}\n",
         "10HmaX-0005vi-00 then 10HmaX-000000005vi-0000 then 10HmaY-000000005vi-0000\n",
@@ -189,7 +189,7 @@ CASES = [
     ),
     # -- dates and times --------------------------------------------------------------
     (
-        "log-timestamp-ms-zone-name",
+        "log-timestamp-ms",
         "mainlog",
         "2024-05-17 13:22:01.123 BST x\n2024-05-17 13:22:01.123 +0100 y\n",
         "2017-07-30 18:51:05.712 x\n2017-07-30 18:51:05.712 y\n",
@@ -203,7 +203,7 @@ CASES = [
         G96,
     ),
     (
-        "rfc2822-date-marked-spaces",
+        "rfc2822-date",
         "stderr",
         f"Date:{SPACE_MARK}Fri,{SPACE_MARK}17{SPACE_MARK}May{SPACE_MARK}2024{SPACE_MARK}"
         f"13:22:01{SPACE_MARK}+0100\n",
@@ -219,7 +219,7 @@ CASES = [
         G96,
     ),
     (
-        "mbox-separator-date-marked-spaces",
+        "mbox-separator-date",
         "stderr",
         f"From x Fri{SPACE_MARK}May{SPACE_MARK}17{SPACE_MARK}13:22:01 2024\n",
         f"From x Tue{SPACE_MARK}Mar{SPACE_MARK}02{SPACE_MARK}09:44:33 1999\n",
@@ -268,7 +268,7 @@ CASES = [
         G98,
     ),
     (
-        "retry-check-times-any-prefix",
+        "retry-check-times",
         "stdout",
         "x: now=1715948521 first_failed=1715948500 next_try=1715948600 expired=0\n",
         "x: now=tttt first_failed=tttt next_try=tttt expired=0\n",
@@ -282,7 +282,7 @@ CASES = [
         G98,
     ),
     (
-        "received-time-diff-any-prefix",
+        "received-time-diff",
         "stdout",
         "x: received_time=1715948521 diff=3 timeout=30\n",
         "x: received_time=tttt diff=tttt timeout=30\n",
@@ -290,7 +290,7 @@ CASES = [
     ),
     # -- odds and ends, errors, sizes -----------------------------------------------------
     (
-        "hintsdb-library-name",
+        "dbm-library-name",
         "mainlog",
         "x Failed to open tdb (x) file /a\n",
         "x Failed to open hintsdb file /a\n",
@@ -304,7 +304,7 @@ CASES = [
         G97,
     ),
     (
-        "host-list-sort-key",
+        "host-list-sort-keys",
         "stdout",
         "  mx1.test.ex 10.0.0.1 mx=5 sort=1234\n",
         "  mx1.test.ex 10.0.0.1 mx=5 sort=xx\n",
@@ -332,14 +332,14 @@ CASES = [
         G96,
     ),
     (
-        "mailq-age-size",
+        "mailq-size",
         "stdout",
         " 3d   500 10HmaX-000000005vi-0000 <x@y>\n 0m   500 abcdefgh-ijklmnopq <x@y>\n",
         "TTT   sss 10HmaX-000000005vi-0000 <x@y>\nTTT   sss abcdefgh-ijklmnopq <x@y>\n",
         G97,
     ),
     (
-        "mailq-age-size-both-ids",
+        "mailq-size",
         "stdout",
         f" 3d   500 {NEW_ID} <x@y>\n25m   500 {OLD_ID} <x@y>\n",
         "TTT   sss 10HmaX-000000005vi-0000 <x@y>\nTTT   sss 10HmaX-0005vi-00 <x@y>\n",
@@ -372,7 +372,7 @@ CASES = [
     ),
     # -- TLS ----------------------------------------------------------------------------
     (
-        "openssl-suite-bits-group",
+        "openssl-suite-bits",
         "mainlog",
         "2024-05-17 13:22:01 x X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256:X25519 CV=no\n",
         "1999-03-02 09:44:33 x X=TLS1.x:ke-RSA-AES256-SHAnnn:xxx CV=no\n",
@@ -386,21 +386,21 @@ CASES = [
         G99,
     ),
     (
-        "openssl-tls13-suite-bits-group",
+        "openssl-tls13-suite-bits",
         "mainlog",
         "2024-05-17 13:22:01 x X=TLS1.3:TLS_AES_256_GCM_SHA384:256:X25519MLKEM768 CV=no\n",
         "1999-03-02 09:44:33 x X=TLS1.x:ke-RSA-AES256-SHAnnn:xxx CV=no\n",
         MASTER,
     ),
     (
-        "libressl-suite-bits-group",
+        "libressl-suite-bits",
         "mainlog",
         "2024-05-17 13:22:01 x X=TLS1.2:ECDHE-RSA-CHACHA20-POLY1305:256:X25519 CV=no\n",
         "1999-03-02 09:44:33 x X=TLS1.x:ke-RSA-AES256-SHAnnn:xxx CV=no\n",
         MASTER,
     ),
     (
-        "gnutls-suite-group",
+        "gnutls-suite",
         "mainlog",
         "2024-05-17 13:22:01 x X=TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_256_GCM:256:"
         "X25519 CV=no\n",
@@ -416,7 +416,7 @@ CASES = [
         G99,
     ),
     (
-        "gnutls-unexpected-length-to-dotted",
+        "gnutls-unexpected-length-to",
         "mainlog",
         "2024-05-17 13:22:01 TLS error on connection to 10.0.0.1 [10.0.0.1] (gnutls_handshake): "
         "A TLS packet with unexpected length was received.\n",
@@ -530,7 +530,7 @@ CASES = [
         G98,
     ),
     (
-        "openssl-alert-line-sslv3",
+        "openssl-alert-line",
         "stdout",
         "40E7:error:0A000410:SSL routines:ssl3_read_bytes:ssl/tls alert handshake "
         "failure:../ssl/record/rec_layer_s3.c:1605:SSL alert number 40\n",
@@ -609,7 +609,7 @@ CASES = [
         G97,
     ),
     (
-        "mailq-static-message-age-both-ids",
+        "mailq-static-message-age",
         "stdout",
         "-> 412d   317 1pXyZa-000Abc-Zz <nobody@test.ex>\n",
         "->DDd   317 10HmaX-0005vi-00 <nobody@test.ex>\n",
@@ -725,7 +725,7 @@ CASES = [
         G98,
     ),
     (
-        "chunking-sizes-dkim",
+        "chunking-sizes",
         "mainlog",
         f"2024-05-17 13:22:01 {NEW_ID} => x K DKIM=test.ex C=\"250- 412 byte chunk, total 412\n",
         '1999-03-02 09:44:33 10HmaX-000000005vi-0000 => x K DKIM=test.ex C="250- 4nn byte chunk, '
@@ -733,7 +733,7 @@ CASES = [
         G98,
     ),
     (
-        "chunking-sizes-3nn",
+        "chunking-sizes",
         "mainlog",
         f"2024-05-17 13:22:01 {NEW_ID} => x K DKIM=test.ex C=\"250- 412 byte chunk, total 412\n",
         '1999-03-02 09:44:33 10HmaX-000000005vi-0000 => x K DKIM=test.ex C="250- 3nn byte chunk, '
@@ -749,7 +749,7 @@ CASES = [
         G96,
     ),
     (
-        "openssl-fopen-error-no-function",
+        "openssl-fopen-error",
         "mainlog",
         "2024-05-17 13:22:01 TLS error on connection from [127.0.0.1] (cert/key setup): "
         "error:80000002:system library::No such file or directory\n",
@@ -774,7 +774,7 @@ CASES = [
         G97,
     ),
     (
-        "openssl-dane-verify-no-function",
+        "openssl-dane-verify",
         "mainlog",
         "2024-05-17 13:22:01 x DANE attempt failed; TLS connection to x [1.2.3.4]: "
         "error:0A000086:SSL routines::certificate verify failed\n",

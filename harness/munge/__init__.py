@@ -20,11 +20,12 @@ from harness.munge.custom import CUSTOM_MUNGES
 from harness.munge.model import KINDS, FileRun, ValueCache, split_lines
 from harness.munge.ordering import drop_truncation_variance, maildir_sort_key, sort_delivery_lines
 from harness.munge.pipeline import compiled, run_file
-from harness.munge.state import MSGID_PATTERN
+from harness.munge.state import LONG_MSGID_PATTERN, MSGID_PATTERN
 
 __all__ = [
     "CUSTOM_MUNGES",
     "KINDS",
+    "LONG_MSGID_PATTERN",
     "MSGID_PATTERN",
     "TestMunger",
     "TestOptions",
@@ -81,7 +82,7 @@ class TestMunger:
 
     def long_message_id(self, raw_id: str) -> str:
         """The stand-in for a raw message id of the 4.97 long form (its own numbering)."""
-        return self.values.new_msgid(raw_id)
+        return self.values.long_msgid(raw_id)
 
     def original_of(self, munged_id: str) -> str | None:
         """The raw value that was given the stand-in `munged_id`, if any."""

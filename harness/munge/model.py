@@ -13,10 +13,10 @@ turn use `FileRun.emit()`. A step may restart the whole list with a fresh line b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from harness.core.generation import Generation, applies
 
@@ -59,8 +59,9 @@ class EndOfInput(Exception):
 
 # -- per-test renumbering state ----------------------------------------------------
 
+# The stand-ins for message ids of the short and the long form (see state.MSGID_PATTERN).
 MSGID_FORMAT = "10Hm{}-0005vi-00"
-NEW_MSGID_FORMAT = "10Hm{}-000000005vi-0000"
+LONG_MSGID_FORMAT = "10Hm{}-000000005vi-0000"
 
 
 def next_tag(tag: str) -> str:
@@ -99,7 +100,7 @@ class ValueCache:
     generation: Generation = Generation.G4_96
     seen: dict[str, str] = field(default_factory=dict)
     msgid_tag: str = "aX"
-    new_msgid_tag: str = "aX"  # 4.97+: ids of the 6-11-4 form
+    long_msgid_tag: str = "aX"  # 4.97+: long message ids
     pid: int = 1234
     port: int = -1  # set from the generation
     conn: int = 1111  # 4.99+: connection_id numbers
@@ -115,12 +116,12 @@ class ValueCache:
             self.msgid_tag = next_tag(self.msgid_tag)
         return new
 
-    def new_msgid(self, raw: str) -> str:
-        """The stand-in for a 4.97-form id (`10HmaX-000000005vi-0000`), own counter."""
+    def long_msgid(self, raw: str) -> str:
+        """The stand-in for a long message id (`10HmaX-000000005vi-0000`), own counter."""
         new = self.seen.get(raw)
         if new is None:
-            new = self.seen[raw] = NEW_MSGID_FORMAT.format(self.new_msgid_tag)
-            self.new_msgid_tag = next_tag(self.new_msgid_tag)
+            new = self.seen[raw] = LONG_MSGID_FORMAT.format(self.long_msgid_tag)
+            self.long_msgid_tag = next_tag(self.long_msgid_tag)
         return new
 
     # `prefix` is part of the stand-in, and so of what the map remembers: from 4.97 a pid
@@ -210,6 +211,11 @@ class Step:
 
     def in_generation(self, generation: Generation) -> bool:
         return applies(self.since, self.until, generation)
+
+    def at(self, generation: Generation) -> Step:
+        """The step as it is in `generation` (one it is in): itself, unless its make-up
+        changes with the generation (see `ByGeneration`)."""
+        return self
 
     def apply(self, line: str, run: FileRun) -> str | None:
         raise NotImplementedError
@@ -347,7 +353,70 @@ def within(step: S, since: Generation = Generation.G4_96,
     return step
 
 
+@dataclass(eq=False)
+class ByGeneration(Step):
+    """One step whose make-up changes with the harness generation: `forms` are what it is
+    in each range of generations, in order, the ranges neither overlapping nor in gaps
+    (see `by_generation`). A pipeline takes the form of its generation (`at`)."""
+
+    name: str
+    forms: tuple[Step, ...]
+
+    def __post_init__(self) -> None:
+        first, last = self.forms[0], self.forms[-1]
+        for a, b in zip(self.forms, self.forms[1:], strict=False):
+            if a.until != b.since:
+                raise ValueError(f"{self.name}: forms must follow on from each other")
+        self.since, self.until = first.since, last.until
+        self.kinds = frozenset().union(*(f.kinds for f in self.forms))
+        self.reason = first.reason
+
+    def at(self, generation: Generation) -> Step:
+        for form in self.forms:
+            if form.in_generation(generation):
+                return form
+        raise ValueError(f"{self.name} is not in {generation.label}")
+
+    def apply(self, line: str, run: FileRun) -> str | None:
+        raise TypeError(f"{self.name}: take the form of a generation first (at)")
+
+
+# What changes in one generation's form of a step: its arguments (keywords), or just its
+# pattern (a string); or a step made otherwise, used as it is; None: the step is dropped
+# from that generation on.
+Form = str | Mapping[str, Any] | Step | None
+
+
+def by_generation(make: Callable[..., Step], name: str, forms: Mapping[Generation, Form],
+                  **shared: Any) -> ByGeneration:
+    """One step `name` made by `make`, whose arguments change with the generation.
+
+    `forms` maps the first generation of each form to what changes from there on; each
+    form takes `shared` and the changes of the forms before it, then its own:
+
+        by_generation(_skip, "dh-default", {G4_96: r"^DH", G4_97: r"^ DH"}, reason=...)
+    """
+    starts = sorted(forms)
+    made: list[Step] = []
+    args: dict[str, Any] = dict(shared)
+    for i, since in enumerate(starts):
+        change = forms[since]
+        if change is None:
+            if i != len(starts) - 1:
+                raise ValueError(f"{name}: only the last form can drop the step")
+            break
+        until = starts[i + 1] if i + 1 < len(starts) else None
+        if isinstance(change, Step):
+            made.append(within(change, since, until))
+            continue
+        args.update({"pattern": change} if isinstance(change, str) else change)
+        made.append(within(make(name=name, **args), since, until))
+    return ByGeneration(name, tuple(made))
+
+
 def for_kind(steps: Iterable[Step], kind: str,
              generation: Generation = Generation.G4_96) -> list[Step]:
-    """The steps that apply to files of `kind` under the harness `generation`."""
-    return [s for s in steps if kind in s.kinds and s.in_generation(generation)]
+    """The steps that apply to files of `kind` under the harness `generation`, each in
+    its form for that generation."""
+    chosen = (s.at(generation) for s in steps if s.in_generation(generation))
+    return [s for s in chosen if kind in s.kinds]

@@ -32,9 +32,9 @@ from harness.munge.state import (
     RETRY_RECORDS,
     SYSLOG_PID,
     DaemonPidPrefix,
+    LongMessageIds,
     MarkTruncated,
     MessageIds,
-    NewMessageIds,
 )
 
 LineFunction = Callable[[str, FileRun], "str | None"]
@@ -54,7 +54,7 @@ def common_steps(facts: HostFacts, is_ipv6test: bool, dynamic_port: int | None) 
         MarkTruncated(),
         *rules_host.identity(facts),
         MessageIds(),
-        NewMessageIds(),
+        LongMessageIds(),
         *rules_common.EARLY,
     ]
     if not is_ipv6test:

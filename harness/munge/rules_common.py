@@ -22,17 +22,19 @@ from harness.munge.model import (
     Rule,
     Skip,
     Step,
+    by_generation,
     rx,
     utf8_bytes,
 )
 from harness.munge.state import CONNECTION_ID_PID, PID_AFTER_WORD
 
-G4_97, G4_98, G4_99 = Generation.G4_97, Generation.G4_98, Generation.G4_99
+G4_96, G4_97, G4_98, G4_99 = (
+    Generation.G4_96, Generation.G4_97, Generation.G4_98, Generation.G4_99)
 
 # The debug output's visible space (4.98 on): dates may be spelled with it.
 SPACE_MARK = utf8_bytes("\u2591")
 
-# -- odds and ends early in the list ----------------------------------------------
+# ======== Odds and ends early in the list ========
 
 EARLY = [
     Rule(
@@ -114,21 +116,21 @@ MISC = [
         "timing varies",
         needle="forced fail after ",
     ),
-    Rule(
+    by_generation(
+        Rule,
         "dbm-library-name",
-        r"Failed to open \S+( \([^\)]+\))? file",
-        "Failed to open DBM file",
-        "the DBM library differs between builds",
+        {
+            G4_96: {
+                "repl": "Failed to open DBM file",
+                "reason": "the DBM library differs between builds",
+            },
+            G4_98: {
+                "repl": "Failed to open hintsdb file",
+                "reason": "the hints database library differs between builds",
+            },
+        },
+        pattern=r"Failed to open \S+( \([^\)]+\))? file",
         needle="Failed to open ",
-        until=G4_98,
-    ),
-    Rule(
-        "hintsdb-library-name",
-        r"Failed to open \S+( \([^\)]+\))? file",
-        "Failed to open hintsdb file",
-        "the hints database library differs between builds",
-        needle="Failed to open ",
-        since=G4_98,
     ),
     Rule(
         "named-pipe-error",
@@ -137,22 +139,24 @@ MISC = [
         "the error for a FIFO nobody reads varies",
         needle="while opening named pipe",
     ),
-    Rule(
+    by_generation(
+        Rule,
         "host-list-sort-keys",
-        r"sort=\S+",
-        "sort=xx",
-        "hosts of equal MX preference are ordered randomly",
+        {
+            G4_96: {
+                "pattern": r"sort=\S+",
+                "repl": "sort=xx",
+                "reason": "hosts of equal MX preference are ordered randomly",
+                "when": r"^\S+ (?:\d+\.){3}\d+ mx=\S+ sort=\S+",
+            },
+            G4_98: {
+                "pattern": r"^(\s*\S+ (?:\d+\.){3}\d+ mx=\S+ sort=)\S+",
+                "repl": r"\1xx",
+                "reason": "hosts of equal MX preference are ordered randomly (indented lines too)",
+                "when": None,
+            },
+        },
         needle=" mx=",
-        when=r"^\S+ (?:\d+\.){3}\d+ mx=\S+ sort=\S+",
-        until=G4_98,
-    ),
-    Rule(
-        "host-list-sort-key",
-        r"^(\s*\S+ (?:\d+\.){3}\d+ mx=\S+ sort=)\S+",
-        r"\1xx",
-        "hosts of equal MX preference are ordered randomly (indented lines too)",
-        needle=" mx=",
-        since=G4_98,
     ),
     Rule(
         "callout-random-local-part",
@@ -184,7 +188,7 @@ MISC = [
     ),
 ]
 
-# -- exim_dumpdb output (after the time lines, see state.DumpdbTimes) --------------
+# ======== Output of exim_dumpdb (after its time lines, see state.DumpdbTimes) ========
 
 DUMPDB = [
     Rule(
@@ -196,29 +200,30 @@ DUMPDB = [
     ),
 ]
 
-# -- dates and times ---------------------------------------------------------------
+# ======== Dates and times ========
 
 _SEP = rf"(\s|{SPACE_MARK})"
 
 DATES = [
-    Rule(
+    by_generation(
+        Rule,
         "rfc2822-date",
-        r"[A-Z][a-z]{2},\s\d\d?\s[A-Z][a-z]{2}\s\d{4}\s\d\d:\d\d:\d\d\s[-+]\d{4}",
-        "Tue, 2 Mar 1999 09:44:33 +0000",
-        "header and SMTP dates",
+        {
+            G4_96: {
+                "pattern": r"[A-Z][a-z]{2},\s\d\d?\s[A-Z][a-z]{2}\s\d{4}\s\d\d:\d\d:\d\d\s[-+]\d{4"
+                    "}",
+                "repl": "Tue, 2 Mar 1999 09:44:33 +0000",
+                "reason": "header and SMTP dates",
+            },
+            G4_98: {
+                "pattern": (rf"[A-Z][a-z]{{2}},{_SEP}\d\d?{_SEP}[A-Z][a-z]{{2}}{_SEP}\d{{4}}{_SEP}"
+                    rf"\d\d:\d\d:\d\d{_SEP}[-+]\d{{4}}"),
+                "repl": r"Tue,\g<1>2\g<2>Mar\g<3>1999\g<4>09:44:33\g<5>+0000",
+                "reason": "header and SMTP dates, also where debug output marks the spaces",
+            },
+        },
         every=True,
         needle=",",
-        until=G4_98,
-    ),
-    Rule(
-        "rfc2822-date-marked-spaces",
-        rf"[A-Z][a-z]{{2}},{_SEP}\d\d?{_SEP}[A-Z][a-z]{{2}}{_SEP}\d{{4}}{_SEP}"
-        rf"\d\d:\d\d:\d\d{_SEP}[-+]\d{{4}}",
-        r"Tue,\g<1>2\g<2>Mar\g<3>1999\g<4>09:44:33\g<5>+0000",
-        "header and SMTP dates, also where debug output marks the spaces",
-        every=True,
-        needle=",",
-        since=G4_98,
     ),
     Rule(
         "rfc2822-date-french",
@@ -236,23 +241,24 @@ DATES = [
         needle=":",
         first=DIGITS,
     ),
-    Rule(
+    by_generation(
+        Rule,
         "log-timestamp-ms",
-        r"^\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d\.\d{3}(\s[+-]\d\d\d\d)?\s",
-        "2017-07-30 18:51:05.712 ",
-        "log time stamps with milliseconds",
+        {
+            G4_96: {
+                "pattern": r"^\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d\.\d{3}(\s[+-]\d\d\d\d)?\s",
+                "reason": "log time stamps with milliseconds",
+            },
+            G4_97: {
+                "pattern": r"^\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d\.\d{3}(?:\s(?:[+-]\d\d\d\d"
+                    r"|[A-Z]{2}T))?\s",
+                "reason": "log time stamps with milliseconds, the zone as an offset or a name "
+                    "(BST)",
+            },
+        },
+        repl="2017-07-30 18:51:05.712 ",
         needle=":",
         first=DIGITS,
-        until=G4_97,
-    ),
-    Rule(
-        "log-timestamp-ms-zone-name",
-        r"^\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d\.\d{3}(?:\s(?:[+-]\d\d\d\d|[A-Z]{2}T))?\s",
-        "2017-07-30 18:51:05.712 ",
-        "log time stamps with milliseconds, the zone as an offset or a name (BST)",
-        needle=":",
-        first=DIGITS,
-        since=G4_97,
     ),
     Rule(
         "logwrite-timestamp",
@@ -305,23 +311,23 @@ DATES = [
         every=True,
         needle=("D=", "T="),
     ),
-    Rule(
+    by_generation(
+        Rule,
         "mbox-separator-date",
-        r"(?:[A-Z][a-z]{2}\s){2}\d\d\s\d\d:\d\d:\d\d\s\d\d\d\d",
-        "Tue Mar 02 09:44:33 1999",
-        "From_ lines of mailboxes",
+        {
+            G4_96: {
+                "pattern": r"(?:[A-Z][a-z]{2}\s){2}\d\d\s\d\d:\d\d:\d\d\s\d\d\d\d",
+                "repl": "Tue Mar 02 09:44:33 1999",
+                "reason": "From_ lines of mailboxes",
+            },
+            G4_98: {
+                "pattern": rf"(?:[A-Z][a-z]{{2}}{_SEP}){{2}}\d\d{_SEP}\d\d:\d\d:\d\d{_SEP}\d\d\d\d",
+                "repl": r"Tue\g<1>Mar\g<1>02\g<2>09:44:33\g<3>1999",
+                "reason": "From_ lines of mailboxes, also where debug output marks the spaces",
+            },
+        },
         every=True,
         needle=":",
-        until=G4_98,
-    ),
-    Rule(
-        "mbox-separator-date-marked-spaces",
-        rf"(?:[A-Z][a-z]{{2}}{_SEP}){{2}}\d\d{_SEP}\d\d:\d\d:\d\d{_SEP}\d\d\d\d",
-        r"Tue\g<1>Mar\g<1>02\g<2>09:44:33\g<3>1999",
-        "From_ lines of mailboxes, also where debug output marks the spaces",
-        every=True,
-        needle=":",
-        since=G4_98,
     ),
     Rule(
         "spool-arrival-time",
@@ -343,37 +349,37 @@ DATES = [
 # The retry-record arithmetic (state.RETRY_RECORD) comes between these two lists.
 
 RETRY_TIMES = [
-    Rule(
+    by_generation(
+        Rule,
         "retry-check-times",
-        r"^(\s*)now=\d+ first_failed=\d+ next_try=\d+ expired=(\w)",
-        r"\1now=tttt first_failed=tttt next_try=tttt expired=\2",
-        "retry debug output shows clock times",
+        {
+            G4_96: {
+                "pattern": r"^(\s*)now=\d+ first_failed=\d+ next_try=\d+ expired=(\w)",
+                "reason": "retry debug output shows clock times",
+            },
+            G4_99: {
+                "pattern": r"^(.*)now=\d+ first_failed=\d+ next_try=\d+ expired=(\w)",
+                "reason": "retry debug output shows clock times (after any lead-in)",
+            },
+        },
+        repl=r"\1now=tttt first_failed=tttt next_try=tttt expired=\2",
         needle="now=",
-        until=G4_99,
     ),
-    Rule(
-        "retry-check-times-any-prefix",
-        r"^(.*)now=\d+ first_failed=\d+ next_try=\d+ expired=(\w)",
-        r"\1now=tttt first_failed=tttt next_try=tttt expired=\2",
-        "retry debug output shows clock times (after any lead-in)",
-        needle="now=",
-        since=G4_99,
-    ),
-    Rule(
+    by_generation(
+        Rule,
         "received-time-diff",
-        r"^(\s*)received_time=\d+ diff=\d+ timeout=(\d+)",
-        r"\1received_time=tttt diff=tttt timeout=\2",
-        "clock times in debug output",
+        {
+            G4_96: {
+                "pattern": r"^(\s*)received_time=\d+ diff=\d+ timeout=(\d+)",
+                "reason": "clock times in debug output",
+            },
+            G4_99: {
+                "pattern": r"^(.*)received_time=\d+ diff=\d+ timeout=(\d+)",
+                "reason": "clock times in debug output (after any lead-in)",
+            },
+        },
+        repl=r"\1received_time=tttt diff=tttt timeout=\2",
         needle="received_time=",
-        until=G4_99,
-    ),
-    Rule(
-        "received-time-diff-any-prefix",
-        r"^(.*)received_time=\d+ diff=\d+ timeout=(\d+)",
-        r"\1received_time=tttt diff=tttt timeout=\2",
-        "clock times in debug output (after any lead-in)",
-        needle="received_time=",
-        since=G4_99,
     ),
     Rule(
         "time-to-retry",
@@ -421,7 +427,7 @@ RETRY_TIMES = [
     ),
 ]
 
-# -- uids, gids and pids in general (after the caller's and Exim's own) ----------
+# ======== Uids, gids and pids in general (after the caller's and Exim's own) ========
 
 IDS = [
     Rule(
@@ -533,7 +539,7 @@ QUEUE_RUNNERS = [
     ),
 ]
 
-# -- host lines in verification output ----------------------------------------------
+# ======== Host lines in verification output ========
 
 HOST_LINES = [
     Rule(
@@ -573,7 +579,7 @@ HOST_LINE_TRAILER = Rule(
     first=WHITESPACE,
 )
 
-# -- errors ----------------------------------------------------------------------------
+# ======== Errors ========
 
 ERRORS = [
     Rule(
@@ -687,7 +693,7 @@ class LsListing(Step):
         return self.spaces.sub(" ", line) if n else line
 
 
-# -- message and other sizes --------------------------------------------------------
+# ======== Message and other sizes ========
 
 SIZES = [
     Rule(
@@ -698,39 +704,28 @@ SIZES = [
         needle="S=",
     ),
     Rule("maildir-size-tag", r":S\d+\b", ":Ssss", "sizes in maildir names", needle=":S"),
-    Rule(
+    by_generation(
+        Rule,
         "mailq-size",
-        r"^(\s*\d+m\s+)\d+(\s+[a-z0-9-]{16} <)",
-        r"\1sss\2",
-        "sizes in queue listings",
+        {
+            G4_96: {
+                "pattern": r"^(\s*\d+m\s+)\d+(\s+[a-z0-9-]{16} <)",
+                "repl": r"\1sss\2",
+                "reason": "sizes in queue listings",
+            },
+            G4_97: {
+                "pattern": r"^(\s*\d+[mhd]\s+)\d+(\s+(?:[a-z0-9-]{23}|[a-z0-9-]{18}) <)",
+                "repl": r"TTT   sss\2",
+                "reason": "ages and sizes in queue listings",
+            },
+            G4_98: r"^(\s*\d+[mhd]\s+)\d+(\s+(?:[a-z0-9-]{23}|[a-z0-9-]{16}) <)",
+        },
         kinds=STDOUT,
         flags=re.IGNORECASE,
         needle=" <",
-        until=G4_97,
     ),
     # 4.97 on: the age goes too; 4.97 looks for long ids or (a slip) 18-character ones,
     # 4.98 for long or short ones.
-    Rule(
-        "mailq-age-size",
-        r"^(\s*\d+[mhd]\s+)\d+(\s+(?:[a-z0-9-]{23}|[a-z0-9-]{18}) <)",
-        r"TTT   sss\2",
-        "ages and sizes in queue listings",
-        kinds=STDOUT,
-        flags=re.IGNORECASE,
-        needle=" <",
-        since=G4_97,
-        until=G4_98,
-    ),
-    Rule(
-        "mailq-age-size-both-ids",
-        r"^(\s*\d+[mhd]\s+)\d+(\s+(?:[a-z0-9-]{23}|[a-z0-9-]{16}) <)",
-        r"TTT   sss\2",
-        "ages and sizes in queue listings",
-        kinds=STDOUT,
-        flags=re.IGNORECASE,
-        needle=" <",
-        since=G4_98,
-    ),
     Rule(
         "smtp-size-option", r"\sSIZE=\d+\b", " SIZE=ssss", "MAIL FROM SIZE= values", needle="SIZE="
     ),
@@ -819,7 +814,7 @@ SIZES = [
     ),
 ]
 
-# -- maildir -----------------------------------------------------------------------
+# ======== Maildir ========
 
 MAILDIR = [
     Rule(
@@ -855,6 +850,8 @@ MAILDIR = [
 
 # The maildirsize data step (ordering.MaildirsizeData) comes here.
 
+# ======== Last of the common rules ========
+# After every other common rewrite; the family's own rules follow.
 LATE = [
     Rule(
         "srs-signature",

@@ -17,6 +17,11 @@ from harness.munge.model import ALL, LOGS, MAIL, STDOUT, FileRun, Guard, Needle,
 G4_98, G4_99, MASTER = Generation.G4_98, Generation.G4_99, Generation.MASTER
 
 
+# ======== Who and where: the host, the caller, Exim's user ========
+# These come early in the common steps (see pipeline.common_steps), before rules that
+# read names and ids in general.
+
+
 def identity(facts: HostFacts) -> list[Rule]:
     """The host name, the suite directory and the harness shell."""
     rules = [
@@ -317,6 +322,9 @@ def exim_user(facts: HostFacts) -> list[Rule]:
     ]
 
 
+# ======== Ports and addresses ========
+
+
 def dynamic_port(port: int) -> Rule:
     return Rule(
         "dynamic-port",
@@ -432,7 +440,7 @@ def log_ports(facts: HostFacts) -> list[Rule]:
     ]
 
 
-# -- fixed ports by name (4.99 on, and stderr from 4.97) -------------------------------
+# ======== Fixed ports by name (4.99 on, and stderr from 4.97) ========
 
 
 def named_ports(facts: HostFacts, order: str = "N S D D2 D3 D4") -> list[tuple[str, int]]:

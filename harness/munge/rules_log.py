@@ -5,14 +5,17 @@ from __future__ import annotations
 import harness.munge.rules_host as rules_host
 from harness.core.generation import Generation
 from harness.host.hostfacts import HostFacts
-from harness.munge.model import LOGS, MAIL, Step, rules_for, within
+from harness.munge.model import LOGS, MAIL, Step, by_generation, rules_for, within
 from harness.munge.ordering import GnutlsFirstRead, HeaderWithContinuation, MailDkimSignature
 from harness.munge.state import DKIM_LOG_TIMES, INCOMING_PORT
 
 _rule, _skip = rules_for(LOGS)
-G4_97, G4_98, G4_99 = Generation.G4_97, Generation.G4_98, Generation.G4_99
+G4_96, G4_97, G4_98, G4_99 = (
+    Generation.G4_96, Generation.G4_97, Generation.G4_98, Generation.G4_99)
 
 
+# ======== Log lines, before GnuTLS's first-read errors are joined ========
+# The fixed ports' names (4.99) and the incoming port come first (see steps).
 BEFORE_GNUTLS: list[Step] = [
     _skip(
         "berkeley-db-error",
@@ -20,48 +23,45 @@ BEFORE_GNUTLS: list[Step] = [
         "BDB versions complain differently",
         needle=" Berkeley DB error: ",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "chunking-sizes",
-        r"(=>.* K C=\"250- \d)\d+ (byte chunk, total \d)\d+",
-        r"\1nn \2nn",
-        "chunk sizes depend on host names in headers",
+        {
+            G4_96: {
+                "pattern": r"(=>.* K C=\"250- \d)\d+ (byte chunk, total \d)\d+",
+                "repl": r"\1nn \2nn",
+                "reason": "chunk sizes depend on host names in headers",
+            },
+            G4_98: {
+                "pattern": r"(=>.* K (?:DKIM=\S+ )?C=\"250- \d)\d+ (byte chunk, total \d)\d+",
+                "reason": "chunk sizes depend on host names in headers (a DKIM= field may come"
+                    " first)",
+            },
+            G4_99: {
+                "pattern": r"(=>.* K (?:DKIM=\S+ )?C=\"250- )\d+ (byte chunk, total )\d+",
+                "repl": r"\g<1>3nn \g<2>3nn",
+                "reason": "chunk sizes depend on host names in headers",
+            },
+        },
         needle="byte chunk, total ",
-        until=G4_98,
     ),
-    _rule(
-        "chunking-sizes-dkim",
-        r"(=>.* K (?:DKIM=\S+ )?C=\"250- \d)\d+ (byte chunk, total \d)\d+",
-        r"\1nn \2nn",
-        "chunk sizes depend on host names in headers (a DKIM= field may come first)",
-        needle="byte chunk, total ",
-        since=G4_98,
-        until=G4_99,
-    ),
-    _rule(
-        "chunking-sizes-3nn",
-        r"(=>.* K (?:DKIM=\S+ )?C=\"250- )\d+ (byte chunk, total )\d+",
-        r"\g<1>3nn \g<2>3nn",
-        "chunk sizes depend on host names in headers",
-        needle="byte chunk, total ",
-        since=G4_99,
-    ),
-    _rule(
+    by_generation(
+        _rule,
         "openssl-fopen-error",
-        r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
-        r"(?:fopen|func\(4095\)):(No such file or directory)$",
-        r"\1xxxxxxxx\2:fopen:\3",
-        "OpenSSL error codes vary",
+        {
+            G4_96: {
+                "pattern": (r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
+                    r"(?:fopen|func\(4095\)):(No such file or directory)$"),
+                "reason": "OpenSSL error codes vary",
+            },
+            G4_97: {
+                "pattern": (r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
+                    r"(?:fopen|func\(4095\)|):(No such file or directory)$"),
+                "reason": "OpenSSL error codes vary (OpenSSL 3 names no function)",
+            },
+        },
+        repl=r"\1xxxxxxxx\2:fopen:\3",
         needle=":system library:",
-        until=G4_97,
-    ),
-    _rule(
-        "openssl-fopen-error-no-function",
-        r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
-        r"(?:fopen|func\(4095\)|):(No such file or directory)$",
-        r"\1xxxxxxxx\2:fopen:\3",
-        "OpenSSL error codes vary (OpenSSL 3 names no function)",
-        needle=":system library:",
-        since=G4_97,
     ),
     _skip(
         "openssl-read-eof",
@@ -78,25 +78,26 @@ BEFORE_GNUTLS: list[Step] = [
         needle="0A000126",
         since=G4_97,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "openssl-dane-verify",
-        r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
-        r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT)"
-        r"(?=:certificate verify failed$)",
-        r"\1xxxxxxxx\2ssl3_get_server_certificate",
-        "OpenSSL versions name the failing function differently",
+        {
+            G4_96: {
+                "pattern": (r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
+                    r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT)"
+                    r"(?=:certificate verify failed$)"),
+                "reason": "OpenSSL versions name the failing function differently",
+            },
+            G4_97: {
+                "pattern": (r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
+                    r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT|)"
+                    r"(?=:certificate verify failed$)"),
+                "reason": "OpenSSL versions name the failing function differently (OpenSSL 3 not"
+                    " at all)",
+            },
+        },
+        repl=r"\1xxxxxxxx\2ssl3_get_server_certificate",
         needle="DANE attempt failed",
-        until=G4_97,
-    ),
-    _rule(
-        "openssl-dane-verify-no-function",
-        r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
-        r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT|)"
-        r"(?=:certificate verify failed$)",
-        r"\1xxxxxxxx\2ssl3_get_server_certificate",
-        "OpenSSL versions name the failing function differently (OpenSSL 3 not at all)",
-        needle="DANE attempt failed",
-        since=G4_97,
     ),
     _rule(
         "openssl-dkim-verify",
@@ -117,6 +118,8 @@ BEFORE_GNUTLS: list[Step] = [
     ),
 ]
 
+# ======== Log lines, after GnuTLS's first read ========
+# Then the fixed ports by number (rules_host.log_ports, to 4.98).
 AFTER_GNUTLS: list[Step] = [
     _rule(
         "gnutls-arc-pem",
@@ -152,6 +155,7 @@ AFTER_GNUTLS: list[Step] = [
     ),
 ]
 
+# ======== Log lines, after the fixed ports ========
 AFTER_PORTS: list[Step] = [
     _rule(
         "incoming-port",
@@ -277,6 +281,7 @@ def mail_steps(facts: HostFacts) -> list[Step]:
     ]
 
 
+# ======== Delivered mail: DKIM signatures ========
 MAIL_DKIM: list[Step] = [
     MailDkimSignature(),
     within(MailDkimSignature("mail-dkim-timestamp-no-expiry", expiry=False), G4_98),

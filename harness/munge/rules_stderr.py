@@ -11,7 +11,16 @@ from collections.abc import Callable
 
 from harness.core.generation import Generation
 from harness.host.hostfacts import HostFacts, Ports
-from harness.munge.model import DIGITS, STDERR, Rule, Step, rules_for, utf8_bytes, within
+from harness.munge.model import (
+    DIGITS,
+    STDERR,
+    Rule,
+    Step,
+    by_generation,
+    rules_for,
+    utf8_bytes,
+    within,
+)
 from harness.munge.ordering import (
     CheckDirSizeSort,
     DbOpenNil,
@@ -36,7 +45,7 @@ from harness.munge.steps_stderr import (
     SkipListElements,
 )
 
-G97, G98, G99, GM = Generation.G4_97, Generation.G4_98, Generation.G4_99, Generation.MASTER
+G96, G97, G98, G99, GM = Generation
 
 # A debug line may start with a time and a pid (4.99: the time is optional; master: the
 # pid may already be munged to "p1234"). The harness writes "$time_pid?", so the group is
@@ -70,18 +79,15 @@ def _header_skip(
     time_pid: str,
     berkeley: str,
     drivers: str,
-    since: Generation,
-    until: Generation | None,
 ) -> Step:
-    """From 4.97 the build description at the start of debug output is dropped first."""
+    """From 4.97 the build description at the start of debug output is dropped first
+    (4.96 drops it last, see END)."""
     return _skip(
         name,
         rf"^{time_pid}(?:{berkeley}|Authenticators{drivers}:|Lookups(?:\(built-in\))?:"
         r"|Support for:|Routers" + drivers + r":|Transports" + drivers + r":|Malware:"
         r"|log selectors =|cwd=|Fixed never_users|Configure owner|Size of off_t:)",
         "the start of debug output describes the build",
-        since=since,
-        until=until,
     )
 
 
@@ -94,6 +100,9 @@ def _tls_received(m: re.Match[str]) -> str:
     )
 
 
+# ======== Start of debug output: version, build, hints databases, pids ========
+# First, while lines are as Exim wrote them: from 4.97 the build description goes
+# before anything rewrites its words (4.96 drops it last, see END).
 START = [
     _rule(
         "exim-version",
@@ -102,10 +111,16 @@ START = [
         "the first debug line names the version",
         needle="Exim version ",
     ),
-    _header_skip("build-details@4.97", TIME_PID, BERKELEY_497, "", G97, G98),
-    _header_skip("build-details@4.98", TIME_PID, BERKELEY_498, "", G98, G99),
-    _header_skip("build-details@4.99", TIME_PID_499, BERKELEY_498, DRIVER_KINDS, G99, GM),
-    _header_skip("build-details@master", TIME_PID_MASTER, BERKELEY_498, DRIVER_KINDS, GM, None),
+    by_generation(
+        _header_skip,
+        "build-details",
+        {
+            G97: {"time_pid": TIME_PID, "berkeley": BERKELEY_497, "drivers": ""},
+            G98: {"berkeley": BERKELEY_498},
+            G99: {"time_pid": TIME_PID_499, "drivers": DRIVER_KINDS},
+            GM: {"time_pid": TIME_PID_MASTER},
+        },
+    ),
     _skip(
         "daemon-listening@4.99",
         r"^(?:\d+ )?Listening...$",
@@ -235,46 +250,37 @@ START = [
         "the resolver function depends on IPv6 support",
         needle="get",
     ),
-    _skip(
+    by_generation(
+        _skip,
         "ipv6-fake-lookup",
-        r"^host_fake_gethostbyname\(af=inet6\) returned 1 "
-        r"\(HOST_NOT_FOUND\)$",
-        "an extra lookup when IPv6 is supported",
+        {
+            G96: (r"^host_fake_gethostbyname\(af=inet6\) returned 1 "
+                r"\(HOST_NOT_FOUND\)$"),
+            G99: r"^\s*host_fake_gethostbyname\(af=inet6\) returned 1 \(HOST_NOT_FOUND\)$",
+        },
+        reason="an extra lookup when IPv6 is supported",
         needle="host_fake_gethostbyname",
-        until=G99,
-    ),
-    _skip(
-        "ipv6-fake-lookup@4.99",
-        r"^\s*host_fake_gethostbyname\(af=inet6\) returned 1 \(HOST_NOT_FOUND\)$",
-        "an extra lookup when IPv6 is supported",
-        needle="host_fake_gethostbyname",
-        since=G99,
     ),
     _skip(
         "reset-tz", r"^Reset TZ to", "the tester's time zone does not matter", needle="Reset TZ to"
     ),
 ]
 
-# The fixed port numbers become their names next (see port_names).
+# The fixed ports get their names here (port_names), between START and LIBRARIES.
 
+# ======== Lookup and TLS library versions ========
 LIBRARIES = [
-    _rule(
+    by_generation(
+        _rule,
         "lookup-type-char",
-        r"^(\s+(:?closing )?)[0-?]TESTSUITE/aux-fixed/",
-        r"\g<1>0TESTSUITE/aux-fixed/",
-        "lookup debug lines carry a character that depends on the lookups built in",
+        {
+            G96: r"^(\s+(:?closing )?)[0-?]TESTSUITE/aux-fixed/",
+            G99: r"^(\s+(?:closing )?)[0-Z]TESTSUITE/aux-fixed/",
+        },
+        repl=r"\g<1>0TESTSUITE/aux-fixed/",
+        reason="lookup debug lines carry a character that depends on the lookups built in",
         every=True,
         needle="TESTSUITE/aux-fixed/",
-        until=G99,
-    ),
-    _rule(
-        "lookup-type-char@4.99",
-        r"^(\s+(?:closing )?)[0-Z]TESTSUITE/aux-fixed/",
-        r"\g<1>0TESTSUITE/aux-fixed/",
-        "lookup debug lines carry a character that depends on the lookups built in",
-        every=True,
-        needle="TESTSUITE/aux-fixed/",
-        since=G99,
     ),
     _skip(
         "gnutls-compile-version",
@@ -335,64 +341,50 @@ LIBRARIES = [
     ),
 ]
 
+# ======== TLS set-up: preloads, certificates, library chatter ========
+# What OpenSSL and GnuTLS builds say differently while they set up TLS.
 TLS_PRELOAD = [
-    _skip(
+    by_generation(
+        _skip,
         "openssl-preload",
-        r"^TLS: (preloading (DH params|ECDH curve|CA bundle) for server"
-        r"|generating selfsigned server cert)",
-        "only OpenSSL preloads these",
+        {
+            G96: (r"^TLS: (preloading (DH params|ECDH curve|CA bundle) for server"
+                r"|generating selfsigned server cert)"),
+            G97: (r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
+                r"|generating selfsigned server cert)"),
+        },
+        reason="only OpenSSL preloads these",
         needle="TLS: ",
-        until=G97,
     ),
-    _skip(
-        "openssl-preload@4.97",
-        r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
-        r"|generating selfsigned server cert)",
-        "only OpenSSL preloads these",
-        needle="TLS: ",
-        since=G97,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "openssl-dh-default",
-        r"^Diffie-Hellman initialized from default",
-        "only OpenSSL says this",
+        {
+            G96: r"^Diffie-Hellman initialized from default",
+            G97: r"^ Diffie-Hellman initialized from default",
+        },
+        reason="only OpenSSL says this",
         needle="Diffie-Hellman",
-        until=G97,
     ),
-    _skip(
-        "openssl-dh-default@4.97",
-        r"^ Diffie-Hellman initialized from default",
-        "only OpenSSL says this",
-        needle="Diffie-Hellman",
-        since=G97,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "openssl-ecdh-settings",
-        r"^ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
-        "only OpenSSL says this",
+        {
+            G96: r"^ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
+            G97: r"^ ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
+        },
+        reason="only OpenSSL says this",
         needle="ECDH OpenSSL",
-        until=G97,
     ),
-    _skip(
-        "openssl-ecdh-settings@4.97",
-        r"^ ECDH OpenSSL (< )?[\d.+]+: temp key parameter settings:",
-        "only OpenSSL says this",
-        needle="ECDH OpenSSL",
-        since=G97,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "openssl-ecdh-curve",
-        r"^ECDH: .*'prime256v1'",
-        "only OpenSSL says this",
+        {
+            G96: r"^ECDH: .*'prime256v1'",
+            G97: r"^ ECDH: .*'prime256v1'",
+        },
+        reason="only OpenSSL says this",
         needle="ECDH: ",
-        until=G97,
-    ),
-    _skip(
-        "openssl-ecdh-curve@4.97",
-        r"^ ECDH: .*'prime256v1'",
-        "only OpenSSL says this",
-        needle="ECDH: ",
-        since=G97,
     ),
     _skip(
         "tls-verify-system",
@@ -545,95 +537,90 @@ TLS_PRELOAD = [
         "preloads happen in different orders for each library",
         needle="TLS: not preloading server certs",
     ),
-    _skip(
-        "ca-bundle-missing@4.97",
-        r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': No such file or directory$",
-        "some platforms lack the standard CA bundle",
+    by_generation(
+        _skip,
+        "ca-bundle-missing",
+        {
+            G97: (r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': "
+                r"No such file or directory$"),
+            G98: (r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/"
+                r"cert.pem': No such file or directory$"),
+        },
+        reason="some platforms lack the standard CA bundle",
         needle="tls_set_watch() fail on ",
-        since=G97,
-        until=G98,
-    ),
-    _skip(
-        "ca-bundle-missing@4.98",
-        r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/cert.pem': "
-        r"No such file or directory$",
-        "some platforms lack the standard CA bundle",
-        needle="tls_set_watch() fail on ",
-        since=G98,
     ),
 ]
 
+# ======== Build options, optional features and IPv6 ========
 BUILD_INFO: list[Step] = [
-    _skip(
+    by_generation(
+        _skip,
         "lookup-module-list",
-        rf"^{TIME_PID}(?:Lookups \(built-in\):|Loading lookup modules "
-        r"from|Loaded \d+ lookup modules|Total \d+ lookups)",
-        "builds include different lookups",
-        needle="ookup",
-        until=G99,
+        {
+            G96: {
+                "pattern": (rf"^{TIME_PID}(?:Lookups \(built-in\):|Loading lookup modules "
+                    r"from|Loaded \d+ lookup modules|Total \d+ lookups)"),
+                "reason": "builds include different lookups",
+                "needle": "ookup",
+            },
+            G99: {
+                "pattern": (r"(?:Lookups \((?:built-in|dynamic)\):"
+                    r"|searchtype \w+ not initially found"
+                    r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
+                    r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)"),
+                "reason": "builds include different lookups, built in or as modules",
+                "needle": ("ookup", "searchtype "),
+            },
+            GM: {
+                "pattern": (r"(?:Lookups \((?:built-in|dynamic)\):"
+                    r"|searchtype \w+ not initially found"
+                    r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
+                    r"|Loaded \d+ dynamic lookup modules|Total \d+ built-in lookups"
+                    r"|Loaded module \")"),
+                "needle": ("ookup", "searchtype ", 'Loaded module "'),
+            },
+        },
     ),
-    _skip(
-        "lookup-module-list@4.99",
-        r"(?:Lookups \((?:built-in|dynamic)\):|searchtype \w+ not initially found"
-        r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
-        r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)",
-        "builds include different lookups, built in or as modules",
-        needle=("ookup", "searchtype "),
-        since=G99,
-        until=GM,
+    by_generation(
+        _skip,
+        "driver-modules",
+        {
+            G99: {
+                "pattern": (rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
+                    r"|Loaded \w+ (?:router|transport|auth)$)"),
+                "reason": "drivers may be built as loadable modules",
+                "needle": ("Loading ", "Loaded "),
+            },
+            GM: {
+                "pattern": (rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" "
+                    r"(?:router|transport|auth) driver from"
+                    r"|Loaded module \"\w+\" \((?:router|transport|auth)\)$"
+                    r"|\s*(?:Load(?:ing|ed) module|Module init:) \")"),
+                "reason": "drivers and other features may be built as loadable modules",
+                "needle": ("Load", "Module init:"),
+            },
+        },
     ),
-    _skip(
-        "lookup-module-list@master",
-        r"(?:Lookups \((?:built-in|dynamic)\):|searchtype \w+ not initially found"
-        r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
-        r"|Loaded \d+ dynamic lookup modules|Total \d+ built-in lookups|Loaded module \")",
-        "builds include different lookups, built in or as modules",
-        needle=("ookup", "searchtype ", 'Loaded module "'),
-        since=GM,
-    ),
-    _skip(
-        "driver-modules@4.99",
-        rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
-        r"|Loaded \w+ (?:router|transport|auth)$)",
-        "drivers may be built as loadable modules",
-        needle=("Loading ", "Loaded "),
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "driver-modules@master",
-        rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" (?:router|transport|auth) driver from"
-        r"|Loaded module \"\w+\" \((?:router|transport|auth)\)$"
-        r"|\s*(?:Load(?:ing|ed) module|Module init:) \")",
-        "drivers and other features may be built as loadable modules",
-        needle=("Load", "Module init:"),
-        since=GM,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "compiler",
-        rf"^{TIME_PID}Compiler:",
-        "builds use different compilers",
+        {
+            G96: rf"^{TIME_PID}Compiler:",
+            G99: rf"^{TIME_PID_499}Compiler:",
+            GM: rf"^{TIME_PID_MASTER}Compiler:",
+        },
+        reason="builds use different compilers",
         needle="Compiler:",
-        until=G99,
     ),
-    _skip(
-        "compiler@4.99",
-        rf"^{TIME_PID_499}Compiler:",
-        "builds use different compilers",
-        needle="Compiler:",
-        since=G99,
-        until=GM,
+    by_generation(
+        LibraryVersionLines,
+        "library-versions",
+        {
+            G96: LibraryVersionBlock(),
+            G99: {"time_pid": TIME_PID_499},
+            GM: {"time_pid": TIME_PID_MASTER},
+        },
     ),
-    _skip(
-        "compiler@master",
-        rf"^{TIME_PID_MASTER}Compiler:",
-        "builds use different compilers",
-        needle="Compiler:",
-        since=GM,
-    ),
-    within(LibraryVersionBlock(), until=G99),
-    within(LibraryVersionLines("library-versions@4.99", TIME_PID_499), G99, GM),
-    within(LibraryVersionLines("library-versions@master", TIME_PID_MASTER), GM),
     _skip(
         "whitelist-d-macros",
         rf"^{TIME_PID}WHITELIST_D_MACROS:",
@@ -648,20 +635,15 @@ BUILD_INFO: list[Step] = [
         needle="TRUSTED_CONFIG_LIST:",
         until=G99,
     ),
-    _skip(
-        "build-settings@4.99",
-        rf"^{TIME_PID_499}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
-        "build-time settings",
+    by_generation(
+        _skip,
+        "build-settings",
+        {
+            G99: rf"^{TIME_PID_499}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
+            GM: rf"^{TIME_PID_MASTER}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
+        },
+        reason="build-time settings",
         needle=("WHITELIST_D_MACROS:", "TRUSTED_CONFIG_LIST:"),
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "build-settings@master",
-        rf"^{TIME_PID_MASTER}(?:WHITELIST_D_MACROS|TRUSTED_CONFIG_LIST):",
-        "build-time settings",
-        needle=("WHITELIST_D_MACROS:", "TRUSTED_CONFIG_LIST:"),
-        since=GM,
     ),
     _skip(
         "setgid-failure",
@@ -704,20 +686,17 @@ BUILD_INFO: list[Step] = [
         "not every build has DKIM",
         needle="DKIM",
     ),
-    _skip(
-        "dkim-acl-option@4.98",
-        r"try option acl_smtp_dkim$",
-        "not every build has DKIM",
-        needle="try option acl_smtp_dkim",
-        since=G98,
-        until=G99,
-    ),
-    _skip(
-        "dkim-acl-option@4.99",
-        r"try option 'acl_smtp_dkim'$",
-        "not every build has DKIM",
-        needle="try option 'acl_smtp_dkim'",
-        since=G99,
+    by_generation(
+        _skip,
+        "dkim-acl-option",
+        {
+            G98: {"pattern": r"try option acl_smtp_dkim$", "needle": "try option acl_smtp_dkim"},
+            G99: {
+                "pattern": r"try option 'acl_smtp_dkim'$",
+                "needle": "try option 'acl_smtp_dkim'",
+            },
+        },
+        reason="not every build has DKIM",
     ),
     _skip(
         "dmarc-re-cache@master",
@@ -771,19 +750,15 @@ BUILD_INFO: list[Step] = [
         "IPv6 lookups happen only on IPv6 hosts",
         needle="neg-cache entry",
     ),
-    _skip(
+    by_generation(
+        _skip,
         "aaaa-fake-length",
-        r"^faking res_search\(AAAA\) response length as 65535",
-        "IPv6 lookups happen only on IPv6 hosts",
+        {
+            G96: r"^faking res_search\(AAAA\) response length as 65535",
+            G98: r"^ *faking res_search\(AAAA\) response length as 65535",
+        },
+        reason="IPv6 lookups happen only on IPv6 hosts",
         needle="faking res_search(AAAA)",
-        until=G98,
-    ),
-    _skip(
-        "aaaa-fake-length@4.98",
-        r"^ *faking res_search\(AAAA\) response length as 65535",
-        "IPv6 lookups happen only on IPv6 hosts",
-        needle="faking res_search(AAAA)",
-        since=G98,
     ),
     within(DnsIpv4LookupGroup(), G98),
     _skip_lines(
@@ -875,9 +850,12 @@ BUILD_INFO: list[Step] = [
     ),
 ]
 
-# DbOpenNil (needs the suite directory) and ReceivedExpansionDebug come next.
+# DbOpenNil (it needs the suite directory) and ReceivedExpansionDebug run between
+# BUILD_INFO and MIDDLE.
 
+# ======== Debug output of a run, by subject ========
 MIDDLE: list[Step] = [
+    # -- connections, timing and the daemon's notifier socket
     _rule(
         "connection-request-port",
         r"(Connection request from 127.0.0.1 port) \d{1,5}",
@@ -908,22 +886,17 @@ MIDDLE: list[Step] = [
         "platforms differ on disconnect",
         needle="(error: Connection reset by peer) ",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "neg-cache-resolver-bits",
-        r"^( (?:writing|update) neg-cache entry for [^,]+-)"
-        r"[0-9a-f]+, ttl",
-        r"\1xxxx, ttl",
-        "resolver option bits vary by platform",
+        {
+            G96: (r"^( (?:writing|update) neg-cache entry for [^,]+-)"
+                r"[0-9a-f]+, ttl"),
+            G98: r"((?:writing|update) neg-cache entry for [^,]+-)[0-9a-f]+, ttl",
+        },
+        repl=r"\1xxxx, ttl",
+        reason="resolver option bits vary by platform",
         needle="neg-cache entry for ",
-        until=G98,
-    ),
-    _rule(
-        "neg-cache-resolver-bits@4.98",
-        r"((?:writing|update) neg-cache entry for [^,]+-)[0-9a-f]+, ttl",
-        r"\1xxxx, ttl",
-        "resolver option bits vary by platform",
-        needle="neg-cache entry for ",
-        since=G98,
     ),
     _rule(
         "time-on-queue",
@@ -953,13 +926,15 @@ MIDDLE: list[Step] = [
         needle="creating notifier socket",
         until=G97,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "notifier-abstract-name",
-        r"^ @(.*exim_daemon_notify)$",
-        r" \1",
-        "abstract socket names are Linux-only",
+        {
+            G96: {"pattern": r"^ @(.*exim_daemon_notify)$", "repl": r" \1"},
+            G97: {"pattern": r" @(?=[^ @]+/spool/exim_daemon_notify$)", "repl": " "},
+        },
+        reason="abstract socket names are Linux-only",
         needle="exim_daemon_notify",
-        until=G97,
     ),
     _rule(
         "notifier-socket-name",
@@ -969,14 +944,6 @@ MIDDLE: list[Step] = [
         needle="exim_daemon_notify",
         until=G97,
     ),
-    _rule(
-        "notifier-abstract-name@4.97",
-        r" @(?=[^ @]+/spool/exim_daemon_notify$)",
-        " ",
-        "abstract socket names are Linux-only",
-        needle="exim_daemon_notify",
-        since=G97,
-    ),
     _skip(
         "notifier-unlink",
         r"unlinking notifier socket",
@@ -984,6 +951,8 @@ MIDDLE: list[Step] = [
         needle="unlinking notifier socket",
     ),
     NotifyCollapse(),
+
+    # -- lookups, environment, buffers and sizes (4.98 on: here; 4.96 and 4.97: below)
     _rule(
         "lookup-type-letter@4.97",
         r"(?<!lsearch)[^ ](?=TESTSUITE/aux-fixed/(?:0414.list[12]|0464.domains)$)",
@@ -992,22 +961,17 @@ MIDDLE: list[Step] = [
         needle="TESTSUITE/aux-fixed/",
         since=G97,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "search-type-number",
-        r"^(\s*search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
-        r"\1NN (\2) quoting -1 (none)",
-        "lookup numbers depend on the lookups built in",
+        {
+            G96: r"^(\s*search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
+            G98: r"(search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
+            G99: None,
+        },
+        repl=r"\1NN (\2) quoting -1 (none)",
+        reason="lookup numbers depend on the lookups built in",
         needle="search_type ",
-        until=G98,
-    ),
-    _rule(
-        "search-type-number@4.98",
-        r"(search_type )\d+ \((\w+)\) quoting -1 \(none\)$",
-        r"\1NN (\2) quoting -1 (none)",
-        "lookup numbers depend on the lookups built in",
-        needle="search_type ",
-        since=G98,
-        until=G99,
     ),
     _skip(
         "module-init@master",
@@ -1023,56 +987,37 @@ MIDDLE: list[Step] = [
         needle="in keep_environment?",
         since=G98,
     ),
-    _rule(
-        "cmd-buf-flush@4.98",
-        r"^cmd buf flush \d+ bytes",
-        "cmd buf flush ddd bytes",
-        "sizes vary with the host name",
+    by_generation(
+        _rule,
+        "cmd-buf-flush",
+        {
+            G98: r"^cmd buf flush \d+ bytes",
+            G99: r"^\s*cmd buf flush \d+ bytes",
+        },
+        repl="cmd buf flush ddd bytes",
+        reason="sizes vary with the host name",
         needle="cmd buf flush ",
-        since=G98,
-        until=G99,
     ),
-    _rule(
-        "cmd-buf-flush@4.99",
-        r"^\s*cmd buf flush \d+ bytes",
-        "cmd buf flush ddd bytes",
-        "sizes vary with the host name",
-        needle="cmd buf flush ",
-        since=G99,
-    ),
-    _rule(
-        "dbfn-write-size@4.98",
-        r"(dbfn_write: key=.* datalen )\d{2,3}$",
-        r"\1nn",
-        "platforms put different error texts into retry records",
+    by_generation(
+        _rule,
+        "dbfn-write-size",
+        {
+            G98: r"(dbfn_write: key=.* datalen )\d{2,3}$",
+            G99: r"(dbfn_write: key=.* datalen )\d{1,3}$",
+        },
+        repl=r"\1nn",
+        reason="platforms put different error texts into retry records",
         needle="dbfn_write: key=",
-        since=G98,
-        until=G99,
     ),
-    _rule(
-        "dbfn-read-size@4.98",
-        r"(dbfn_read: size )\d{2,3}(?= return$)",
-        r"\1nnn",
-        "platforms put different error texts into retry records",
+    by_generation(
+        _rule,
+        "dbfn-read-size",
+        {
+            G98: {"pattern": r"(dbfn_read: size )\d{2,3}(?= return$)", "repl": r"\1nnn"},
+            G99: {"pattern": r"(dbfn_read: size )\d{1,3}(?= return$)", "repl": r"\1nn"},
+        },
+        reason="platforms put different error texts into retry records",
         needle="dbfn_read: size ",
-        since=G98,
-        until=G99,
-    ),
-    _rule(
-        "dbfn-write-size@4.99",
-        r"(dbfn_write: key=.* datalen )\d{1,3}$",
-        r"\1nn",
-        "platforms put different error texts into retry records",
-        needle="dbfn_write: key=",
-        since=G99,
-    ),
-    _rule(
-        "dbfn-read-size@4.99",
-        r"(dbfn_read: size )\d{1,3}(?= return$)",
-        r"\1nn",
-        "platforms put different error texts into retry records",
-        needle="dbfn_read: size ",
-        since=G99,
     ),
     _rule(
         "directory-space@4.98",
@@ -1090,35 +1035,27 @@ MIDDLE: list[Step] = [
         needle="ocal",
         since=GM,
     ),
-    _skip(
-        "mime-acl-option@4.98",
-        r"try option acl_(?:not_)?smtp_mime$",
-        "not every build has content scanning",
-        needle="smtp_mime",
-        since=G98,
-        until=G99,
+
+    # -- checks made only by builds with an optional feature
+    by_generation(
+        _skip,
+        "mime-acl-option",
+        {
+            G98: {"pattern": r"try option acl_(?:not_)?smtp_mime$", "needle": "smtp_mime"},
+            G99: {"pattern": r"try option 'acl_(?:not_)?smtp_mime'$", "needle": "smtp_mime'"},
+        },
+        reason="not every build has content scanning",
     ),
-    _skip(
-        "mime-acl-option@4.99",
-        r"try option 'acl_(?:not_)?smtp_mime'$",
-        "not every build has content scanning",
-        needle="smtp_mime'",
-        since=G99,
-    ),
-    _skip(
+    by_generation(
+        _skip,
         "ocsp-checks",
-        r"in hosts_requ(est|ire)_ocsp\? (no|yes)",
-        "OCSP is not always built in",
+        {
+            G96: r"in hosts_requ(est|ire)_ocsp\? (no|yes)",
+            G99: r"in hosts_requ(?:est|ire)_ocsp\?",
+            GM: None,
+        },
+        reason="OCSP is not always built in",
         needle="_ocsp?",
-        until=G99,
-    ),
-    _skip(
-        "ocsp-checks@4.99",
-        r"in hosts_requ(?:est|ire)_ocsp\?",
-        "OCSP is not always built in",
-        needle="_ocsp?",
-        since=G99,
-        until=GM,
     ),
     _skip(
         "ocsp-option@master",
@@ -1207,20 +1144,20 @@ MIDDLE: list[Step] = [
         needle="_HAVE_ESMTP_LIMITS",
         since=GM,
     ),
-    _skip(
-        "xclient-checks@4.97",
-        r" in hosts_xclient?\? no \(option unset\)",
-        "XCLIENT is not always built in",
-        needle=" in hosts_xclien",
-        since=G97,
-        until=G98,
-    ),
-    _skip(
-        "xclient-checks@4.98",
-        r" in hosts_xclient\? no \(option unset\)",
-        "XCLIENT is not always built in",
-        needle=" in hosts_xclient?",
-        since=G98,
+    by_generation(
+        _skip,
+        "xclient-checks",
+        {
+            G97: {
+                "pattern": r" in hosts_xclient?\? no \(option unset\)",
+                "needle": " in hosts_xclien",
+            },
+            G98: {
+                "pattern": r" in hosts_xclient\? no \(option unset\)",
+                "needle": " in hosts_xclient?",
+            },
+        },
+        reason="XCLIENT is not always built in",
     ),
     _skip(
         "wellknown-checks@4.98",
@@ -1259,6 +1196,9 @@ MIDDLE: list[Step] = [
         ),
         GM,
     ),
+
+    # -- where 4.96 and 4.97 rewrite the environment, buffer and space lines: the
+    # same rules as above, kept apart because the place in the order differs
     _skip(
         "keep-environment",
         r"\w+ in keep_environment\? (yes|no)",
@@ -1282,6 +1222,8 @@ MIDDLE: list[Step] = [
         needle="directory space =",
         until=G98,
     ),
+
+    # -- the expansion of the Received: header
     ReceivedHeaderTextJoin(),
     _skip_lines(
         "received-tls-cipher-tree",
@@ -1291,6 +1233,8 @@ MIDDLE: list[Step] = [
         "the TLS part of the Received: expansion",
         needle="condition: def:tls_cipher",
     ),
+
+    # -- loadable modules, DKIM, SOCKS and SPF
     _skip(
         "module-loading@4.99",
         r"loading module '(?:arc|exim_filter|dkim|dmarc|pam|perl|radius|sieve_filter|spf)'$",
@@ -1318,65 +1262,44 @@ MIDDLE: list[Step] = [
         needle="Library_version: SPF:",
         since=GM,
     ),
-    _skip(
+    by_generation(
+        _skip,
         "spf-init",
-        r"^(spf_conn_init|SPF_dns_exim_new|spf_compile\.c)",
-        "not every build has SPF",
-        needle=("spf_", "SPF_"),
-        until=G98,
+        {
+            G96: {
+                "pattern": r"^(spf_conn_init|SPF_dns_exim_new|spf_compile\.c)",
+                "needle": ("spf_", "SPF_"),
+            },
+            G98: r"(^spf_conn_init|^SPF_dns_exim_new|spf_compile\.c)",
+            G99: {"pattern": rf"(^{TIME_PID_499}spf_conn_init|spf_compile\.c)", "needle": "spf_c"},
+            GM: rf"(^{TIME_PID_MASTER}spf_conn_init|spf_compile\.c)",
+        },
+        reason="not every build has SPF",
     ),
-    _skip(
-        "spf-init@4.98",
-        r"(^spf_conn_init|^SPF_dns_exim_new|spf_compile\.c)",
-        "not every build has SPF",
-        needle=("spf_", "SPF_"),
-        since=G98,
-        until=G99,
+    by_generation(
+        _skip,
+        "spf-comment-option",
+        {
+            G98: {
+                "pattern": r"try option spf_smtp_comment_template$",
+                "needle": "spf_smtp_comment_template",
+            },
+            G99: {
+                "pattern": r"try option 'spf_smtp_comment_template'$",
+                "needle": "'spf_smtp_comment_template'",
+            },
+        },
+        reason="not every build has SPF",
     ),
-    _skip(
-        "spf-init@4.99",
-        rf"(^{TIME_PID_499}spf_conn_init|spf_compile\.c)",
-        "not every build has SPF",
-        needle="spf_c",
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "spf-init@master",
-        rf"(^{TIME_PID_MASTER}spf_conn_init|spf_compile\.c)",
-        "not every build has SPF",
-        needle="spf_c",
-        since=GM,
-    ),
-    _skip(
-        "spf-comment-option@4.98",
-        r"try option spf_smtp_comment_template$",
-        "not every build has SPF",
-        needle="spf_smtp_comment_template",
-        since=G98,
-        until=G99,
-    ),
-    _skip(
-        "spf-comment-option@4.99",
-        r"try option 'spf_smtp_comment_template'$",
-        "not every build has SPF",
-        needle="'spf_smtp_comment_template'",
-        since=G99,
-    ),
-    _skip(
-        "module-loaded@4.99",
-        rf'^{TIME_PID_499}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
-        "features may be built as loadable modules",
+    by_generation(
+        _skip,
+        "module-loaded",
+        {
+            G99: rf'^{TIME_PID_499}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
+            GM: rf'^{TIME_PID_MASTER}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
+        },
+        reason="features may be built as loadable modules",
         needle='Loaded "',
-        since=G99,
-        until=GM,
-    ),
-    _skip(
-        "module-loaded@master",
-        rf'^{TIME_PID_MASTER}Loaded "(?:dkim|dmarc|exim_filter|spf)"$',
-        "features may be built as loadable modules",
-        needle='Loaded "',
-        since=GM,
     ),
     _skip(
         "sendfile-missing",
@@ -1393,6 +1316,8 @@ MIDDLE: list[Step] = [
         "DKIM hashes depend on the date",
         needle="computed:",
     ),
+
+    # -- TCP Fast Open and network errors
     within(
         NextLineUnlessElement(
             "fastopen-check-line@4.99",
@@ -1429,42 +1354,33 @@ MIDDLE: list[Step] = [
         since=G98,
     ),
     _rule(
-        "network-unreachable@4.98",
+        "network-unreachable-again@4.98",
         r"Network(?: is)? unreachable",
         "Network Error",
         "platform wording",
         needle=" unreachable",
         since=G98,
     ),
-    _skip(
+    by_generation(
+        _skip,
         "fastopen-unavailable",
-        r"^(ppppp )?setsockopt FASTOPEN: Protocol not available$",
-        "not every platform supports TCP Fast Open",
+        {
+            G96: r"^(ppppp )?setsockopt FASTOPEN: Protocol not available$",
+            G97: r"^(ppppp |\d+ )?setsockopt FASTOPEN: Protocol not available$",
+        },
+        reason="not every platform supports TCP Fast Open",
         needle="setsockopt FASTOPEN",
-        until=G97,
     ),
-    _skip(
-        "fastopen-unavailable@4.97",
-        r"^(ppppp |\d+ )?setsockopt FASTOPEN: Protocol not available$",
-        "not every platform supports TCP Fast Open",
-        needle="setsockopt FASTOPEN",
-        since=G97,
-    ),
-    _rule(
+    by_generation(
+        _rule,
         "early-data-size",
-        r"^(Connecting to .* \.\.\. sending) \d+ (nonTFO early-data)$",
-        r"\1 dd \2",
-        "sizes vary",
+        {
+            G96: r"^(Connecting to .* \.\.\. sending) \d+ (nonTFO early-data)$",
+            G98: r"^(sending) \d+ (nonTFO early-data)$",
+        },
+        repl=r"\1 dd \2",
+        reason="sizes vary",
         needle="nonTFO early-data",
-        until=G98,
-    ),
-    _rule(
-        "early-data-size@4.98",
-        r"^(sending) \d+ (nonTFO early-data)$",
-        r"\1 dd \2",
-        "sizes vary",
-        needle="nonTFO early-data",
-        since=G98,
     ),
     within(FastOpenConnect(), until=G98),
     within(FastOpenAttempt(), G98),
@@ -1475,37 +1391,29 @@ MIDDLE: list[Step] = [
         needle="listen backlog",
         since=G99,
     ),
-    _rule(
+
+    # -- database handles and SQL servers
+    by_generation(
+        _rule,
         "dbopen-pointer",
-        r"^(\s*returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
+        {
+            G96: r"^(\s*returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
+            G99: r"(returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
+        },
+        repl=r"\g<1>0xAAAAAAAA",
+        reason="pointer values vary",
         needle="returned from EXIM_DBOPEN: ",
-        until=G99,
     ),
-    _rule(
+    by_generation(
+        _rule,
         "dbclose-pointer",
-        r"^(\s*EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
+        {
+            G96: r"^(\s*EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
+            G99: r"(EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
+        },
+        repl=r"\g<1>0xAAAAAAAA",
+        reason="pointer values vary",
         needle="EXIM_DBCLOSE",
-        until=G99,
-    ),
-    _rule(
-        "dbopen-pointer@4.99",
-        r"(returned from EXIM_DBOPEN: )(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
-        needle="returned from EXIM_DBOPEN: ",
-        since=G99,
-    ),
-    _rule(
-        "dbclose-pointer@4.99",
-        r"(EXIM_DBCLOSE.)(0x)?[0-9a-f]+",
-        r"\g<1>0xAAAAAAAA",
-        "pointer values vary",
-        needle="EXIM_DBCLOSE",
-        since=G99,
     ),
     _skip(
         "mysql-perconaft",
@@ -1541,6 +1449,8 @@ MIDDLE: list[Step] = [
         needle=("LOG:  redirecting log", "HINT:  Future log output"),
         since=G97,
     ),
+
+    # -- DMARC
     _skip(
         "dmarc-macro@master",
         rf"^{TIME_PID_MASTER}macros_expand: matched '_HAVE_DMARC",
@@ -1561,6 +1471,9 @@ MIDDLE: list[Step] = [
         "not every build has DMARC",
         needle="DMARC: no ",
     ),
+
+    # -- last of the middle: 4.96's TLS resumption checks, errno numbers, then the
+    # times and pids at the start of debug lines
     _skip(
         "tls-resumption-checks",
         r"in tls_resumption_hosts\?",
@@ -1575,21 +1488,16 @@ MIDDLE: list[Step] = [
         "platform wording",
         needle="SMTP(Operation timed out)",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "errno-number",
-        r"^errno = \d+$",
-        "errno = EEE",
-        "errno values vary by platform",
+        {
+            G96: r"^errno = \d+$",
+            G99: r"^\s*errno = \d+$",
+        },
+        repl="errno = EEE",
+        reason="errno values vary by platform",
         needle="errno = ",
-        until=G99,
-    ),
-    _rule(
-        "errno-number@4.99",
-        r"^\s*errno = \d+$",
-        "errno = EEE",
-        "errno values vary by platform",
-        needle="errno = ",
-        since=G99,
     ),
     _rule(
         "writing-error-number",
@@ -1598,112 +1506,59 @@ MIDDLE: list[Step] = [
         "errno values vary by platform",
         needle="writing error ",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "debug-time",
-        r"^\d\d:\d\d:\d\d\s+",
-        "01:01:01 ",
-        "times in debug lines",
+        {
+            G96: {"pattern": r"^\d\d:\d\d:\d\d\s+", "reason": "times in debug lines"},
+            G99: {
+                "pattern": r"^\d\d:\d\d:\d\d(?:\.\d{3})?\s+",
+                "reason": "times in debug lines (perhaps with milliseconds)",
+            },
+        },
+        repl="01:01:01 ",
         every=True,
         flags=re.MULTILINE,
         needle=":",
-        until=G99,
     ),
-    _rule(
-        "debug-time@4.99",
-        r"^\d\d:\d\d:\d\d(?:\.\d{3})?\s+",
-        "01:01:01 ",
-        "times in debug lines (perhaps with milliseconds)",
+    by_generation(
+        Renumber,
+        "debug-pid",
+        {
+            G96: {
+                "pattern": r"^(\d\d:\d\d:\d\d)(\s+\d+\s)",
+                "build": lambda m, new: f"{m.group(1)} {new(m.group(2))} ",
+            },
+            G97: {
+                "pattern": r"^(\d\d:\d\d:\d\d\s+)(\d+)",
+                "build": lambda m, new: _pid_then_space(m, new, 2, keep=1),
+                "prefix": "p",
+            },
+            G99: r"^(\d\d:\d\d:\d\d(?:\.\d{3})?\s+)(\d+)",
+        },
+        sequence="pid",
+        reason="pids in debug lines",
+        kinds=STDERR,
         every=True,
         flags=re.MULTILINE,
         needle=":",
-        since=G99,
     ),
-    within(
-        Renumber(
-            "debug-pid",
-            r"^(\d\d:\d\d:\d\d)(\s+\d+\s)",
-            "pid",
-            lambda m, new: f"{m.group(1)} {new(m.group(2))} ",
-            "pids in debug lines",
-            kinds=STDERR,
-            every=True,
-            flags=re.MULTILINE,
-            needle=":",
-        ),
-        until=G97,
-    ),
-    within(
-        Renumber(
-            "process-pid",
-            r"(?<!post-)([Pp]rocess)(\s\d+)",
-            "pid",
-            lambda m, new: f"{m.group(1)}{new(m.group(2))} ",
-            "pids of processes (the space before the pid goes, one is added after)",
-            kinds=STDERR,
-            every=True,
-            needle="rocess",
-        ),
-        until=G97,
-    ),
-    within(
-        Renumber(
-            "debug-pid@4.97",
-            r"^(\d\d:\d\d:\d\d\s+)(\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids in debug lines",
-            kinds=STDERR,
-            every=True,
-            flags=re.MULTILINE,
-            needle=":",
-            prefix="p",
-        ),
-        G97,
-        G99,
-    ),
-    within(
-        Renumber(
-            "debug-pid@4.99",
-            r"^(\d\d:\d\d:\d\d(?:\.\d{3})?\s+)(\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids in debug lines",
-            kinds=STDERR,
-            every=True,
-            flags=re.MULTILINE,
-            needle=":",
-            prefix="p",
-        ),
-        G99,
-    ),
-    within(
-        Renumber(
-            "process-pid@4.97",
-            r"(?<!post-)([Pp]rocess)(\s\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids of processes (the space before the pid goes, one is added after)",
-            kinds=STDERR,
-            every=True,
-            needle="rocess",
-            prefix="p",
-        ),
-        G97,
-        GM,
-    ),
-    within(
-        Renumber(
-            "process-pid@master",
-            r"(?<!post-)([Pp]rocess\s)(\d+)",
-            "pid",
-            lambda m, new: _pid_then_space(m, new, 2, keep=1),
-            "pids of processes",
-            kinds=STDERR,
-            every=True,
-            needle="rocess",
-            prefix="p",
-        ),
-        GM,
+    by_generation(
+        Renumber,
+        "process-pid",
+        {
+            G96: {
+                "pattern": r"(?<!post-)([Pp]rocess)(\s\d+)",
+                "build": lambda m, new: f"{m.group(1)}{new(m.group(2))} ",
+                "reason": "pids of processes (the space before the pid goes, one is added after)",
+            },
+            G97: {"build": lambda m, new: _pid_then_space(m, new, 2, keep=1), "prefix": "p"},
+            GM: {"pattern": r"(?<!post-)([Pp]rocess\s)(\d+)", "reason": "pids of processes"},
+        },
+        sequence="pid",
+        kinds=STDERR,
+        every=True,
+        needle="rocess",
     ),
     _rule(
         "path-environment@4.97",
@@ -1722,6 +1577,8 @@ MIDDLE: list[Step] = [
     ),
 ]
 
+# ======== Last ========
+# Sorting and what 4.96 drops only at the end, after every rewrite.
 END: list[Step] = [
     CheckDirSizeSort(),
     _skip(
@@ -1779,53 +1636,42 @@ def port_names(ports: Ports) -> list[Step]:
     daemons = _named(ports, "d", "d2", "d3", "d4")
     every_port = [*daemons, *_named(ports, "s", "n")]
     port_n = _named(ports, "n")
-    reason = "the fixed ports a run uses are chosen by the harness"
-    return [
-        within(
-            RuleBlock(
-                "port-names@4.97",
-                tuple(_after(PORT_AFTER_497, every_port)),
-                reason,
-                needle=_needles(ports),
-            ),
-            G97,
-            G99,
+    since_499 = (
+        *_after(PORT_AFTER_499, every_port),
+        *_after("listening for SMTP on [^:]+:.*", daemons),
+        *_after("listening for SMTP on .* port ", daemons, every=True),
+        *_after("(?<!p)", every_port, every=True, when="<[:;] "),
+        *_after("Connecting to .*]:", every_port),
+        *_after(r"=[>=] .*\[[^\]]+\]:", _named(ports, "s")),
+        *_after(r"=[>=] .*\[[^\]]+\]:", daemons, every=True),
+        # dots unescaped, as in the harness's double-quoted patterns
+        *_after("key=.*servers=.*.", port_n),
+        *_after(
+            "(?:database lookup required for |(?:My|Postgre)SQL query: .*)servers=.*.",
+            port_n,
         ),
-        within(
-            RuleBlock(
-                "port-names@4.99",
-                (
-                    *_after(PORT_AFTER_499, every_port),
-                    *_after("listening for SMTP on [^:]+:.*", daemons),
-                    *_after("listening for SMTP on .* port ", daemons, every=True),
-                    *_after("(?<!p)", every_port, every=True, when="<[:;] "),
-                    *_after("Connecting to .*]:", every_port),
-                    *_after(r"=[>=] .*\[[^\]]+\]:", _named(ports, "s")),
-                    *_after(r"=[>=] .*\[[^\]]+\]:", daemons, every=True),
-                    # dots unescaped, as in the harness's double-quoted patterns
-                    *_after("key=.*servers=.*.", port_n),
-                    *_after(
-                        "(?:database lookup required for |(?:My|Postgre)SQL query: .*)servers=.*.",
-                        port_n,
-                    ),
-                    *_after(
-                        "(?:using cached connection for|close (?:MY|PG)SQL connection:) .*.",
-                        port_n,
-                    ),
-                    *_after("(?:PGSQL new connection|PostgreSQL query): .*PGSQL.", port_n),
-                    *_after("(?:DEFER:|list match deferred for).*:", port_n),
-                    *_after('POSTGRES .*"', port_n),
-                ),
-                reason,
-                needle=_needles(ports),
-            ),
-            G99,
+        *_after(
+            "(?:using cached connection for|close (?:MY|PG)SQL connection:) .*.",
+            port_n,
+        ),
+        *_after("(?:PGSQL new connection|PostgreSQL query): .*PGSQL.", port_n),
+        *_after("(?:DEFER:|list match deferred for).*:", port_n),
+        *_after('POSTGRES .*"', port_n),
+    )
+    return [
+        by_generation(
+            RuleBlock,
+            "port-names",
+            {G97: {"rules": tuple(_after(PORT_AFTER_497, every_port))}, G99: {"rules": since_499}},
+            reason="the fixed ports a run uses are chosen by the harness",
+            needle=_needles(ports),
         ),
     ]
 
 
 def steps(facts: HostFacts, generation: Generation) -> list[Step]:
-    """The stderr steps in order (the pipeline keeps those of `generation`)."""
+    """The stderr steps in order (the pipeline keeps those of `generation`): the sections
+    above as they stand, with the steps built from the host's facts between them."""
     return [
         *START,
         *port_names(facts.ports),

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 
 from harness.core.generation import Generation
-from harness.munge.model import STDOUT, Step, rules_for, utf8_bytes, within
+from harness.munge.model import STDOUT, Step, by_generation, rules_for, utf8_bytes, within
 from harness.munge.ordering import HeaderWithContinuation, SkipWithFollowing
 
 _rule, _skip = rules_for(STDOUT)
-G4_97, G4_98, MASTER = Generation.G4_97, Generation.G4_98, Generation.MASTER
+G4_96, G4_97, G4_98, MASTER = (
+    Generation.G4_96, Generation.G4_97, Generation.G4_98, Generation.MASTER)
 
+# ======== Build options, then filter-test headings ========
 # The fixed ports' names (rules_host.stdout_port_names) come between the filter-test
-# headings and these rules.
+# headings and RULES.
 
 
 BUILD_OPTIONS = [
@@ -48,6 +50,7 @@ FILTER_TEST_HEADINGS: list[Step] = [
     ),
 ]
 
+# ======== Everything else on stdout ========
 RULES: list[Step] = [
     _rule(
         "remote-ipv6-request",
@@ -88,23 +91,26 @@ RULES: list[Step] = [
         flags=re.IGNORECASE,
         needle="connect_cr_finished",
     ),
-    _rule(
+    by_generation(
+        _rule,
         "openssl-alert-line",
-        r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
-        r"(:SSL routines:ssl3_read_bytes:[^:]+:).*(:SSL alert number \d\d)$",
-        r"pppp:error:dddddddd\1[...]\2",
-        "OpenSSL error lines carry a pid, codes and source positions",
+        {
+            G4_96: {
+                "pattern": (r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
+                    r"(:SSL routines:ssl3_read_bytes:[^:]+:).*(:SSL alert number \d\d)$"),
+                "repl": r"pppp:error:dddddddd\1[...]\2",
+                "reason": "OpenSSL error lines carry a pid, codes and source positions",
+            },
+            G4_98: {
+                "pattern": (r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
+                    r"(:SSL routines:ssl3_read_bytes:)ssl(?:v3|/tls)([^:]+:).*(:SSL alert number"
+                        r" \d\d)$"),
+                "repl": r"pppp:error:dddddddd\1sslv3\2[...]\3",
+                "reason": "OpenSSL error lines carry a pid, codes and source positions; 3.x says"
+                    " ssl/tls",
+            },
+        },
         needle=":SSL alert number ",
-        until=G4_98,
-    ),
-    _rule(
-        "openssl-alert-line-sslv3",
-        r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
-        r"(:SSL routines:ssl3_read_bytes:)ssl(?:v3|/tls)([^:]+:).*(:SSL alert number \d\d)$",
-        r"pppp:error:dddddddd\1sslv3\2[...]\3",
-        "OpenSSL error lines carry a pid, codes and source positions; 3.x says ssl/tls",
-        needle=":SSL alert number ",
-        since=G4_98,
     ),
     _rule(
         "openssl-alert-code",
@@ -293,22 +299,16 @@ RULES: list[Step] = [
         since=MASTER,
     ),
     # The suite's static spool message (0317 bytes from nobody) ages with the calendar.
-    _rule(
+    by_generation(
+        _rule,
         "mailq-static-message-age",
-        r"\s*\d*[hd](?=   317 [0-9A-Za-z\-]{23} <nobody@test.ex>)",
-        "DDd",
-        "the age of a message kept in the suite",
+        {
+            G4_97: r"\s*\d*[hd](?=   317 [0-9A-Za-z\-]{23} <nobody@test.ex>)",
+            G4_98: r"\s*\d*[hd](?=   317 (?:[-0-9A-Za-z]{23}|[-0-9A-Za-z]{16}) <nobody@test.ex>)",
+        },
+        repl="DDd",
+        reason="the age of a message kept in the suite",
         needle="317 ",
-        since=G4_97,
-        until=G4_98,
-    ),
-    _rule(
-        "mailq-static-message-age-both-ids",
-        r"\s*\d*[hd](?=   317 (?:[-0-9A-Za-z]{23}|[-0-9A-Za-z]{16}) <nobody@test.ex>)",
-        "DDd",
-        "the age of a message kept in the suite",
-        needle="317 ",
-        since=G4_98,
     ),
     _rule(
         "mailq-caller-message-size",

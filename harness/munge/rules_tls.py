@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 
 from harness.core.generation import Generation
-from harness.munge.model import Rule, Skip
+from harness.munge.model import Rule, Skip, by_generation
 
-G4_97, G4_98, G4_99, MASTER = (
-    Generation.G4_97, Generation.G4_98, Generation.G4_99, Generation.MASTER)
+G4_96, G4_97, G4_98, G4_99, MASTER = Generation
 
 # master: Exim logs the key-exchange group after the cipher's strength (":X25519"); the
 # harness swallows it into the normalised name.
 KEX_GROUP = r"(?::[^\s*]*)?"
 
-# -- TLS library and version details ------------------------------------------------
+# ======== TLS library and version details ========
 
 
 def _gnutls_suite(m: re.Match[str]) -> str:
@@ -84,24 +83,25 @@ TLS = [
         every=True,
         needle="-AES",
     ),
-    Rule(
+    by_generation(
+        Rule,
         "openssl-suite-bits",
-        r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):(128|256)",
-        r"ke-\3-AES256-SHAnnn:xxx",
-        "OpenSSL cipher names with strength",
+        {
+            G4_96: {
+                "pattern": r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):"
+                    "(128|256)",
+                "reason": "OpenSSL cipher names with strength",
+            },
+            MASTER: {
+                "pattern": (r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):"
+                    "(128|256)"
+                    + KEX_GROUP),
+                "reason": "OpenSSL cipher names with strength and any key-exchange group",
+            },
+        },
+        repl=r"ke-\3-AES256-SHAnnn:xxx",
         every=True,
         needle="-AES",
-        until=MASTER,
-    ),
-    Rule(
-        "openssl-suite-bits-group",
-        r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):(128|256)"
-        + KEX_GROUP,
-        r"ke-\3-AES256-SHAnnn:xxx",
-        "OpenSSL cipher names with strength and any key-exchange group",
-        every=True,
-        needle="-AES",
-        since=MASTER,
     ),
     Rule(
         "openssl-tls13-suite",
@@ -111,23 +111,22 @@ TLS = [
         every=True,
         needle="TLS_AES",
     ),
-    Rule(
+    by_generation(
+        Rule,
         "openssl-tls13-suite-bits",
-        r":TLS_AES(_256)?_GCM_SHA384:256",
-        ":ke-RSA-AES256-SHAnnn:xxx",
-        "OpenSSL TLS 1.3 suites with strength",
+        {
+            G4_96: {
+                "pattern": r":TLS_AES(_256)?_GCM_SHA384:256",
+                "reason": "OpenSSL TLS 1.3 suites with strength",
+            },
+            MASTER: {
+                "pattern": r":TLS_AES(?:_256)?_GCM_SHA384:256" + KEX_GROUP,
+                "reason": "OpenSSL TLS 1.3 suites with strength and any key-exchange group",
+            },
+        },
+        repl=":ke-RSA-AES256-SHAnnn:xxx",
         every=True,
         needle="TLS_AES",
-        until=MASTER,
-    ),
-    Rule(
-        "openssl-tls13-suite-bits-group",
-        r":TLS_AES(?:_256)?_GCM_SHA384:256" + KEX_GROUP,
-        ":ke-RSA-AES256-SHAnnn:xxx",
-        "OpenSSL TLS 1.3 suites with strength and any key-exchange group",
-        every=True,
-        needle="TLS_AES",
-        since=MASTER,
     ),
     Rule(
         "libressl-bare-suite",
@@ -152,24 +151,25 @@ TLS = [
         every=True,
         needle=("-AES256-", "-CHACHA20-"),
     ),
-    Rule(
+    by_generation(
+        Rule,
         "libressl-suite-bits",
-        r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384|POLY1305):256",
-        r"ke-\3-AES256-SHAnnn:xxx",
-        "LibreSSL cipher names with strength",
+        {
+            G4_96: {
+                "pattern": r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384"
+                    "|POLY1305):256",
+                "reason": "LibreSSL cipher names with strength",
+            },
+            MASTER: {
+                "pattern": (r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384"
+                    "|POLY1305):256"
+                    + KEX_GROUP),
+                "reason": "LibreSSL cipher names with strength and any key-exchange group",
+            },
+        },
+        repl=r"ke-\3-AES256-SHAnnn:xxx",
         every=True,
         needle=("-AES256-", "-CHACHA20-"),
-        until=MASTER,
-    ),
-    Rule(
-        "libressl-suite-bits-group",
-        r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384|POLY1305):256"
-        + KEX_GROUP,
-        r"ke-\3-AES256-SHAnnn:xxx",
-        "LibreSSL cipher names with strength and any key-exchange group",
-        every=True,
-        needle=("-AES256-", "-CHACHA20-"),
-        since=MASTER,
     ),
     Rule(
         "gnutls-dhe-128",
@@ -179,25 +179,24 @@ TLS = [
         every=True,
         needle="DHE_RSA_AES_128_CBC_SHA1:128",
     ),
-    Rule(
+    by_generation(
+        Rule,
         "gnutls-suite",
-        GNUTLS_SUITE,
-        _gnutls_suite,
-        "GnuTLS suite names: keep PSK, auth algorithm and WITH_",
+        {
+            G4_96: {
+                "pattern": GNUTLS_SUITE,
+                "reason": "GnuTLS suite names: keep PSK, auth algorithm and WITH_",
+            },
+            MASTER: {
+                "pattern": GNUTLS_SUITE_KEX_GROUP,
+                "reason": "GnuTLS suite names (any key-exchange group dropped): keep PSK, auth and"
+                    " WITH_",
+            },
+        },
+        repl=_gnutls_suite,
         every=True,
         needle="AES_",
         flags=re.VERBOSE,
-        until=MASTER,
-    ),
-    Rule(
-        "gnutls-suite-group",
-        GNUTLS_SUITE_KEX_GROUP,
-        _gnutls_suite,
-        "GnuTLS suite names (any key-exchange group dropped): keep PSK, auth and WITH_",
-        every=True,
-        needle="AES_",
-        flags=re.VERBOSE,
-        since=MASTER,
     ),
     Rule(
         "gnutls-camellia",
@@ -260,27 +259,27 @@ TLS = [
         every=True,
         needle="Error in the pull function",
     ),
-    Rule(
+    by_generation(
+        Rule,
         "gnutls-unexpected-length-to",
-        r"TLS error on connection to \d{1,3}(.\d{1,3}){3} \[\d{1,3}(.\d{1,3}){3}\] "
-        r"\(gnutls_handshake\): A TLS packet with unexpected length was received.",
-        "a TLS session is required for ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4], "
-        "but an attempt to start TLS failed",
-        "older GnuTLS message for the same failure",
+        {
+            G4_96: {
+                "pattern": (r"TLS error on connection to \d{1,3}(.\d{1,3}){3} \[\d{1,3}"
+                    r"(.\d{1,3}){3}\] "
+                    r"\(gnutls_handshake\): A TLS packet with unexpected length was received."),
+                "reason": "older GnuTLS message for the same failure",
+            },
+            G4_98: {
+                "pattern": (r"TLS error on connection to \d{1,3}(?:\.\d{1,3}){3} \[\d{1,3}"
+                    r"(?:\.\d{1,3}){3}\] "
+                    r"\(gnutls_handshake\): A TLS packet with unexpected length was received."),
+                "reason": "older GnuTLS message for the same failure (addresses with real dots)",
+            },
+        },
+        repl=("a TLS session is required for ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4], "
+            "but an attempt to start TLS failed"),
         every=True,
         needle="unexpected length",
-        until=G4_98,
-    ),
-    Rule(
-        "gnutls-unexpected-length-to-dotted",
-        r"TLS error on connection to \d{1,3}(?:\.\d{1,3}){3} \[\d{1,3}(?:\.\d{1,3}){3}\] "
-        r"\(gnutls_handshake\): A TLS packet with unexpected length was received.",
-        "a TLS session is required for ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4], "
-        "but an attempt to start TLS failed",
-        "older GnuTLS message for the same failure (addresses with real dots)",
-        every=True,
-        needle="unexpected length",
-        since=G4_98,
     ),
     Rule(
         "gnutls-unexpected-length-from",
@@ -301,7 +300,7 @@ TLS = [
     ),
 ]
 
-# -- OpenSSL error details -----------------------------------------------------------
+# ======== OpenSSL error details ========
 
 OPENSSL = [
     Rule(

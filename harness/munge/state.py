@@ -31,9 +31,11 @@ from harness.munge.model import (
     within,
 )
 
+# The harness's patterns of Exim message ids (harness.munge exports both): the short form
+# (6-6-2), and from 4.97 also the long one (6-11-4): base-62 seconds, pid, and a fraction
+# of a second. `MessageIds` and `LongMessageIds` renumber them, each with its own counter.
 MSGID_PATTERN = r"\d[A-Za-z0-9]{5}-[A-Za-z0-9]{6}-[A-Za-z0-9]{2}"
-# Exim 4.97's longer ids (6-11-4): base-62 seconds, pid, and a fraction of a second.
-NEW_MSGID_PATTERN = r"\d[A-Za-z0-9]{5}-[A-Za-z0-9]{11}-[A-Za-z0-9]{4}"
+LONG_MSGID_PATTERN = r"\d[A-Za-z0-9]{5}-[A-Za-z0-9]{11}-[A-Za-z0-9]{4}"
 
 
 @dataclass(eq=False)
@@ -94,21 +96,21 @@ class MessageIds(Step):
 
 
 @dataclass(eq=False)
-class NewMessageIds(Step):
+class LongMessageIds(Step):
     """From 4.97, ids of the long form become 10HmaX-000000005vi-0000, ..., counted apart
     from the short ones (which are renumbered first, by `MessageIds`)."""
 
-    name = "message-ids-long-form"
+    name = "long-message-ids"
     kinds = ALL
     reason = "message ids embed the time and pid of reception"
-    regex = rx(NEW_MSGID_PATTERN)
+    regex = rx(LONG_MSGID_PATTERN)
     guard = Guard("-")
     since = Generation.G4_97
 
     def apply(self, line: str, run: FileRun) -> str | None:
         if not self.guard.check(line):
             return line
-        return self.regex.sub(lambda m: run.values.new_msgid(m.group(0)), line)
+        return self.regex.sub(lambda m: run.values.long_msgid(m.group(0)), line)
 
 
 @dataclass(eq=False)
