@@ -21,6 +21,8 @@ from harness.munge.model import STDERR, FileRun, Rule, Skip, ValueCache, rules_f
 from harness.munge.pipeline import build, compile_steps, compiled
 from tests.test_munge_rules import CASES, FACTS
 
+G96 = Generation.G4_96
+
 
 @pytest.mark.parametrize(
     ("path", "kind"),
@@ -94,12 +96,12 @@ def test_unknown_custom_munge_names_change_nothing() -> None:
 
 def all_steps():
     for kind in KINDS:
-        yield from build(FACTS, kind, False, True, 40123, None)
+        yield from build(FACTS, kind, False, True, 40123, None, G96)
 
 
 def test_step_names_are_unique_per_pipeline_and_explained() -> None:
     for kind in KINDS:
-        steps = build(FACTS, kind, False, True, 40123, None)
+        steps = build(FACTS, kind, False, True, 40123, None, G96)
         names = [s.name for s in steps]
         assert len(names) == len(set(names)), kind
     for step in all_steps():
@@ -113,8 +115,8 @@ def test_custom_munges_name_only_known_kinds() -> None:
 
 
 def test_pipelines_are_built_once_per_setting() -> None:
-    assert compiled(FACTS, "stdout", False, False, None, None) is compiled(
-        FACTS, "stdout", False, False, None, None
+    assert compiled(FACTS, "stdout", False, False, None, None, G96) is compiled(
+        FACTS, "stdout", False, False, None, None, G96
     )
 
 
@@ -122,6 +124,7 @@ def _step_by_step(text: str, kind: str, opts: dict) -> str:
     """Run the steps one by one (no compiled function) as a reference."""
     from harness.munge.model import EndOfInput, Restart
 
+    generation = Generation.parse(opts.get("generation", "4.96"))
     steps = build(
         FACTS,
         kind,
@@ -129,8 +132,9 @@ def _step_by_step(text: str, kind: str, opts: dict) -> str:
         bool(opts.get("rmfiltertest")),
         opts.get("dynport"),
         opts.get("custom"),
+        generation,
     )
-    run = FileRun(split_lines(text), kind, ValueCache())
+    run = FileRun(split_lines(text), kind, ValueCache(generation))
     try:
         while (line := run.read()) is not None:
             while True:
@@ -183,7 +187,7 @@ def test_compiled_pipelines_call_subclasses_apply() -> None:
         Skip("plain-skip", r"^gone", "test", needle="gone"),
     )
     munge_line = compile_steps(steps)
-    run = FileRun([], "stdout", ValueCache())
+    run = FileRun([], "stdout", ValueCache(G96))
     cases = {
         "a quiet line x\n": "A LOUD LINE X\n",
         "left alone\n": "left alone\n",
@@ -207,7 +211,7 @@ def test_rules_for_makes_plain_rules_and_skips_of_those_kinds() -> None:
     made = [rule("r", "a", "b", "test", needle="a"), skip("s", "^c", "test")]
     assert [type(step) for step in made] == [Rule, Skip]  # so compiled pipelines inline them
     assert all(step.kinds == STDERR for step in made)
-    assert compile_steps(tuple(made))("a c\n", FileRun([], "stderr", ValueCache())) == "b c\n"
+    assert compile_steps(tuple(made))("a c\n", FileRun([], "stderr", ValueCache(G96))) == "b c\n"
 
 
 def test_every_step_class_is_an_identity_compared_dataclass() -> None:
@@ -215,7 +219,7 @@ def test_every_step_class_is_an_identity_compared_dataclass() -> None:
         type(step)
         for kind in KINDS
         for custom in (None, *CUSTOM_MUNGES)
-        for step in build(FACTS, kind, False, True, 4444, custom)
+        for step in build(FACTS, kind, False, True, 4444, custom, G96)
     }
     assert len(classes) > 20
     for cls in classes:

@@ -22,7 +22,7 @@ def test_runs_of_delivery_lines_are_sorted_and_noted() -> None:
         delivery("aY", "=>", "y@b"),
         delivery("aY", "=>", "b@b"),
     ]
-    assert sort_delivery_lines(lines) == [
+    assert sort_delivery_lines(lines, Generation.G4_96) == [
         NOTE,
         lines[0],
         lines[3],
@@ -40,11 +40,11 @@ def test_from_4_97_only_lines_with_long_ids_are_sorted_and_times_may_have_ms() -
     short = [delivery("aX", "=>", "z@b"), delivery("aX", "=>", "a@b")]
     assert sort_delivery_lines([long_z, long_a], Generation.G4_97) == [NOTE, long_a, long_z]
     assert sort_delivery_lines(short, Generation.G4_99) == [NOTE, *short]
-    assert sort_delivery_lines([long_z, long_a]) == [NOTE, long_z, long_a]  # 4.96
+    assert sort_delivery_lines([long_z, long_a], Generation.G4_96) == [NOTE, long_z, long_a]
 
 
 def test_sorting_an_empty_log_still_adds_the_note() -> None:
-    assert sort_delivery_lines([]) == [NOTE]
+    assert sort_delivery_lines([], Generation.G4_96) == [NOTE]
 
 
 def test_lines_before_a_truncation_are_dropped_back_to_the_expected_anchor() -> None:

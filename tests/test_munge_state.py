@@ -101,7 +101,7 @@ def test_client_ports_share_one_sequence() -> None:
 
 
 def test_value_cache_sequences_are_independent() -> None:
-    values = ValueCache()
+    values = ValueCache(Generation.G4_96)
     assert values.pid_for(" [9] ") == "1234"
     assert values.port_for("9") == "1111"
     assert values.msgid("x") == "10HmaX-0005vi-00"

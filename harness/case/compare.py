@@ -20,6 +20,8 @@ from harness.core.generation import Generation
 from harness.core.results import Mismatch, MismatchKind
 from harness.core.suitefiles import ENCODING, resolve
 from harness.munge import (
+    LONG_MSGID_PATTERN,
+    MSGID_PATTERN,
     TestMunger,
     drop_truncation_variance,
     maildir_sort_key,
@@ -29,8 +31,9 @@ from harness.munge import (
 from harness.suite.expectedfiles import ExpectedFiles
 
 SERVER_MARK = "\n******** SERVER ********\n"
-_MSGID = re.compile(r"(?:[^\W_]{6}-){2}[^\W_]{2}", re.ASCII)
-_LONG_MSGID = re.compile(r"[^\W_]{6}-[^\W_]{11}-[^\W_]{4}", re.ASCII)  # 4.97 on
+# A message log is named by its message's id (the long form from 4.97).
+_MSGID = re.compile(MSGID_PATTERN, re.ASCII)
+_LONG_MSGID = re.compile(LONG_MSGID_PATTERN, re.ASCII)
 MAX_DIFF_LINES = 400
 
 

@@ -226,8 +226,7 @@ def edits_of(edits: Edits) -> tuple[CustomEdit, ...]:
     return edits if isinstance(edits, tuple) else (edits,)
 
 
-def custom_step(name: str | None, kind: str,
-                generation: Generation = Generation.G4_96) -> CustomStep | None:
+def custom_step(name: str | None, kind: str, generation: Generation) -> CustomStep | None:
     """The step for custom munge `name` on `kind` under the harness `generation`, if it
     has one (unknown names: none)."""
     if not name:

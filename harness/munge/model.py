@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from harness.core.generation import Generation, applies
 
@@ -97,7 +97,7 @@ class ValueCache:
     of message id count separately; from 4.99 ephemeral ports count from 10001.
     """
 
-    generation: Generation = Generation.G4_96
+    generation: Generation
     seen: dict[str, str] = field(default_factory=dict)
     msgid_tag: str = "aX"
     long_msgid_tag: str = "aX"  # 4.97+: long message ids
@@ -129,24 +129,22 @@ class ValueCache:
     # another shape gets that stand-in back, prefix and all, as in Exim's harness.
 
     def conn_for(self, raw: str, prefix: str = "") -> str:
-        new = self.seen.get(raw)
-        if new is None:
-            new = self.seen[raw] = f"{prefix}{self.conn}"
-            self.conn += 1
-        return new
+        return self._numbered(raw, "conn", prefix)
 
     def pid_for(self, raw: str, prefix: str = "") -> str:
-        new = self.seen.get(raw)
-        if new is None:
-            new = self.seen[raw] = f"{prefix}{self.pid}"
-            self.pid += 1
-        return new
+        return self._numbered(raw, "pid", prefix)
 
     def port_for(self, raw: str, prefix: str = "") -> str:
+        return self._numbered(raw, "port", prefix)
+
+    def _numbered(self, raw: str, counter: Literal["conn", "pid", "port"], prefix: str) -> str:
+        """`raw`'s stand-in: the one it got before, else `prefix` and the next number of
+        the counter named."""
         new = self.seen.get(raw)
         if new is None:
-            new = self.seen[raw] = f"{prefix}{self.port}"
-            self.port += 1
+            number = getattr(self, counter)
+            new = self.seen[raw] = f"{prefix}{number}"
+            setattr(self, counter, number + 1)
         return new
 
     def original_of(self, new: str) -> str | None:
@@ -414,8 +412,7 @@ def by_generation(make: Callable[..., Step], name: str, forms: Mapping[Generatio
     return ByGeneration(name, tuple(made))
 
 
-def for_kind(steps: Iterable[Step], kind: str,
-             generation: Generation = Generation.G4_96) -> list[Step]:
+def for_kind(steps: Iterable[Step], kind: str, generation: Generation) -> list[Step]:
     """The steps that apply to files of `kind` under the harness `generation`, each in
     its form for that generation."""
     chosen = (s.at(generation) for s in steps if s.in_generation(generation))

@@ -413,8 +413,7 @@ DELIVERY_LINE_LONG_IDS = rx(r"^[-\d]{10}\s[:\d]{8}(\.\d{3})?\s[-A-Za-z\d]{23}\s[
 SORTED_NOTE = "**NOTE: The delivery lines in this file have been sorted.\n"
 
 
-def sort_delivery_lines(lines: list[str],
-                        generation: Generation = Generation.G4_96) -> list[str]:
+def sort_delivery_lines(lines: list[str], generation: Generation) -> list[str]:
     """Sort each run of consecutive delivery lines (parallel deliveries finish in any
     order), and put a note first saying so. Which lines count as delivery lines depends
     on the harness generation: from 4.97 only those with long message ids."""

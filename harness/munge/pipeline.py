@@ -126,7 +126,7 @@ def compiled(
     rmfiltertest: bool,
     dynamic_port: int | None,
     custom: str | None,
-    generation: Generation = Generation.G4_96,
+    generation: Generation,
 ) -> LineFunction:
     """The pipeline for these settings as one function (see `compile_steps`)."""
     return compile_steps(
@@ -141,7 +141,7 @@ def build(
     rmfiltertest: bool,
     dynamic_port: int | None,
     custom: str | None,
-    generation: Generation = Generation.G4_96,
+    generation: Generation,
 ) -> tuple[Step, ...]:
     """The steps for one kind of file under these settings, in order."""
     steps: list[Step] = []
