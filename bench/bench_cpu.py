@@ -31,8 +31,9 @@ TICK = 0.01  # dump-acct prints times in AHZ ticks (100 per second)
 
 def read_accounting(path: Path) -> list[tuple[str, float]]:
     """(command, CPU seconds) for each record of an accounting file."""
-    out = subprocess.run(["dump-acct", str(path)], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["dump-acct", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     records = []
     for line in out.splitlines():
         fields = [f.strip() for f in line.split("|")]
@@ -57,8 +58,9 @@ def main() -> int:
         subprocess.run(["accton", str(pacct)], check=True, capture_output=True)
         start = time.monotonic()
         try:
-            rc = subprocess.run([sys.executable, str(REPO / "runtest.py"), *runtest_args],
-                                stdout=subprocess.DEVNULL).returncode
+            rc = subprocess.run(
+                [sys.executable, str(REPO / "runtest.py"), *runtest_args], stdout=subprocess.DEVNULL
+            ).returncode
         finally:
             wall = time.monotonic() - start
             subprocess.run(["accton", "off"], capture_output=True)
@@ -70,22 +72,30 @@ def main() -> int:
         if command not in ("accton", "dump-acct"):
             per_command[command].append(cpu)
     accounted = sum(sum(v) for v in per_command.values())
-    print(f"runtest.py {' '.join(runtest_args)}: exit {rc}, wall {wall:.1f} s, "
-          f"CPU {run_cpu:.1f} s (rusage), {accounted:.1f} s accounted in "
-          f"{sum(len(v) for v in per_command.values())} processes")
+    print(
+        f"runtest.py {' '.join(runtest_args)}: exit {rc}, wall {wall:.1f} s, "
+        f"CPU {run_cpu:.1f} s (rusage), {accounted:.1f} s accounted in "
+        f"{sum(len(v) for v in per_command.values())} processes"
+    )
     print(f"{'program':<18}{'processes':>10}{'CPU s':>9}{'share':>8}{'ms each':>9}")
     ranked = sorted(per_command.items(), key=lambda kv: -sum(kv[1]))
-    for command, cpus in ranked[:args.top]:
+    for command, cpus in ranked[: args.top]:
         total = sum(cpus)
-        print(f"{command:<18}{len(cpus):>10}{total:>9.1f}{total / max(run_cpu, 1e-9):>8.1%}"
-              f"{1000 * total / len(cpus):>9.1f}")
-    rest = ranked[args.top:]
+        print(
+            f"{command:<18}{len(cpus):>10}{total:>9.1f}{total / max(run_cpu, 1e-9):>8.1%}"
+            f"{1000 * total / len(cpus):>9.1f}"
+        )
+    rest = ranked[args.top :]
     if rest:
         total = sum(sum(v) for _, v in rest)
-        print(f"{'(others)':<18}{sum(len(v) for _, v in rest):>10}{total:>9.1f}"
-              f"{total / max(run_cpu, 1e-9):>8.1%}")
-    print(f"{'unaccounted':<18}{'':>10}{run_cpu - accounted:>9.1f}"
-          f"{(run_cpu - accounted) / max(run_cpu, 1e-9):>8.1%}  (10 ms ticks rounded down)")
+        print(
+            f"{'(others)':<18}{sum(len(v) for _, v in rest):>10}{total:>9.1f}"
+            f"{total / max(run_cpu, 1e-9):>8.1%}"
+        )
+    print(
+        f"{'unaccounted':<18}{'':>10}{run_cpu - accounted:>9.1f}"
+        f"{(run_cpu - accounted) / max(run_cpu, 1e-9):>8.1%}  (10 ms ticks rounded down)"
+    )
     return 0
 
 

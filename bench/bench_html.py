@@ -54,12 +54,17 @@ def bench(browser: Browser, name: str, page: Path, n: int, repeat: int, **kw: ob
     median = statistics.median(loads)
     ok = max(loads) < TARGET
     diffs = html.count('class="diff unified"')
-    print(f"{name}: {n} tests, {diffs} diffs, "
-          f"{len(html) / 1e6:.2f} MB, rendered in {rendered:.2f}s")
-    print(f"  open to load event: first {loads[0]:.2f}s, median {median:.2f}s, "
-          f"max {max(loads):.2f}s (target < {TARGET:.0f}s: {'ok' if ok else 'TOO SLOW'})")
-    print(f"  in the page (median): DOMContentLoaded {dcl:.2f}s, load {load:.2f}s, "
-          f"first contentful paint {fcp:.2f}s; filter to failed {filtered:.0f} ms")
+    print(
+        f"{name}: {n} tests, {diffs} diffs, {len(html) / 1e6:.2f} MB, rendered in {rendered:.2f}s"
+    )
+    print(
+        f"  open to load event: first {loads[0]:.2f}s, median {median:.2f}s, "
+        f"max {max(loads):.2f}s (target < {TARGET:.0f}s: {'ok' if ok else 'TOO SLOW'})"
+    )
+    print(
+        f"  in the page (median): DOMContentLoaded {dcl:.2f}s, load {load:.2f}s, "
+        f"first contentful paint {fcp:.2f}s; filter to failed {filtered:.0f} ms"
+    )
     return ok
 
 
@@ -72,8 +77,15 @@ def main() -> int:
         browser = Browser(Path(tmp) / "profile")
         try:
             ok = bench(browser, "usual", Path(tmp) / "usual.html", args.n, args.repeat)
-            ok &= bench(browser, "everything fails", Path(tmp) / "worst.html", args.n,
-                        args.repeat, failing_every=1, diff_lines=400)
+            ok &= bench(
+                browser,
+                "everything fails",
+                Path(tmp) / "worst.html",
+                args.n,
+                args.repeat,
+                failing_every=1,
+                diff_lines=400,
+            )
         finally:
             browser.close()
     return 0 if ok else 1

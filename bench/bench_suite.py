@@ -36,12 +36,24 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_ours(suite: Path, binary: str | None, jobs: int | None, selection: list[str],
-             work: Path) -> dict:
+def run_ours(
+    suite: Path, binary: str | None, jobs: int | None, selection: list[str], work: Path
+) -> dict:
     report = work / "report.json"
-    argv = [sys.executable, str(RUNTEST), *([binary] if binary else []), "--suite", str(suite),
-            "--workdir", str(work), "-CONTINUE", "--json", str(report),
-            *(["-j", str(jobs)] if jobs else []), *selection]
+    argv = [
+        sys.executable,
+        str(RUNTEST),
+        *([binary] if binary else []),
+        "--suite",
+        str(suite),
+        "--workdir",
+        str(work),
+        "-CONTINUE",
+        "--json",
+        str(report),
+        *(["-j", str(jobs)] if jobs else []),
+        *selection,
+    ]
     cpu0, t0 = _children_cpu(), time.monotonic()
     proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     wall, cpu = time.monotonic() - t0, _children_cpu() - cpu0
@@ -52,11 +64,19 @@ def run_ours(suite: Path, binary: str | None, jobs: int | None, selection: list[
 
 def run_perl(test_dir: Path, binary: str | None, selection: list[str], caller: str) -> dict:
     """Exim's own harness on the same tests (run as the caller, as it wants)."""
-    argv = ["sudo", "-u", caller, "./runtest", *([binary] if binary else []), "-CONTINUE",
-            *selection]
+    argv = [
+        "sudo",
+        "-u",
+        caller,
+        "./runtest",
+        *([binary] if binary else []),
+        "-CONTINUE",
+        *selection,
+    ]
     cpu0, t0 = _children_cpu(), time.monotonic()
-    proc = subprocess.run(argv, cwd=test_dir, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        argv, cwd=test_dir, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     wall, cpu = time.monotonic() - t0, _children_cpu() - cpu0
     summary = test_dir / "run-summary.log"
     verdicts = {}
@@ -80,10 +100,13 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1, help="runs per -j value")
     ap.add_argument("--perl-harness", type=Path)
     ap.add_argument("--caller", default="rtcaller")
-    ap.add_argument("--workdir", type=Path,
-                    help="the work directory of every run, emptied between them (for a "
-                         "build whose TRUSTED_CONFIG_LIST names WORKDIR/wN/test-config); "
-                         "default: a new one under .work")
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        help="the work directory of every run, emptied between them (for a "
+        "build whose TRUSTED_CONFIG_LIST names WORKDIR/wN/test-config); "
+        "default: a new one under .work",
+    )
     ap.add_argument("selection", nargs="*", help="first [last|+] as for runtest.py")
     args = ap.parse_args()
     if os.getuid() != 0:
@@ -105,11 +128,16 @@ def main() -> int:
                 shutil.rmtree(work, ignore_errors=True)
                 # durations are kept out of the next run: each -j starts from the same state
                 print(f"  ran -j {jobs or 'default'} #{n + 1}: {r['wall']:.1f}s", flush=True)
-        perl = run_perl(args.perl_harness, args.binary, args.selection, args.caller) \
-            if args.perl_harness else None
+        perl = (
+            run_perl(args.perl_harness, args.binary, args.selection, args.caller)
+            if args.perl_harness
+            else None
+        )
     print(f"\nsuite {args.suite} {' '.join(args.selection) or '(all)'}")
-    print(f"{'-j':>8} {'tests':>6} {'ran':>5} {'wall s':>8} {'CPU s':>8} {'CPU/test':>9} "
-          f"{'CPU %':>6} {'tests/min':>10} {'passed':>7} {'failed':>7}")
+    print(
+        f"{'-j':>8} {'tests':>6} {'ran':>5} {'wall s':>8} {'CPU s':>8} {'CPU/test':>9} "
+        f"{'CPU %':>6} {'tests/min':>10} {'passed':>7} {'failed':>7}"
+    )
     cpus = os.cpu_count() or 1
     for r in results:
         ran = [t for t in r["tests"] if t["outcome"] != "skipped"]
@@ -117,9 +145,11 @@ def main() -> int:
         passed = sum(1 for v in verdicts.values() if v in ("passed", "flaky", "xfail"))
         failed = sum(1 for v in verdicts.values() if v in ("failed", "error", "xpass"))
         label = str(r["jobs"]) if r["jobs"] else "default"
-        print(f"{label:>8} {len(verdicts):>6} {len(ran):>5} {r['wall']:>8.1f} {r['cpu']:>8.1f} "
-              f"{r['cpu'] / max(len(ran), 1):>9.3f} {100 * r['cpu'] / (r['wall'] * cpus):>5.0f}% "
-              f"{60 * len(ran) / r['wall']:>10.1f} {passed:>7} {failed:>7}")
+        print(
+            f"{label:>8} {len(verdicts):>6} {len(ran):>5} {r['wall']:>8.1f} {r['cpu']:>8.1f} "
+            f"{r['cpu'] / max(len(ran), 1):>9.3f} {100 * r['cpu'] / (r['wall'] * cpus):>5.0f}% "
+            f"{60 * len(ran) / r['wall']:>10.1f} {passed:>7} {failed:>7}"
+        )
         if r["note"]:
             print(f"{'':>8} ({r['note'].strip()})")
     base = _verdicts(results[0]) if results else {}
@@ -128,16 +158,24 @@ def main() -> int:
         for number, outcome in _verdicts(r).items():
             if base.get(number) != outcome:
                 changed.setdefault(number, []).append(
-                    f"-j {r['jobs'] or 'default'}: {base.get(number)} -> {outcome}")
-    print("verdicts that changed between runs: " + (", ".join(
-        f"{n} ({'; '.join(v)})" for n, v in sorted(changed.items())) or "none"))
+                    f"-j {r['jobs'] or 'default'}: {base.get(number)} -> {outcome}"
+                )
+    print(
+        "verdicts that changed between runs: "
+        + (", ".join(f"{n} ({'; '.join(v)})" for n, v in sorted(changed.items())) or "none")
+    )
     if perl is not None:
         ours = min(results, key=lambda r: r["wall"])
-        print(f"Exim's own harness: {perl['wall']:.1f}s wall, {perl['cpu']:.1f}s CPU, "
-              f"{len(perl['verdicts'])} tests; fastest run here is "
-              f"{perl['wall'] / ours['wall']:.1f}x faster (-j {ours['jobs'] or 'default'})")
-        differ = sorted(n for n, v in perl["verdicts"].items()
-                        if _verdicts(ours).get(n, v) not in (v, "flaky", "xfail"))
+        print(
+            f"Exim's own harness: {perl['wall']:.1f}s wall, {perl['cpu']:.1f}s CPU, "
+            f"{len(perl['verdicts'])} tests; fastest run here is "
+            f"{perl['wall'] / ours['wall']:.1f}x faster (-j {ours['jobs'] or 'default'})"
+        )
+        differ = sorted(
+            n
+            for n, v in perl["verdicts"].items()
+            if _verdicts(ours).get(n, v) not in (v, "flaky", "xfail")
+        )
         print("verdicts that differ from Exim's harness: " + (", ".join(differ) or "none"))
     return 0
 

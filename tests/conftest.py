@@ -12,10 +12,20 @@ from harness.host.hostfacts import HostFacts
 @pytest.fixture
 def facts() -> HostFacts:
     return HostFacts(
-        cwd="/work/dir", hostname="myhost.test.example", caller="tester", caller_uid=1001,
-        caller_gid=1002, caller_group="testers", caller_gecos="Test Caller",
-        caller_home="/home/tester", eximuser="Debian-exim", eximgroup="Debian-exim",
-        exim_uid=102, exim_gid=105, ipv4="192.0.2.2", ipv6="fd00::2",
+        cwd="/work/dir",
+        hostname="myhost.test.example",
+        caller="tester",
+        caller_uid=1001,
+        caller_gid=1002,
+        caller_group="testers",
+        caller_gecos="Test Caller",
+        caller_home="/home/tester",
+        eximuser="Debian-exim",
+        eximgroup="Debian-exim",
+        exim_uid=102,
+        exim_gid=105,
+        ipv4="192.0.2.2",
+        ipv6="fd00::2",
         shell="/work/dir/aux-var/sh",
     )
 

@@ -50,8 +50,13 @@ def exim_generation() -> Generation:
     """The harness generation of Debian's exim4 here: 4.96 on Debian 12, 4.98 on 13. The
     e2e tests that look at Exim's output (message ids, which expected file a test
     compares with) follow it."""
-    out = subprocess.run(["/usr/sbin/exim4", "-bV"], capture_output=True, text=True,
-                         stdin=subprocess.DEVNULL, timeout=30).stdout
+    out = subprocess.run(
+        ["/usr/sbin/exim4", "-bV"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    ).stdout
     words = out.split()
     return Generation.for_version(words[2] if len(words) > 2 else "")
 
@@ -64,8 +69,7 @@ def compared_file(suite: Path, rel: str) -> Path:
 
 def message_id_example() -> str:
     """The first renumbered message id as this Exim's generation writes it."""
-    return "10HmaX-0005vi-00" if exim_generation() < Generation.G4_97 else \
-        "10HmaX-000000005vi-0000"
+    return "10HmaX-0005vi-00" if exim_generation() < Generation.G4_97 else "10HmaX-000000005vi-0000"
 
 
 def run(
@@ -76,9 +80,19 @@ def run(
     report.parent.mkdir(exist_ok=True)
     report.unlink(missing_ok=True)
     proc = subprocess.run(
-        [sys.executable, str(RUNTEST), "--workdir", str(WORK / workdir),
-         "--json", str(report), *args],
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            str(RUNTEST),
+            "--workdir",
+            str(WORK / workdir),
+            "--json",
+            str(report),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
     data = json.loads(report.read_text()) if report.exists() else {}
     return proc, data

@@ -46,8 +46,18 @@ def random_bytes(rng: random.Random, data: bytes) -> bytes:
 
 def bad_return_code(rng: random.Random, data: bytes) -> bytes:
     lines = _lines(data)
-    bad = rng.choice([b"99999999999999999999999", b"~", b"1 lower=case", b"-1", b"3 A=",
-                      b"~~0", b"0 X=1 Y=2", b"2"])
+    bad = rng.choice(
+        [
+            b"99999999999999999999999",
+            b"~",
+            b"1 lower=case",
+            b"-1",
+            b"3 A=",
+            b"~~0",
+            b"0 X=1 Y=2",
+            b"2",
+        ]
+    )
     lines.insert(rng.randrange(1, len(lines) + 1), bad)
     return b"\n".join(lines)
 
@@ -84,9 +94,19 @@ def no_title(rng: random.Random, data: bytes) -> bytes:
     return b"\n".join(_lines(data)[1:])
 
 
-MUTATIONS: tuple[Mutation, ...] = (truncate, drop_line, duplicate_line, swap_commands,
-                                   random_bytes, bad_return_code, unterminate_data,
-                                   deep_continuation, huge_line, not_utf8, no_title)
+MUTATIONS: tuple[Mutation, ...] = (
+    truncate,
+    drop_line,
+    duplicate_line,
+    swap_commands,
+    random_bytes,
+    bad_return_code,
+    unterminate_data,
+    deep_continuation,
+    huge_line,
+    not_utf8,
+    no_title,
+)
 
 
 def mutants(sources: list[Path], count: int, seed: int) -> list[tuple[Path, str, bytes]]:
@@ -98,8 +118,9 @@ def mutants(sources: list[Path], count: int, seed: int) -> list[tuple[Path, str,
         data = source.read_bytes()
         done = []
         for _ in range(rng.choice((1, 1, 2, 3))):
-            mutation = MUTATIONS[(n + len(done)) % len(MUTATIONS)] if not done else \
-                rng.choice(MUTATIONS)
+            mutation = (
+                MUTATIONS[(n + len(done)) % len(MUTATIONS)] if not done else rng.choice(MUTATIONS)
+            )
             data = mutation(rng, data)
             done.append(mutation.__name__)
         out.append((source, "+".join(done), data))

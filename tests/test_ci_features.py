@@ -33,10 +33,12 @@ def _case(number: str) -> TestCase:
 
 
 def _result(number: str, outcome: Outcome, duration: float = 1.0) -> TestResult:
-    mismatches = (Mismatch(f"stdout/{number}", "differs", "-a\n+b\n"),) \
-        if outcome is Outcome.FAILED else ()
-    return TestResult(_case(number), outcome, "why" if outcome is not Outcome.PASSED else "",
-                      duration, mismatches)
+    mismatches = (
+        (Mismatch(f"stdout/{number}", "differs", "-a\n+b\n"),) if outcome is Outcome.FAILED else ()
+    )
+    return TestResult(
+        _case(number), outcome, "why" if outcome is not Outcome.PASSED else "", duration, mismatches
+    )
 
 
 CASES = [_case(f"{n:04d}") for n in range(1, 200)]
@@ -68,8 +70,9 @@ def test_shard_from_options_and_environment(tmp_path):
         with pytest.raises(UsageError):
             parse_shard(bad)
     assert shard_from_environment({"RUNTEST_SHARD": "3/5"}) == Shard(3, 5)
-    assert shard_from_environment({"TEST_TOTAL_SHARDS": "4", "TEST_SHARD_INDEX": "0"}) == \
-        Shard(1, 4)
+    assert shard_from_environment({"TEST_TOTAL_SHARDS": "4", "TEST_SHARD_INDEX": "0"}) == Shard(
+        1, 4
+    )
     assert shard_from_environment({}) is None
     status = tmp_path / "status"
     acknowledge_bazel({"TEST_SHARD_STATUS_FILE": str(status)})
@@ -93,10 +96,16 @@ def test_xfail_is_strict_both_ways(tmp_path):
 
 
 def _run(suite: str = "s1", binary: str = "b1", shard: tuple[int, int] | None = None) -> dict:
-    return {"suite": suite, "suite_digest": suite, "binary": binary, "binary_digest": binary,
-            "harness": "4.96", "started": "2026-12-02T00:00:00+0000",
-            "ended": "2026-12-02T00:01:00+0000",
-            "shard": {"index": shard[0], "total": shard[1], "strategy": "hash"} if shard else None}
+    return {
+        "suite": suite,
+        "suite_digest": suite,
+        "binary": binary,
+        "binary_digest": binary,
+        "harness": "4.96",
+        "started": "2026-12-02T00:00:00+0000",
+        "ended": "2026-12-02T00:01:00+0000",
+        "shard": {"index": shard[0], "total": shard[1], "strategy": "hash"} if shard else None,
+    }
 
 
 def _write(path: Path, results: list[TestResult], run: dict) -> Path:
@@ -105,17 +114,24 @@ def _write(path: Path, results: list[TestResult], run: dict) -> Path:
 
 
 def test_reports_read_back_from_json_and_junit(tmp_path):
-    results = [_result("0001", Outcome.PASSED, 2.5), _result("0002", Outcome.FAILED),
-               _result("0003", Outcome.ERROR), _result("0004", Outcome.SKIPPED, 0),
-               _result("0005", Outcome.XFAIL), _result("0006", Outcome.FLAKY)]
+    results = [
+        _result("0001", Outcome.PASSED, 2.5),
+        _result("0002", Outcome.FAILED),
+        _result("0003", Outcome.ERROR),
+        _result("0004", Outcome.SKIPPED, 0),
+        _result("0005", Outcome.XFAIL),
+        _result("0006", Outcome.FLAKY),
+    ]
     js = load_report(_write(tmp_path / "r.json", results, _run()))
-    assert [(r.case.number, r.outcome) for r in js.results] == \
-        [(r.case.number, r.outcome) for r in results]
+    assert [(r.case.number, r.outcome) for r in js.results] == [
+        (r.case.number, r.outcome) for r in results
+    ]
     assert js.results[1].mismatches[0].diff == "-a\n+b\n"
     write_junit(tmp_path / "r.xml", [("runtest", results)])
     xml = load_report(tmp_path / "r.xml")
-    assert [(r.case.number, r.outcome) for r in xml.results] == \
-        [(r.case.number, r.outcome) for r in results]
+    assert [(r.case.number, r.outcome) for r in xml.results] == [
+        (r.case.number, r.outcome) for r in results
+    ]
     assert failed_tests([js]) == failed_tests([xml]) == {"0002", "0003"}
     assert durations([js])["0001"] == 2.5 and "0004" not in durations([js])
     (tmp_path / "bad.json").write_text("{")
@@ -124,26 +140,35 @@ def test_reports_read_back_from_json_and_junit(tmp_path):
 
 
 def test_merge_checks_shards_tests_suites_and_binaries(tmp_path):
-    a = load_report(_write(tmp_path / "a.json", [_result("0001", Outcome.PASSED)],
-                           _run(shard=(1, 2))))
-    b = load_report(_write(tmp_path / "b.json", [_result("0002", Outcome.FAILED)],
-                           _run(shard=(2, 2))))
+    a = load_report(
+        _write(tmp_path / "a.json", [_result("0001", Outcome.PASSED)], _run(shard=(1, 2)))
+    )
+    b = load_report(
+        _write(tmp_path / "b.json", [_result("0002", Outcome.FAILED)], _run(shard=(2, 2)))
+    )
     run, results, groups = merge([a, b])
     assert [r.case.number for r in results] == ["0001", "0002"]
     assert [name for name, _ in groups] == ["runtest shard 1/2", "runtest shard 2/2"]
     with pytest.raises(UsageError, match="missing shards: 2/2"):
         merge([a])
-    other = load_report(_write(tmp_path / "c.json", [_result("0002", Outcome.PASSED)],
-                               _run(suite="s2", shard=(2, 2))))
+    other = load_report(
+        _write(
+            tmp_path / "c.json", [_result("0002", Outcome.PASSED)], _run(suite="s2", shard=(2, 2))
+        )
+    )
     with pytest.raises(UsageError, match="different suites"):
         merge([a, other])
     merge([a, other], force=True)
-    binary = load_report(_write(tmp_path / "d.json", [_result("0002", Outcome.PASSED)],
-                                _run(binary="b2", shard=(2, 2))))
+    binary = load_report(
+        _write(
+            tmp_path / "d.json", [_result("0002", Outcome.PASSED)], _run(binary="b2", shard=(2, 2))
+        )
+    )
     with pytest.raises(UsageError, match="different binaries"):
         merge([a, binary])
-    twice = load_report(_write(tmp_path / "e.json", [_result("0001", Outcome.PASSED)],
-                               _run(shard=(2, 2))))
+    twice = load_report(
+        _write(tmp_path / "e.json", [_result("0001", Outcome.PASSED)], _run(shard=(2, 2)))
+    )
     with pytest.raises(UsageError, match="tests in more than one report: 0001"):
         merge([a, twice])
     short = tmp_path / "f.json"
@@ -155,9 +180,16 @@ def test_merge_checks_shards_tests_suites_and_binaries(tmp_path):
 def _console(tty: bool, **kw) -> tuple[Console, io.StringIO]:
     out = io.StringIO()
     console = Console(out, tty=tty, **kw)
-    info = RunInfo(Path("/s"), Path("/b"), 3, 2, Path("/w"), tests=tuple(CASES[:3]),
-                   expected={"0001": 10.0, "0002": 20.0, "0003": 30.0},
-                   rerun_command="./runtest.py /b")
+    info = RunInfo(
+        Path("/s"),
+        Path("/b"),
+        3,
+        2,
+        Path("/w"),
+        tests=tuple(CASES[:3]),
+        expected={"0001": 10.0, "0002": 20.0, "0003": 30.0},
+        rerun_command="./runtest.py /b",
+    )
     console.run_started(info)
     return console, out
 

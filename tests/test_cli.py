@@ -29,8 +29,9 @@ def test_runner_options():
     assert o.timeout == 5 and o.portbase == 2000
 
 
-@pytest.mark.parametrize("argv", [["10", "5"], ["a"], ["1", "2", "3"], ["--json"],
-                                  ["-PORTBASE", "x"]])
+@pytest.mark.parametrize(
+    "argv", [["10", "5"], ["a"], ["1", "2", "3"], ["--json"], ["-PORTBASE", "x"]]
+)
 def test_bad_arguments(argv):
     with pytest.raises(UsageError):
         parse_args(argv)
@@ -39,7 +40,7 @@ def test_bad_arguments(argv):
 def test_help_lists_every_exit_status(capsys):
     assert main(["--help"]) == ExitCode.OK
     out = capsys.readouterr().out
-    section = out[out.index("Exit status:"):]
+    section = out[out.index("Exit status:") :]
     for code in ExitCode:
         assert f"  {code.value} {code.name} " in section and code.description[:30] in section
     assert "128+N" in section
@@ -57,13 +58,19 @@ def test_every_option_says_how_it_takes_its_value():
     assert o.review is not None and len(o.last_failed) == 2 and o.continue_
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--josn", "x.json", "1"], "unknown option --josn (did you mean --json?)"),
-    (["--jsno=x.json", "1"], "unknown option --jsno (did you mean --json?)"),
-    (["--no-quiet-reruns"], "unknown option --no-quiet-reruns (did you mean --no-quiet-rerun?)"),
-    (["--frobnicate"], "unknown option --frobnicate; see --help"),
-    (["--continue=yes"], "--continue takes no value"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--josn", "x.json", "1"], "unknown option --josn (did you mean --json?)"),
+        (["--jsno=x.json", "1"], "unknown option --jsno (did you mean --json?)"),
+        (
+            ["--no-quiet-reruns"],
+            "unknown option --no-quiet-reruns (did you mean --no-quiet-rerun?)",
+        ),
+        (["--frobnicate"], "unknown option --frobnicate; see --help"),
+        (["--continue=yes"], "--continue takes no value"),
+    ],
+)
 def test_an_unknown_long_option_is_refused_with_the_one_meant(argv, message):
     with pytest.raises(UsageError) as caught:
         parse_args(argv)
@@ -84,7 +91,9 @@ def test_pytest_habits_x_k_and_lf():
     assert o.max_failures == 1 and o.keyword == "tls and not perl"
     assert o.last_failed == (Path(""),)  # the last run in the work directory
     assert parse_args(["--last-failed", "a.json", "b.xml"]).last_failed == (
-        Path("a.json"), Path("b.xml"))
+        Path("a.json"),
+        Path("b.xml"),
+    )
     assert parse_args(["--max-failures", "3"]).max_failures == 3
 
 
@@ -97,8 +106,12 @@ def test_a_missing_package_is_one_line_naming_what_installs_it():
         pytest.skip("the system python3 has psutil")
     repo = Path(__file__).resolve().parents[1]
     proc = subprocess.run(
-        [system, "-c", "import sys; from harness.cli.main import main; "
-         "sys.exit(main(['--list']))"], capture_output=True, text=True, cwd=repo, timeout=60)
+        [system, "-c", "import sys; from harness.cli.main import main; sys.exit(main(['--list']))"],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("** runtest.py needs the Python package psutil"), proc.stderr
     assert "Traceback" not in proc.stderr and "./setup.sh" in proc.stderr

@@ -17,15 +17,23 @@ def test_declarations_do_not_overlap():
 
 
 def test_an_overlapping_declaration_is_reported():
-    shadow = CommandSpec("shadow", re.compile(r"^dump\b"), False, COMMANDS[0].handler,
-                         ("dump everything",))
+    shadow = CommandSpec(
+        "shadow", re.compile(r"^dump\b"), False, COMMANDS[0].handler, ("dump everything",)
+    )
     problems = check_grammar([*COMMANDS, shadow])
     assert any("dump" in p and "shadow" in p for p in problems)
 
 
 def test_utilities_come_from_the_declarations():
-    assert {"exim_dumpdb", "exim_lock", "exinext", "exigrep", "eximstats", "exiqgrep",
-            "exim_dbmbuild"} <= set(utilities())
+    assert {
+        "exim_dumpdb",
+        "exim_lock",
+        "exinext",
+        "exigrep",
+        "eximstats",
+        "exiqgrep",
+        "exim_dbmbuild",
+    } <= set(utilities())
 
 
 @pytest.mark.parametrize("corpus", ["exim-4.96", "exim-4.99.1"])

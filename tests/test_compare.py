@@ -10,8 +10,14 @@ from harness.munge import TestMunger, TestOptions
 from harness.suite.expectedfiles import ExpectedFiles
 
 
-def checker(suite: Path, work: Path, facts, flavour: str | None = None,
-            generation: Generation = Generation.G4_96, **kw) -> Checker:
+def checker(
+    suite: Path,
+    work: Path,
+    facts,
+    flavour: str | None = None,
+    generation: Generation = Generation.G4_96,
+    **kw,
+) -> Checker:
     munger = TestMunger(facts, TestOptions(testno="0042", generation=generation))
     files = ExpectedFiles.for_suite(suite, generation, flavour)
     return Checker(suite, work, "0042", munger, files, **kw)
@@ -23,8 +29,9 @@ def test_equal_output_passes_and_server_part_is_appended(dirs, facts):
     (work / "test-stdout-server").write_text("from server\n")
     (suite / "stdout" / "0042").write_text("hello\n\n******** SERVER ********\nfrom server\n")
     c = checker(suite, work, facts)
-    found = c.check_file(CheckSpec(work / "test-stdout", work / "test-stdout-server", "stdout/0042",
-                           "stdout"))
+    found = c.check_file(
+        CheckSpec(work / "test-stdout", work / "test-stdout-server", "stdout/0042", "stdout")
+    )
     assert found == []
 
 
@@ -73,9 +80,11 @@ def test_flavour_file_wins_and_update_writes_it(dirs, facts):
 def test_munging_applies_before_comparison(dirs, facts):
     suite, work = dirs
     (work / "spool" / "log" / "mainlog").write_text(
-        "2026-11-24 15:39:03 1xVsM6-0003Mk-2m <= tester@test.ex U=tester P=local S=341\n")
+        "2026-11-24 15:39:03 1xVsM6-0003Mk-2m <= tester@test.ex U=tester P=local S=341\n"
+    )
     (suite / "log" / "0042").write_text(
-        "1999-03-02 09:44:33 10HmaX-0005vi-00 <= CALLER@test.ex U=CALLER P=local S=sss\n")
+        "1999-03-02 09:44:33 10HmaX-0005vi-00 <= CALLER@test.ex U=CALLER P=local S=sss\n"
+    )
     c = checker(suite, work, facts)
     found = c.check_all(set(), facts.caller)
     assert found == []

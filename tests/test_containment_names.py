@@ -24,16 +24,32 @@ c.close()
 """
 
 
-@pytest.mark.skipif(cgroup2_base() is None or shutil.which("unshare") is None,
-                    reason="needs a cgroup v2 this run may use, and unshare")
+@pytest.mark.skipif(
+    cgroup2_base() is None or shutil.which("unshare") is None,
+    reason="needs a cgroup v2 this run may use, and unshare",
+)
 def test_runners_of_one_pid_get_cgroups_of_their_own(tmp_path) -> None:
     names = []
     for n in range(2):
         root = tmp_path / str(n)
         root.mkdir()
-        done = subprocess.run(["unshare", "--pid", "--fork", "--mount", "--mount-proc",
-                               sys.executable, "-c", ONE_RUN, str(REPO), str(root)],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [
+                "unshare",
+                "--pid",
+                "--fork",
+                "--mount",
+                "--mount-proc",
+                sys.executable,
+                "-c",
+                ONE_RUN,
+                str(REPO),
+                str(root),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         names.append(done.stdout.strip())
     assert "none" not in names and names[0] != names[1], names

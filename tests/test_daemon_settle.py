@@ -36,8 +36,9 @@ from harness.suite.expectedfiles import ExpectedFiles
 from harness.suite.script import parse_text
 from harness.suite.substitute import Substituter
 
-pytestmark = pytest.mark.skipif(waiting_for_work(os.getpid()) is None,
-                                reason="/proc/PID/syscall cannot be read here")
+pytestmark = pytest.mark.skipif(
+    waiting_for_work(os.getpid()) is None, reason="/proc/PID/syscall cannot be read here"
+)
 
 _POLLER = "import select; select.poll().poll()"
 _SLEEPER = "import time; time.sleep(60)"
@@ -55,8 +56,9 @@ def child() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 def _start(procs: list[subprocess.Popen[bytes]], code: str) -> int:
     """A Python child running `code`, once it has got going (its imports done)."""
-    p = subprocess.Popen([sys.executable, "-c", f"print(flush=True)\n{code}"],
-                         stdout=subprocess.PIPE)
+    p = subprocess.Popen(
+        [sys.executable, "-c", f"print(flush=True)\n{code}"], stdout=subprocess.PIPE
+    )
     assert p.stdout is not None
     p.stdout.readline()
     procs.append(p)
@@ -78,16 +80,18 @@ def test_a_pause_or_work_is_not_waiting_for_work(child: list[subprocess.Popen[by
 
 
 def test_a_pause_is_off_the_cpu_and_work_is_not(child: list[subprocess.Popen[bytes]]) -> None:
-    sleeper, spinner, poller = (_start(child, _SLEEPER), _start(child, _SPINNER),
-                                _start(child, _POLLER))
+    sleeper, spinner, poller = (
+        _start(child, _SLEEPER),
+        _start(child, _SPINNER),
+        _start(child, _POLLER),
+    )
     assert wait_while_running(sleeper, 10) and wait_while_running(poller, 10)
     assert off_cpu(sleeper) is True and off_cpu(poller) is True
     assert off_cpu(spinner) is False
     assert not wait_while_running(spinner, 0.1)
 
 
-def test_nothing_to_wait_for_once_a_process_has_gone(
-        child: list[subprocess.Popen[bytes]]) -> None:
+def test_nothing_to_wait_for_once_a_process_has_gone(child: list[subprocess.Popen[bytes]]) -> None:
     pid = _start(child, "")
     child[0].wait()
     assert waiting_for_work(pid) is None and off_cpu(pid) is None
@@ -146,12 +150,25 @@ while True:
 
 @pytest.fixture
 def ctx(tmp_path: Path, facts: HostFacts) -> Iterator[TestContext]:
-    me = Identity(os.getuid(), os.getgid(), (os.getgid(),),
-                  {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    facts = replace(facts, cwd=str(tmp_path), caller_uid=os.getuid(), caller_gid=os.getgid(),
-                    exim_uid=os.getuid(), exim_gid=os.getgid())
-    config = RunConfig(tmp_path, Path("exim"), Generation.G4_96, None, Capabilities(),
-                       ExpectedFiles.for_suite(tmp_path, Generation.G4_96, None))
+    me = Identity(
+        os.getuid(), os.getgid(), (os.getgid(),), {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    )
+    facts = replace(
+        facts,
+        cwd=str(tmp_path),
+        caller_uid=os.getuid(),
+        caller_gid=os.getgid(),
+        exim_uid=os.getuid(),
+        exim_gid=os.getgid(),
+    )
+    config = RunConfig(
+        tmp_path,
+        Path("exim"),
+        Generation.G4_96,
+        None,
+        Capabilities(),
+        ExpectedFiles.for_suite(tmp_path, Generation.G4_96, None),
+    )
     (tmp_path / "script").write_text("# t\n")
     (tmp_path / "confs").mkdir()
     (tmp_path / "confs" / "0999").write_text("# a configuration\n")
@@ -161,9 +178,14 @@ def ctx(tmp_path: Path, facts: HostFacts) -> Iterator[TestContext]:
     exim.write_text(_FAKE_DAEMON.format(python=sys.executable, here=str(tmp_path)))
     exim.chmod(0o755)
     os.mkfifo(tmp_path / "wake")
-    context = TestContext(config, Seat(0, facts, me, me), "0999",
-                          parse_script(tmp_path / "script"), ProcessTracker(),
-                          Substituter(facts, Generation.G4_96))
+    context = TestContext(
+        config,
+        Seat(0, facts, me, me),
+        "0999",
+        parse_script(tmp_path / "script"),
+        ProcessTracker(),
+        Substituter(facts, Generation.G4_96),
+    )
     yield context
     context.tracker.kill_all()
 
@@ -196,8 +218,9 @@ def test_a_started_daemon_is_in_its_loop(ctx: TestContext, tmp_path: Path) -> No
     assert waiting_for_work(_daemon_pid(tmp_path)) is True
 
 
-def test_killdaemon_lets_a_daemon_finish_what_a_wake_up_started(ctx: TestContext,
-                                                                tmp_path: Path) -> None:
+def test_killdaemon_lets_a_daemon_finish_what_a_wake_up_started(
+    ctx: TestContext, tmp_path: Path
+) -> None:
     _run(ctx, "exim -DSERVER=server -bd -oX PORT_D")
     pid = _daemon_pid(tmp_path)
     _wake(tmp_path, "work")
@@ -207,8 +230,7 @@ def test_killdaemon_lets_a_daemon_finish_what_a_wake_up_started(ctx: TestContext
     assert not (tmp_path / "spool" / "exim-daemon.pid").exists()
 
 
-def test_killdaemon_signals_a_pausing_daemon_at_once(ctx: TestContext,
-                                                     tmp_path: Path) -> None:
+def test_killdaemon_signals_a_pausing_daemon_at_once(ctx: TestContext, tmp_path: Path) -> None:
     # As under Exim's harness, which test 0609's expected output records: the SIGTERM
     # lands in the daemon's pause after forking a child.
     _run(ctx, "exim -DSERVER=server -bd -oX PORT_D")
@@ -217,8 +239,9 @@ def test_killdaemon_signals_a_pausing_daemon_at_once(ctx: TestContext,
     assert (tmp_path / "term").read_text() == "pausing"
 
 
-def test_killdaemon_ends_a_daemon_that_stays_busy(ctx: TestContext, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_killdaemon_ends_a_daemon_that_stays_busy(
+    ctx: TestContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from harness.case.commands import running
 
     monkeypatch.setattr(running, "DAEMON_SETTLE_TIMEOUT", 0.05)

@@ -45,7 +45,9 @@ def test_interrupt_during_a_daemon_test_leaves_nothing():
     work = WORK / "e2e-interrupt"
     runner = subprocess.Popen(
         [sys.executable, str(RUNTEST), "--workdir", str(work), "4"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         stdin=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60

@@ -36,10 +36,26 @@ def _shards(tmp_path: Path, extra: list[str]) -> list[Path]:
     for k in (1, 2, 3):
         out = tmp_path / f"shard{k}.json"
         proc = subprocess.run(
-            [sys.executable, str(RUNTEST), "--suite", str(SHARED), "--workdir",
-             str(WORK / f"e2e-ci-shard{k}"), "--json", str(out), "-CONTINUE",
-             "--shard", f"{k}/3", *extra, *RANGE],
-            capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                str(RUNTEST),
+                "--suite",
+                str(SHARED),
+                "--workdir",
+                str(WORK / f"e2e-ci-shard{k}"),
+                "--json",
+                str(out),
+                "-CONTINUE",
+                "--shard",
+                f"{k}/3",
+                *extra,
+                *RANGE,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            stdin=subprocess.DEVNULL,
+        )
         assert out.exists(), proc.stdout[-2000:] + proc.stderr
         reports.append(out)
     return reports
@@ -47,9 +63,20 @@ def _shards(tmp_path: Path, extra: list[str]) -> list[Path]:
 
 def _merged(tmp_path: Path, reports: list[Path]) -> dict:
     out, junit = tmp_path / "merged.json", tmp_path / "merged.xml"
-    proc = subprocess.run([sys.executable, str(RUNTEST), "--merge-reports", str(out),
-                           *map(str, reports), "--junit-xml", str(junit)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(RUNTEST),
+            "--merge-reports",
+            str(out),
+            *map(str, reports),
+            "--junit-xml",
+            str(junit),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode in (0, 1) and "merged 3 reports" in proc.stdout, proc.stderr
     from junitparser import JUnitXml
 
@@ -74,38 +101,41 @@ def test_duration_shards_are_balanced(unsharded, tmp_path):
     # Balance is judged on the durations the shards were planned from: what a shard
     # measures itself varies with the machine's load.
     planned = {t["number"]: t["duration"] for t in whole["tests"]}
-    sums = [sum(planned[t["number"]] for t in json.loads(r.read_text())["tests"])
-            for r in reports]
+    sums = [sum(planned[t["number"]] for t in json.loads(r.read_text())["tests"]) for r in reports]
     assert (max(sums) - min(sums)) <= 0.2 * max(sums), sums
 
 
 def test_expected_failures_are_strict_both_ways(tmp_path):
     listed = tmp_path / "xfail"
     listed.write_text("0040  # Debian's build has no CONFIGURE_OWNER\n0001  # not really\n")
-    proc, data = run(["--suite", str(SHARED), "-CONTINUE", "--xfail", str(listed), "1", "40"],
-                     "e2e-ci-xfail")
+    proc, data = run(
+        ["--suite", str(SHARED), "-CONTINUE", "--xfail", str(listed), "1", "40"], "e2e-ci-xfail"
+    )
     got = outcomes(data)
     assert got["0040"] == "xfail" and got["0001"] == "xpass"
     assert proc.returncode == 1  # 0001 passed though listed
     listed.write_text("0040\n")
-    proc, data = run(["--suite", str(SHARED), "-CONTINUE", "--xfail", str(listed), "40"],
-                     "e2e-ci-xfail")
+    proc, data = run(
+        ["--suite", str(SHARED), "-CONTINUE", "--xfail", str(listed), "40"], "e2e-ci-xfail"
+    )
     assert outcomes(data) == {"0040": "xfail"} and proc.returncode == 0
 
 
 def test_last_failed_from_json_and_junit(tmp_path):
     earlier = tmp_path / "earlier.json"
     junit = tmp_path / "earlier.xml"
-    proc, data = run(["--suite", str(SHARED), "-CONTINUE", "--junit-xml", str(junit),
-                      "38", "41"], "e2e-ci-last")
+    proc, data = run(
+        ["--suite", str(SHARED), "-CONTINUE", "--junit-xml", str(junit), "38", "41"], "e2e-ci-last"
+    )
     earlier.write_text(json.dumps(data))
     failed = {n for n, o in outcomes(data).items() if o in ("failed", "error", "timeout")}
     # 0040 fails with Debian's build (no CONFIGURE_OWNER); with Debian 13's 4.98 the 4.96
     # suite's 0038 and 0041 fail too (4.98's message ids): whatever failed is run again
     assert "0040" in failed and failed <= {"0038", "0039", "0040", "0041"}
     for source in (earlier, junit):
-        _, again = run(["--suite", str(SHARED), "-CONTINUE", "--last-failed", str(source)],
-                       "e2e-ci-last")
+        _, again = run(
+            ["--suite", str(SHARED), "-CONTINUE", "--last-failed", str(source)], "e2e-ci-last"
+        )
         assert set(outcomes(again)) == failed
 
 
@@ -129,8 +159,9 @@ def test_no_tests_selected_is_its_own_exit_status():
 
 
 def test_ci_log_names_running_tests_while_a_test_sleeps():
-    proc, data = run(["--suite", str(CRASH), "--heartbeat", "1", "--slow-after", "2", "1"],
-                     "e2e-ci-heartbeat")
+    proc, data = run(
+        ["--suite", str(CRASH), "--heartbeat", "1", "--slow-after", "2", "1"], "e2e-ci-heartbeat"
+    )
     assert outcomes(data) == {"0001": "passed"}
     assert "running: 0001" in proc.stdout
     assert "SLOW 0001 has run for" in proc.stdout
@@ -139,9 +170,19 @@ def test_ci_log_names_running_tests_while_a_test_sleeps():
 def test_terminal_shows_one_status_line_redrawn_in_place():
     pid, fd = pty.fork()
     if pid == 0:  # the child: the runner, on the pty
-        os.execv(sys.executable, [sys.executable, str(RUNTEST), "--suite", str(CRASH),
-                                  "--workdir", str(WORK / "e2e-ci-pty"),
-                                  "-CONTINUE", "1"])
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                str(RUNTEST),
+                "--suite",
+                str(CRASH),
+                "--workdir",
+                str(WORK / "e2e-ci-pty"),
+                "-CONTINUE",
+                "1",
+            ],
+        )
     chunks = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -30,14 +30,29 @@ def _ours(marker: str) -> list[psutil.Process]:
 
 def _started(marker: str, work: str, jobs: str) -> subprocess.Popen[str]:
     runner = subprocess.Popen(
-        [sys.executable, str(RUNTEST), "--suite", str(CRASH), "--workdir", work, "-j", jobs,
-         "-CONTINUE", "1", jobs], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            str(RUNTEST),
+            "--suite",
+            str(CRASH),
+            "--workdir",
+            work,
+            "-j",
+            jobs,
+            "-CONTINUE",
+            "1",
+            jobs,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         stdin=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # the daemon, the server and `sleep 60` all up
-        names = " ".join(" ".join(p.info["cmdline"] or []) for p in _ours(marker)
-                         if p.info.get("cmdline"))
+        names = " ".join(
+            " ".join(p.info["cmdline"] or []) for p in _ours(marker) if p.info.get("cmdline")
+        )
         if "-bdf" in names and "bin/server" in names and "sleep 60" in names:
             return runner
         time.sleep(0.2)
@@ -66,8 +81,9 @@ def test_sigkill_of_a_serial_runner_leaves_nothing_running():
 def test_sigkill_of_a_parallel_runner_leaves_no_worker_and_next_run_passes_cleanly():
     work = str(WORK / "e2e-crash-parallel")
     runner = _started("e2e-crash-parallel", work, "2")
-    workers = [p for p in psutil.Process(runner.pid).children()
-               if "runtest.py" in " ".join(p.cmdline())]
+    workers = [
+        p for p in psutil.Process(runner.pid).children() if "runtest.py" in " ".join(p.cmdline())
+    ]
     assert workers
     runner.kill()
     runner.communicate(timeout=10)
@@ -75,11 +91,13 @@ def test_sigkill_of_a_parallel_runner_leaves_no_worker_and_next_run_passes_clean
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in workers)
 
 
-def _guardian_and_worker(work: str, runner: subprocess.Popen[str]
-                         ) -> tuple[psutil.Process, psutil.Process]:
+def _guardian_and_worker(
+    work: str, runner: subprocess.Popen[str]
+) -> tuple[psutil.Process, psutil.Process]:
     guardians = [p for p in _ours("harness.host.guardian") if work in " ".join(p.cmdline())]
-    workers = [p for p in psutil.Process(runner.pid).children()
-               if "runtest.py" in " ".join(p.cmdline())]
+    workers = [
+        p for p in psutil.Process(runner.pid).children() if "runtest.py" in " ".join(p.cmdline())
+    ]
     assert len(guardians) == 1 and len(workers) == 1
     return guardians[0], workers[0]
 
@@ -101,8 +119,10 @@ def test_a_worker_whose_runner_dies_ends_its_tests_however_many_signals_come():
     try:
         assert _gone_within("e2e-crash-signals/w0/eximdir/exim", 3) == []
     finally:
-        run(["--suite", str(CRASH), "--workdir", work, "--timeout", "60", "1", "1"],
-            "e2e-crash-signals-2")  # ends what a failure of this test left
+        run(
+            ["--suite", str(CRASH), "--workdir", work, "--timeout", "60", "1", "1"],
+            "e2e-crash-signals-2",
+        )  # ends what a failure of this test left
 
 
 def test_a_run_after_a_crash_without_its_guardian_ends_what_was_left():
@@ -117,8 +137,10 @@ def test_a_run_after_a_crash_without_its_guardian_ends_what_was_left():
     runner.communicate(timeout=10)  # the stopped worker held the runner's output open
     time.sleep(0.5)
     assert _ours("e2e-crash-guardian/w0/eximdir/exim")  # the daemon is still there
-    proc, data = run(["--suite", str(CRASH), "--workdir", work, "--timeout", "60", "1", "1"],
-                     "e2e-crash-guardian-2")
+    proc, data = run(
+        ["--suite", str(CRASH), "--workdir", work, "--timeout", "60", "1", "1"],
+        "e2e-crash-guardian-2",
+    )
     assert "ended without tidying up: ended" in proc.stdout, proc.stdout
     assert outcomes(data) == {"0001": "passed"}
     assert _gone_within("e2e-crash-guardian", 5) == []

@@ -16,8 +16,13 @@ pytestmark = needs_exim
 
 
 def _runtest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(RUNTEST), *args], capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, str(RUNTEST), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _one_line_error(proc: subprocess.CompletedProcess[str], expected: str) -> None:
@@ -83,13 +88,13 @@ def test_binary_that_is_not_exim(tmp_path: Path) -> None:
     binary = tmp_path / "exim"
     binary.write_text("#!/bin/sh\necho hello\n")
     os.chmod(binary, 0o755)
-    _one_line_error(_runtest(str(binary), "--workdir", str(tmp_path / "w"), "1"),
-                    "did not answer")
+    _one_line_error(_runtest(str(binary), "--workdir", str(tmp_path / "w"), "1"), "did not answer")
 
 
 def test_caller_account_missing() -> None:
-    _one_line_error(_runtest("--caller", "no-such-user-here", "1"),
-                    "no unprivileged caller account")
+    _one_line_error(
+        _runtest("--caller", "no-such-user-here", "1"), "no unprivileged caller account"
+    )
 
 
 def test_another_run_holds_the_work_directory(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_4027_fails_on_one_changed_byte_and_passes_when_restored(tmp_path):
     expected = compared_file(suite, "stdout/4027")  # stdout/4027, or a generation's file
     original = expected.read_bytes()
     i = original.index(b"250 accepted")
-    expected.write_bytes(original[:i] + b"251" + original[i + 3:])
+    expected.write_bytes(original[:i] + b"251" + original[i + 3 :])
 
     proc, data = run(["--suite", str(suite), "4027"], "e2e-4027")
     assert proc.returncode == 1
@@ -44,6 +44,9 @@ def test_no_process_of_the_run_is_left():
     before = {p.pid for p in psutil.process_iter()}
     proc, _ = run(["4"], "e2e-left")  # a daemon test
     assert proc.returncode == 0, proc.stdout[-3000:]
-    left = [p for p in psutil.process_iter(["pid", "cmdline"])
-            if p.pid not in before and any("e2e-left" in a for a in (p.info["cmdline"] or []))]
+    left = [
+        p
+        for p in psutil.process_iter(["pid", "cmdline"])
+        if p.pid not in before and any("e2e-left" in a for a in (p.info["cmdline"] or []))
+    ]
     assert left == []

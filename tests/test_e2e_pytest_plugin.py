@@ -19,9 +19,26 @@ pytestmark = needs_exim
 
 def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's plugin, wherever it runs
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
-                           "-p", "no:cacheprovider", "--rootdir", str(cwd), *args],
-                          capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(cwd),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+        env=env,
+    )
 
 
 @pytest.fixture
@@ -37,8 +54,9 @@ def broken(tmp_path: Path) -> Path:
 @pytest.mark.skipif(not SHARED.is_dir(), reason="needs ../shared/exim-4.96")
 def test_collect_only_lists_the_items_and_runs_nothing(tmp_path: Path) -> None:
     work = tmp_path / "work"
-    proc = _pytest("--exim-suite", str(SHARED), "--collect-only", "--exim-workdir", str(work),
-                   cwd=tmp_path)
+    proc = _pytest(
+        "--exim-suite", str(SHARED), "--collect-only", "--exim-workdir", str(work), cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "541 tests collected" in proc.stdout
     assert not work.exists()  # nothing prepared: no binary copied, no exim run
@@ -46,8 +64,16 @@ def test_collect_only_lists_the_items_and_runs_nothing(tmp_path: Path) -> None:
 
 def test_x_stops_after_the_first_failure_and_junit_has_the_diff(broken: Path) -> None:
     xml = broken.parent / "report.xml"
-    proc = _pytest("--exim-suite", str(broken), "-x", "--junit-xml", str(xml),
-                   "--exim-workdir", str(WORK / "e2e-plugin-x"), cwd=broken)
+    proc = _pytest(
+        "--exim-suite",
+        str(broken),
+        "-x",
+        "--junit-xml",
+        str(xml),
+        "--exim-workdir",
+        str(WORK / "e2e-plugin-x"),
+        cwd=broken,
+    )
     assert proc.returncode == 1
     assert "1 failed, 14 passed" in proc.stdout, proc.stdout[-3000:]
     assert "stopping after 1 failures" in proc.stdout
@@ -60,13 +86,29 @@ def test_xdist_workers_each_have_their_own_work_directory(tmp_path: Path) -> Non
     pytest.importorskip("xdist")
     work = WORK / "e2e-plugin-xdist"  # the caller cannot reach a 0700 tmp_path
     shutil.rmtree(work, ignore_errors=True)
-    proc = _pytest("--exim-suite", str(SHARED), "-n", "2", "--exim-workdir", str(work),
-                   "-k", "0001 or 0002 or 0004 or 0005", cwd=tmp_path)
+    proc = _pytest(
+        "--exim-suite",
+        str(SHARED),
+        "-n",
+        "2",
+        "--exim-workdir",
+        str(work),
+        "-k",
+        "0001 or 0002 or 0004 or 0005",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0 and "4 passed" in proc.stdout, proc.stdout[-3000:]
     assert sorted(p.name for p in work.iterdir()) == ["xdist-gw0", "xdist-gw1"]
 
 
 def test_exim_jobs_runs_the_items_in_workers_of_one_pytest(broken: Path) -> None:
-    proc = _pytest("--exim-suite", str(broken), "--exim-jobs", "4",
-                   "--exim-workdir", str(WORK / "e2e-plugin-jobs"), cwd=broken)
+    proc = _pytest(
+        "--exim-suite",
+        str(broken),
+        "--exim-jobs",
+        "4",
+        "--exim-workdir",
+        str(WORK / "e2e-plugin-jobs"),
+        cwd=broken,
+    )
     assert "2 failed, 14 passed" in proc.stdout, proc.stdout[-3000:]

@@ -28,8 +28,9 @@ def suite(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     (tmp_path / "confs").mkdir()
     shutil.copy(REPO / "tests" / "data" / "crash" / "confs" / "0000", tmp_path / "confs")
     # Expects mkdir to fail: it does only once the first attempt has made the directory.
-    (scripts / "0001").write_text(f"# fails the first time only\n1\n"
-                                  f"mkdir {shared}/once 2>/dev/null\n")
+    (scripts / "0001").write_text(
+        f"# fails the first time only\n1\nmkdir {shared}/once 2>/dev/null\n"
+    )
     (scripts / "0002").write_text("# fails every time\n1\ncat /dev/null\n")
     for n in range(3, JOBS + 2):
         (scripts / f"{n:04}").write_text("# passes\ncat /dev/null\n")
@@ -53,8 +54,9 @@ def test_failures_are_run_again_with_fewer_workers(suite: tuple[Path, Path]) -> 
 
 def test_no_quiet_rerun_keeps_the_first_verdict(suite: tuple[Path, Path]) -> None:
     root, _ = suite
-    proc, data = run(["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--no-quiet-rerun"],
-                     "e2e-rerun")
+    proc, data = run(
+        ["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--no-quiet-rerun"], "e2e-rerun"
+    )
     got = outcomes(data)
     assert got["0001"] == "failed" and got["0002"] == "failed"
     assert "failures again" not in proc.stdout

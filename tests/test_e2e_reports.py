@@ -23,8 +23,7 @@ def _summary(stdout: str) -> tuple[int, int, int]:
 def test_junit_of_the_shared_corpus_1_50_matches_the_summary():
     junit = WORK / "e2e-junit.xml"
     junit.unlink(missing_ok=True)
-    proc, data = run(["--suite", str(SHARED), "--junit-xml", str(junit), "1", "50"],
-                     "e2e-junit")
+    proc, data = run(["--suite", str(SHARED), "--junit-xml", str(junit), "1", "50"], "e2e-junit")
     passed, failed, skipped = _summary(proc.stdout)
     suites = JUnitXml.fromfile(str(junit))
     cases = [case for suite in suites for case in suite]
@@ -40,8 +39,9 @@ def test_junit_of_the_shared_corpus_1_50_matches_the_summary():
 def test_junit_of_the_broken_suite_has_errors_and_skips(tmp_path):
     junit = WORK / "e2e-junit-broken.xml"
     broken = REPO / "tests" / "data" / "broken"
-    proc, _ = run(["--suite", str(broken), "--timeout", "4", "--junit-xml", str(junit)],
-                  "e2e-junit-broken")
+    proc, _ = run(
+        ["--suite", str(broken), "--timeout", "4", "--junit-xml", str(junit)], "e2e-junit-broken"
+    )
     root = ET.parse(junit).getroot()
     suite = root.find("testsuite")
     assert suite is not None

@@ -16,8 +16,7 @@ import pytest
 
 from tests.e2e import RUNTEST, WORK, compared_file, copy_own_suite, needs_exim
 
-pytestmark = [needs_exim,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+pytestmark = [needs_exim, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
 
 PROMPT = "Continue, Retry, Update current & retry, Quit? [Q]"
 BROKEN = "a line the run will not print"
@@ -28,12 +27,29 @@ class Screen:
 
     def __init__(self, command: str) -> None:
         self.name = f"rt-{uuid.uuid4().hex[:8]}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "160", "-y", "50",
-                        f"{command}; echo EXIT=$?; sleep 600"], check=True)
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "160",
+                "-y",
+                "50",
+                f"{command}; echo EXIT=$?; sleep 600",
+            ],
+            check=True,
+        )
 
     def text(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     def wait_for(self, what: str, timeout: float = 120) -> str:
         deadline = time.monotonic() + timeout
@@ -61,9 +77,19 @@ def broken_suite(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def screen(broken_suite: Path) -> Iterator[Screen]:
-    command = " ".join(shlex.quote(w) for w in [
-        sys.executable, str(RUNTEST), "--suite", str(broken_suite),
-        "--workdir", str(WORK / "e2e-terminal"), "2", "4"])
+    command = " ".join(
+        shlex.quote(w)
+        for w in [
+            sys.executable,
+            str(RUNTEST),
+            "--suite",
+            str(broken_suite),
+            "--workdir",
+            str(WORK / "e2e-terminal"),
+            "2",
+            "4",
+        ]
+    )
     s = Screen(command)
     yield s
     s.close()
@@ -92,8 +118,7 @@ def test_q_ends_the_run_and_names_the_tests_that_did_not_run(screen: Screen) -> 
     assert "EXIT=1" in done
 
 
-def test_u_updates_the_file_and_runs_the_test_again(screen: Screen,
-                                                     broken_suite: Path) -> None:
+def test_u_updates_the_file_and_runs_the_test_again(screen: Screen, broken_suite: Path) -> None:
     screen.wait_for(PROMPT)
     screen.keys("u", "Enter")
     done = screen.wait_for("EXIT=")
@@ -105,9 +130,18 @@ def test_a_diff_longer_than_the_screen_goes_through_the_pager(tmp_path: Path) ->
     suite = copy_own_suite(tmp_path / "suite")
     expected = compared_file(suite, "stdout/0002")
     expected.write_text(expected.read_text() + "".join(f"extra {i}\n" for i in range(80)))
-    command = " ".join(shlex.quote(w) for w in [
-        sys.executable, str(RUNTEST), "--suite", str(suite),
-        "--workdir", str(WORK / "e2e-terminal"), "2"])
+    command = " ".join(
+        shlex.quote(w)
+        for w in [
+            sys.executable,
+            str(RUNTEST),
+            "--suite",
+            str(suite),
+            "--workdir",
+            str(WORK / "e2e-terminal"),
+            "2",
+        ]
+    )
     s = Screen(f"PAGER='sed s/^/PAGED:/' {command}")
     try:
         shown = s.wait_for(PROMPT)

@@ -18,8 +18,14 @@ from harness.suite.expectedfiles import ExpectedFiles, read_base_generation
 G96, G98, G99, MASTER = Generation.G4_96, Generation.G4_98, Generation.G4_99, Generation.MASTER
 
 
-def checker(suite: Path, work: Path, facts, generation: Generation,
-            flavour: str | None = None, update: bool = False) -> Checker:
+def checker(
+    suite: Path,
+    work: Path,
+    facts,
+    generation: Generation,
+    flavour: str | None = None,
+    update: bool = False,
+) -> Checker:
     munger = TestMunger(facts, TestOptions(testno="0042", generation=generation))
     files = ExpectedFiles.for_suite(suite, generation, flavour)
     return Checker(suite, work, "0042", munger, files, update=update)
@@ -39,11 +45,17 @@ def test_newest_generation_file_not_after_the_run_is_compared(dirs):
     write(suite / "stdout/0042", "4.96\n")
     write(suite / "stdout/0042@4.98", "4.98\n")
     write(suite / "stdout/0042@master", "master\n")
-    picked = {g: ExpectedFiles.for_suite(suite, g).compared("stdout/0042")
-              for g in (G96, Generation.G4_97, G98, G99, MASTER)}
-    assert picked == {G96: "stdout/0042", Generation.G4_97: "stdout/0042",
-                      G98: "stdout/0042@4.98", G99: "stdout/0042@4.98",
-                      MASTER: "stdout/0042@master"}
+    picked = {
+        g: ExpectedFiles.for_suite(suite, g).compared("stdout/0042")
+        for g in (G96, Generation.G4_97, G98, G99, MASTER)
+    }
+    assert picked == {
+        G96: "stdout/0042",
+        Generation.G4_97: "stdout/0042",
+        G98: "stdout/0042@4.98",
+        G99: "stdout/0042@4.98",
+        MASTER: "stdout/0042@master",
+    }
 
 
 def test_output_is_judged_against_the_generation_file(dirs, facts):
@@ -61,8 +73,9 @@ def test_a_flavour_file_comes_before_generation_files(dirs):
     write(suite / "stdout/0042@4.98", "4.98\n")
     write(suite / "stdout/0042.debian12", "flavour\n")
     write(suite / "stdout/0042.debian12@4.99", "flavour 4.99\n")
-    at = {g: ExpectedFiles.for_suite(suite, g, "debian12").compared("stdout/0042")
-          for g in (G98, G99)}
+    at = {
+        g: ExpectedFiles.for_suite(suite, g, "debian12").compared("stdout/0042") for g in (G98, G99)
+    }
     assert at == {G98: "stdout/0042.debian12", G99: "stdout/0042.debian12@4.99"}
 
 
@@ -160,10 +173,12 @@ def test_the_files_a_test_compares_with_are_listed(dirs):
     write(suite / "mail/0042.userx", "m\n")
     write(suite / "mail/0042.userx@4.99", "")
     write(suite / "stdout/00420", "another test\n")
-    assert ExpectedFiles.for_suite(suite, G99).for_test("0042") == ["log/0042",
-                                                                    "stdout/0042@4.98"]
+    assert ExpectedFiles.for_suite(suite, G99).for_test("0042") == ["log/0042", "stdout/0042@4.98"]
     assert ExpectedFiles.for_suite(suite, G96).for_test("0042") == [
-        "log/0042", "mail/0042.userx", "stdout/0042"]
+        "log/0042",
+        "mail/0042.userx",
+        "stdout/0042",
+    ]
 
 
 def test_a_mailbox_named_by_an_address_is_no_generation_file(dirs, facts):

@@ -26,15 +26,43 @@ from harness.suite.script import ScriptError, parse_text
 from tests.e2e import RUNTEST, SHARED, WORK, needs_exim
 from tests.fuzzing import mutants
 
-_PIECES = ["# title", "exim -bt x@y", "exim -bs", "****", "++++", "\\", "1", "~0", "2 FOO=bar",
-           "server PORT_S", "client 127.0.0.1 PORT_D", "write f 2x10", "background",
-           "killdaemon", "sleep 1", "no_stdout_check", "need_ipv6", "need_foo", "###  shown",
-           "perl -e 'print 1'", "cat2 x", "dump retry", "munge dnssec", "EHLO x", "\t",
-           "exim_lock x", "catwrite f", ":eval:\\x00", "\xff\xfe", "\r", ""]
+_PIECES = [
+    "# title",
+    "exim -bt x@y",
+    "exim -bs",
+    "****",
+    "++++",
+    "\\",
+    "1",
+    "~0",
+    "2 FOO=bar",
+    "server PORT_S",
+    "client 127.0.0.1 PORT_D",
+    "write f 2x10",
+    "background",
+    "killdaemon",
+    "sleep 1",
+    "no_stdout_check",
+    "need_ipv6",
+    "need_foo",
+    "###  shown",
+    "perl -e 'print 1'",
+    "cat2 x",
+    "dump retry",
+    "munge dnssec",
+    "EHLO x",
+    "\t",
+    "exim_lock x",
+    "catwrite f",
+    ":eval:\\x00",
+    "\xff\xfe",
+    "\r",
+    "",
+]
 
-script_text = st.lists(
-    st.one_of(st.sampled_from(_PIECES), st.text(max_size=40)), max_size=40
-).map("\n".join)
+script_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=40)), max_size=40).map(
+    "\n".join
+)
 
 
 @settings(max_examples=4000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -94,9 +122,25 @@ def test_mutated_scripts_never_crash_the_runner(tmp_path: Path) -> None:
     work = WORK / "e2e-fuzz"
     report = tmp_path / "fuzz.json"
     proc = subprocess.run(
-        [sys.executable, str(RUNTEST), "--suite", str(suite), "--workdir", str(work),
-         "--timeout", "3", "-CONTINUE", "--json", str(report), "1", str(FUZZ_COUNT)],
-        capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            str(RUNTEST),
+            "--suite",
+            str(suite),
+            "--workdir",
+            str(work),
+            "--timeout",
+            "3",
+            "-CONTINUE",
+            "--json",
+            str(report),
+            "1",
+            str(FUZZ_COUNT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        stdin=subprocess.DEVNULL,
         errors="replace",
     )
     output = proc.stdout + proc.stderr
@@ -111,6 +155,9 @@ def test_mutated_scripts_never_crash_the_runner(tmp_path: Path) -> None:
         if t["outcome"] == "error":
             assert "harness error" not in t["reason"], what
             assert _FILE_LINE.search(t["reason"]), what
-    left = [p for p in psutil.process_iter(["cmdline"])
-            if any("e2e-fuzz" in a for a in (p.info["cmdline"] or [])) and p.pid != os.getpid()]
+    left = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if any("e2e-fuzz" in a for a in (p.info["cmdline"] or [])) and p.pid != os.getpid()
+    ]
     assert left == []

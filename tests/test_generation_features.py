@@ -41,12 +41,22 @@ from harness.suite.substitute import Substituter
 G = Generation
 
 
-@pytest.mark.parametrize(("version", "label"), [
-    ("4.96", "4.96"), ("4.96.1", "4.96"), ("4.95", "4.96"), ("4.97.1", "4.97"),
-    ("4.98.2", "4.98"), ("4.99.1", "4.99"), ("4.99.1-148-13835a3c1", "master"),
-    ("4.99.1-148", "master"), ("4.98.2-7-gabc1234-XX", "4.99"),
-    ("4.99-RC2", "4.99"), ("4.100", "master"),
-])
+@pytest.mark.parametrize(
+    ("version", "label"),
+    [
+        ("4.96", "4.96"),
+        ("4.96.1", "4.96"),
+        ("4.95", "4.96"),
+        ("4.97.1", "4.97"),
+        ("4.98.2", "4.98"),
+        ("4.99.1", "4.99"),
+        ("4.99.1-148-13835a3c1", "master"),
+        ("4.99.1-148", "master"),
+        ("4.98.2-7-gabc1234-XX", "4.99"),
+        ("4.99-RC2", "4.99"),
+        ("4.100", "master"),
+    ],
+)
 def test_generation_of_a_version(version: str, label: str) -> None:
     assert Generation.for_version(version).label == label
 
@@ -58,9 +68,11 @@ def test_generation_names() -> None:
 
 
 def test_bv_lists_built_in_and_dynamic_are_merged() -> None:
-    caps = parse_bv("Lookups (built-in): lsearch cdb\nLookups (dynamic):  sqlite\n"
-                    "Routers (built-in): accept\nRouters (dynamic): redirect\n"
-                    "Authenticators: plaintext\nTransports (built-in): appendfile/maildir\n")
+    caps = parse_bv(
+        "Lookups (built-in): lsearch cdb\nLookups (dynamic):  sqlite\n"
+        "Routers (built-in): accept\nRouters (dynamic): redirect\n"
+        "Authenticators: plaintext\nTransports (built-in): appendfile/maildir\n"
+    )
     assert caps.lookups == {"lsearch", "cdb", "sqlite"}
     assert caps.routers == {"accept", "redirect"} and caps.authenticators == {"plaintext"}
     assert {"appendfile", "appendfile/maildir"} <= caps.transports
@@ -77,8 +89,9 @@ def _req(text: str) -> Requirement:
 
 def test_not_feature_skips_when_the_macro_is_defined(facts: HostFacts) -> None:
     env = _env(facts, _HAVE_DSN_INFO=True, _HAVE_OTHER=False)
-    assert unmet([_req("not feature _HAVE_DSN_INFO")], [], env) == \
-        "feature _HAVE_DSN_INFO is present"
+    assert (
+        unmet([_req("not feature _HAVE_DSN_INFO")], [], env) == "feature _HAVE_DSN_INFO is present"
+    )
     assert unmet([_req("not feature _HAVE_OTHER")], [], env) is None
     assert unmet([_req("feature _HAVE_OTHER")], [], env) == "missing feature _HAVE_OTHER"
 
@@ -89,8 +102,10 @@ def test_file_requirement_is_substituted(tmp_path: Path, facts: HostFacts) -> No
     (tmp_path / "bin.sys" / "psql").write_text("")
     env = _env(facts)
     assert unmet([_req("file DIR/bin.sys/psql")], [], env) is None
-    assert unmet([_req("file DIR/bin.sys/mysqld")], [], env) == \
-        f"missing file {tmp_path}/bin.sys/mysqld"
+    assert (
+        unmet([_req("file DIR/bin.sys/mysqld")], [], env)
+        == f"missing file {tmp_path}/bin.sys/mysqld"
+    )
 
 
 def test_unknown_requirement_names_file_and_line(facts: HostFacts) -> None:
@@ -127,10 +142,19 @@ def test_templated_files_get_their_own_number_from_4_99(tmp_path: Path, facts: H
 
 
 def test_new_commands_parse_as_themselves() -> None:
-    s = parse_text(Path("t"), "# t\ncat2 DIR/spool/log/x\nexim_id_update -d\nsudo mkdir -p a\n"
-                   "sudo cp a b\nexim_msgdate -l x\n****\n", COMMANDS)
-    assert [c.name for c in s.commands] == ["cat2", "exim_id_update", "sudo_shell",
-                                            "sudo_shell", "exim"]
+    s = parse_text(
+        Path("t"),
+        "# t\ncat2 DIR/spool/log/x\nexim_id_update -d\nsudo mkdir -p a\n"
+        "sudo cp a b\nexim_msgdate -l x\n****\n",
+        COMMANDS,
+    )
+    assert [c.name for c in s.commands] == [
+        "cat2",
+        "exim_id_update",
+        "sudo_shell",
+        "sudo_shell",
+        "exim",
+    ]
     assert re.match(spec_for("exim").pattern, "exim_msgdate -l x")
 
 
@@ -142,10 +166,13 @@ def test_write_with_sizes_may_end_at_stars() -> None:
 
 
 def test_no_munge_keeps_output_but_exim_msgdate_path(tmp_path: Path) -> None:
-    line = (f"localhost 0 from message-id != given number 3 at {tmp_path}/eximdir/"
-            "exim_msgdate line 421.\n")
-    want = ("localhost 0 from message-id != given number 3 at DIR/test/eximdir/exim_msgdate"
-            " line 421.\n")
+    line = (
+        f"localhost 0 from message-id != given number 3 at {tmp_path}/eximdir/"
+        "exim_msgdate line 421.\n"
+    )
+    want = (
+        "localhost 0 from message-id != given number 3 at DIR/test/eximdir/exim_msgdate line 421.\n"
+    )
     assert unmunged(line + "2017-01-01 x\n", tmp_path, G.G4_99) == want + "2017-01-01 x\n"
     assert unmunged(line, tmp_path, G.G4_98) == line  # 4.97/4.98 knew only line 387
     assert unmunged(line, tmp_path, G.G4_96) == line
@@ -174,39 +201,60 @@ def test_trusted_config_list_must_hold_every_config(tmp_path: Path) -> None:
 
 def test_summary_logs_as_exim_writes_them(tmp_path: Path) -> None:
     def result(number: str, outcome: Outcome, *mismatches: Mismatch) -> TestResult:
-        return TestResult(TestCase(number, "0000-Basic", tmp_path / number), outcome,
-                          mismatches=mismatches)
+        return TestResult(
+            TestCase(number, "0000-Basic", tmp_path / number), outcome, mismatches=mismatches
+        )
 
     (tmp_path / "run-summary.log").write_text("stale\n")
     (tmp_path / "failed-summary.log").write_text("Test 0001 earlier failed\n")
     logs = EximSummaryLogs(tmp_path)
     logs.run_started(RunInfo(tmp_path, tmp_path, 4, 1, tmp_path))
     logs.test_finished(result("0002", Outcome.PASSED))
-    logs.test_finished(result("0003", Outcome.FAILED, Mismatch("stdout/0003", "differs"),
-                              Mismatch("mail/0003.userx", "no mail", kind=MismatchKind.MISSING),
-                              Mismatch("log/0003", "x", kind=MismatchKind.UNEXPECTED,
-                                       raw="spool/log/mainlog")))
+    logs.test_finished(
+        result(
+            "0003",
+            Outcome.FAILED,
+            Mismatch("stdout/0003", "differs"),
+            Mismatch("mail/0003.userx", "no mail", kind=MismatchKind.MISSING),
+            Mismatch("log/0003", "x", kind=MismatchKind.UNEXPECTED, raw="spool/log/mainlog"),
+        )
+    )
     logs.test_finished(result("0004", Outcome.FAILED))
     logs.test_finished(result("0005", Outcome.SKIPPED))
     assert (tmp_path / "run-summary.log").read_text() == "0002 P\n0003 F\n0004 F\n0005 .\n"
     assert (tmp_path / "failed-summary.log").read_text() == (
         "Test 0001 earlier failed\nTest 0003 stdout/0003 failed\nTest 0003 missing email failed\n"
-        "Test 0003 spool/log/mainlog failed\nTest 0004 exit code unexpected failed\n")
+        "Test 0003 spool/log/mainlog failed\nTest 0004 exit code unexpected failed\n"
+    )
 
 
 # -- handlers, run for real in a scratch directory (as the current user) -----------------
 
+
 @pytest.fixture
 def ctx(tmp_path: Path, facts: HostFacts) -> TestContext:
-    me = Identity(os.getuid(), os.getgid(), (os.getgid(),),
-                  {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    me = Identity(
+        os.getuid(), os.getgid(), (os.getgid(),), {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    )
     facts = replace(facts, cwd=str(tmp_path), caller_uid=os.getuid(), caller_gid=os.getgid())
-    config = RunConfig(tmp_path, Path("exim"), G.G4_99, None, Capabilities(),
-                       ExpectedFiles.for_suite(tmp_path, G.G4_99, None))
+    config = RunConfig(
+        tmp_path,
+        Path("exim"),
+        G.G4_99,
+        None,
+        Capabilities(),
+        ExpectedFiles.for_suite(tmp_path, G.G4_99, None),
+    )
     (tmp_path / "script").write_text("# t\n")
     script = parse_script(tmp_path / "script")
-    return TestContext(config, Seat(0, facts, me, me), "0999", script, ProcessTracker(),
-                       Substituter(facts, G.G4_99))
+    return TestContext(
+        config,
+        Seat(0, facts, me, me),
+        "0999",
+        script,
+        ProcessTracker(),
+        Substituter(facts, G.G4_99),
+    )
 
 
 def _run(ctx: TestContext, line: str, env: dict[str, str] | None = None) -> int:
@@ -239,8 +287,7 @@ def test_sudo_mkdir_and_cp(ctx: TestContext, tmp_path: Path) -> None:
     assert (tmp_path / "spool" / "input" / "f").read_text() == "x"
 
 
-def test_return_code_line_environment_reaches_any_command(ctx: TestContext,
-                                                          tmp_path: Path) -> None:
+def test_return_code_line_environment_reaches_any_command(ctx: TestContext, tmp_path: Path) -> None:
     assert _run(ctx, "ls DIR/$ZZ", {"ZZ": "f-none"}) != 0
     (tmp_path / "f-here").write_text("")
     assert _run(ctx, "ls DIR/$ZZ", {"ZZ": "f-here"}) == 0

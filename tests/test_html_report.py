@@ -46,27 +46,44 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chr
 
 RERUN = "./runtest.py /usr/sbin/exim4 --suite /tmp/suite"
 ACCEPT = "./runtest.py --suite /tmp/suite --accept"
-DIFF = ("--- stdout/0042\n+++ stdout/0042 (this run)\n@@ -3,4 +3,4 @@\n"
-        " 250 OK <userx@test.ex>\n-old line\n+new line\n+another\n context\n")
+DIFF = (
+    "--- stdout/0042\n+++ stdout/0042 (this run)\n@@ -3,4 +3,4 @@\n"
+    " 250 OK <userx@test.ex>\n-old line\n+new line\n+another\n context\n"
+)
 
 
 # ---- synthetic runs (also used by bench/bench_html.py) -------------------------------------
+
 
 def synthetic_results(n: int, failing_every: int = 10, diff_lines: int = 40) -> list[TestResult]:
     """`n` tests in directories of 50; every `failing_every`th fails with a diff of about
     `diff_lines` lines, every 7th is skipped, one is flaky."""
     results = []
     for i in range(1, n + 1):
-        case = TestCase(f"{i:04d}", f"{i // 50 * 50:04d}-Dir{i // 50}", Path(f"{i:04d}"),
-                        f"test number {i} <with@angle.brackets>")
+        case = TestCase(
+            f"{i:04d}",
+            f"{i // 50 * 50:04d}-Dir{i // 50}",
+            Path(f"{i:04d}"),
+            f"test number {i} <with@angle.brackets>",
+        )
         if i % failing_every == 0:
-            body = "".join(f" context {k} <u{k}@test.ex>\n-expected {k}\n+actual {k}\n"
-                           for k in range(diff_lines // 3))
-            diff = (f"--- stdout/{case.number}\n+++ stdout/{case.number} (this run)\n"
-                    f"@@ -1,{diff_lines} +1,{diff_lines} @@\n{body}")
-            results.append(TestResult(case, Outcome.FAILED, f"stdout/{case.number}: differs",
-                                      0.5 + i % 13, (Mismatch(f"stdout/{case.number}",
-                                                              "differs", diff),)))
+            body = "".join(
+                f" context {k} <u{k}@test.ex>\n-expected {k}\n+actual {k}\n"
+                for k in range(diff_lines // 3)
+            )
+            diff = (
+                f"--- stdout/{case.number}\n+++ stdout/{case.number} (this run)\n"
+                f"@@ -1,{diff_lines} +1,{diff_lines} @@\n{body}"
+            )
+            results.append(
+                TestResult(
+                    case,
+                    Outcome.FAILED,
+                    f"stdout/{case.number}: differs",
+                    0.5 + i % 13,
+                    (Mismatch(f"stdout/{case.number}", "differs", diff),),
+                )
+            )
         elif i % 7 == 0:
             results.append(TestResult(case, Outcome.SKIPPED, "needs IPv6"))
         else:
@@ -77,19 +94,31 @@ def synthetic_results(n: int, failing_every: int = 10, diff_lines: int = 40) -> 
 
 def synthetic_data(n: int, **kw: Any) -> dict[str, Any]:
     results = synthetic_results(n, **kw)
-    run_ = {"suite": "/tmp/suite", "binary": "/usr/sbin/exim4", "binary_version": "4.96",
-            "harness": "4.96", "rerun_command": RERUN, "accept_command": ACCEPT,
-            "started": "2026-01-01T00:00:00+0000"}
+    run_ = {
+        "suite": "/tmp/suite",
+        "binary": "/usr/sbin/exim4",
+        "binary_version": "4.96",
+        "harness": "4.96",
+        "rerun_command": RERUN,
+        "accept_command": ACCEPT,
+        "started": "2026-01-01T00:00:00+0000",
+    }
     return report_data(results, run_, [r.case.number for r in results], 12.5)
 
 
 def _failing(number: str = "0042", diff: str = DIFF) -> TestResult:
-    return TestResult(TestCase(number, "0000-Basic", Path(number), "a <title> & more"),
-                      Outcome.FAILED, f"stdout/{number}: differs", 1.25,
-                      (Mismatch(f"stdout/{number}", "differs", diff),), ("a note <here>",))
+    return TestResult(
+        TestCase(number, "0000-Basic", Path(number), "a <title> & more"),
+        Outcome.FAILED,
+        f"stdout/{number}: differs",
+        1.25,
+        (Mismatch(f"stdout/{number}", "differs", diff),),
+        ("a note <here>",),
+    )
 
 
 # ---- the page's content ---------------------------------------------------------------------
+
 
 def test_commands_rerun_the_test_and_accept_its_output():
     run_ = {"rerun_command": RERUN, "accept_command": ACCEPT}
@@ -101,8 +130,13 @@ def test_commands_rerun_the_test_and_accept_its_output():
 def test_diff_lines_are_numbered_and_paired_side_by_side():
     lines = parse_diff(DIFF)
     assert [(x.kind, x.old, x.new) for x in lines] == [
-        ("hunk", None, None), ("context", 3, 3), ("removed", 4, None), ("added", None, 4),
-        ("added", None, 5), ("context", 5, 6)]
+        ("hunk", None, None),
+        ("context", 3, 3),
+        ("removed", 4, None),
+        ("added", None, 4),
+        ("added", None, 5),
+        ("context", 5, 6),
+    ]
     view = htmlreport.DiffBudget().view(DIFF)
     pairs = [(a and a.text, b and b.text) for a, b in view.pairs]
     assert pairs[2:4] == [("old line", "new line"), (None, "another")]
@@ -128,10 +162,17 @@ def test_large_diffs_are_capped_per_file_and_per_page(monkeypatch):
 
 
 def test_the_page_has_failures_first_escaped_output_and_no_external_resources():
-    results = [TestResult(TestCase("0001", "0000-Basic", Path("0001"), "first"), Outcome.PASSED,
-                          duration=0.5), _failing()]
-    html = render(report_data(results, {"rerun_command": RERUN, "accept_command": ACCEPT},
-                              ["0001", "0042"], 2.0))
+    results = [
+        TestResult(
+            TestCase("0001", "0000-Basic", Path("0001"), "first"), Outcome.PASSED, duration=0.5
+        ),
+        _failing(),
+    ]
+    html = render(
+        report_data(
+            results, {"rerun_command": RERUN, "accept_command": ACCEPT}, ["0001", "0042"], 2.0
+        )
+    )
     assert html.index('id="t0042"') < html.index('id="t0001"')
     assert "250 OK &lt;userx@test.ex&gt;" in html and "<userx@" not in html
     assert "a &lt;title&gt; &amp; more" in html and "a note &lt;here&gt;" in html
@@ -150,8 +191,15 @@ def test_a_report_of_a_thousand_tests_stays_small():
 
 
 def _info(tests: list[TestCase], provenance: dict[str, Any]) -> RunInfo:
-    return RunInfo(Path("/tmp/suite"), Path("/usr/sbin/exim4"), len(tests), 1, Path("/tmp/w"),
-                   provenance=provenance, tests=tuple(tests))
+    return RunInfo(
+        Path("/tmp/suite"),
+        Path("/usr/sbin/exim4"),
+        len(tests),
+        1,
+        Path("/tmp/w"),
+        provenance=provenance,
+        tests=tuple(tests),
+    )
 
 
 def test_the_listener_writes_the_page_and_the_option_asks_for_it(tmp_path):
@@ -159,8 +207,11 @@ def test_the_listener_writes_the_page_and_the_option_asks_for_it(tmp_path):
     (listener,) = cli.reporters(opts)
     assert isinstance(listener, HtmlReport)
     result = _failing()
-    listener.run_started(replace(_info([result.case], {"harness": "4.96"}),
-                                 rerun_command=RERUN, accept_command=ACCEPT))
+    listener.run_started(
+        replace(
+            _info([result.case], {"harness": "4.96"}), rerun_command=RERUN, accept_command=ACCEPT
+        )
+    )
     listener.run_finished([result], 3.0, "SIGINT")
     html = (tmp_path / "r.html").read_text()
     assert "stdout/0042" in html and "interrupted by SIGINT" in html and "wall time 3.00s" in html
@@ -170,15 +221,29 @@ def test_a_merged_report_renders(tmp_path):
     results = synthetic_results(20)
     shards = []
     for k in (1, 2):
-        mine = results[k - 1::2]
-        run_ = {"suite": "/s", "suite_digest": "d", "binary": "/b", "binary_digest": "e",
-                "shard": {"index": k, "total": 2, "strategy": "hash"},
-                "started": f"2026-01-0{k}T00:00:00+0000", "rerun_command": RERUN}
-        write_json(tmp_path / f"s{k}.json",
-                   report_data(mine, run_, [r.case.number for r in mine], 1.0))
+        mine = results[k - 1 :: 2]
+        run_ = {
+            "suite": "/s",
+            "suite_digest": "d",
+            "binary": "/b",
+            "binary_digest": "e",
+            "shard": {"index": k, "total": 2, "strategy": "hash"},
+            "started": f"2026-01-0{k}T00:00:00+0000",
+            "rerun_command": RERUN,
+        }
+        write_json(
+            tmp_path / f"s{k}.json", report_data(mine, run_, [r.case.number for r in mine], 1.0)
+        )
         shards.append(tmp_path / f"s{k}.json")
-    opts = cli.parse_args(["--merge-reports", str(tmp_path / "m.json"), *map(str, shards),
-                           "--html", str(tmp_path / "m.html")])
+    opts = cli.parse_args(
+        [
+            "--merge-reports",
+            str(tmp_path / "m.json"),
+            *map(str, shards),
+            "--html",
+            str(tmp_path / "m.html"),
+        ]
+    )
     merge_reports(opts)
     html = (tmp_path / "m.html").read_text()
     assert html.count('class="test ') == 20 and "Merged from 2 reports" in html
@@ -186,6 +251,7 @@ def test_a_merged_report_renders(tmp_path):
 
 
 # ---- headless Chromium ---------------------------------------------------------------------
+
 
 class Browser:
     """One headless Chromium with one page, driven over the DevTools protocol on a pipe."""
@@ -202,26 +268,48 @@ class Browser:
             os.dup2(b, 4)
 
         self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-extensions", "--no-first-run", "--no-default-browser-check",
-             "--hide-scrollbars", "--mute-audio", f"--user-data-dir={profile}",
-             f"--window-size={width},{height}", "about:blank"],
-            preexec_fn=as_fds_3_and_4, pass_fds=(3, 4), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--remote-debugging-pipe",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--hide-scrollbars",
+                "--mute-audio",
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            preexec_fn=as_fds_3_and_4,
+            pass_fds=(3, 4),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_chrome)
         os.close(from_chrome)
         self._buf = b""
         self._id = 0
         self.events: list[dict[str, Any]] = []
         self.session: str | None = None
-        page = next(t for t in self.call("Target.getTargets")["targetInfos"]
-                    if t["type"] == "page")
-        self.session = self.call("Target.attachToTarget", targetId=page["targetId"],
-                                 flatten=True)["sessionId"]
+        page = next(t for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page")
+        self.session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)[
+            "sessionId"
+        ]
         self.call("Page.enable")
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
 
     def _message(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buf:
@@ -279,18 +367,28 @@ class Browser:
         box = self.evaluate(
             f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
             " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-            self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
-                      button="left", clickCount=1)
+            self.call(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=box[0],
+                y=box[1],
+                button="left",
+                clickCount=1,
+            )
 
     def screenshot(self, path: Path, full_page: bool = False) -> None:
         params: dict[str, Any] = {"format": "png"}
         if full_page:
-            w, h = self.evaluate("[document.documentElement.scrollWidth,"
-                                 " document.documentElement.scrollHeight]")
-            params |= {"captureBeyondViewport": True,
-                       "clip": {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}}
+            w, h = self.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+            )
+            params |= {
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": w, "height": h, "scale": 1},
+            }
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", **params)["data"]))
 
     def close(self) -> None:
@@ -316,8 +414,10 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
         b.close()
 
 
-VISIBLE = "Array.from(document.querySelectorAll('details.test')).filter(e => !e.hidden)" \
-          ".map(e => e.dataset.outcome)"
+VISIBLE = (
+    "Array.from(document.querySelectorAll('details.test')).filter(e => !e.hidden)"
+    ".map(e => e.dataset.outcome)"
+)
 
 
 @needs_chromium
@@ -332,14 +432,18 @@ def test_the_page_filters_searches_and_switches_diff_views(browser, tmp_path):
     browser.click("label[data-outcome=all]")
     browser.click("input[name=q]")
     browser.call("Input.insertText", text="0042")
-    assert browser.evaluate("Array.from(document.querySelectorAll('details.test'))"
-                            ".filter(e => !e.hidden).map(e => e.id)") == ["t0042"]
+    assert browser.evaluate(
+        "Array.from(document.querySelectorAll('details.test'))"
+        ".filter(e => !e.hidden).map(e => e.id)"
+    ) == ["t0042"]
     unified = "getComputedStyle(document.querySelector('#t0040 .diff.unified')).display"
     assert browser.evaluate(unified) == "table"
     browser.click("input[name=view][value=split]")
     assert browser.evaluate(unified) == "none"
-    assert browser.evaluate("getComputedStyle(document.querySelector('#t0040 .diff.split'))"
-                            ".display") == "table"
+    assert (
+        browser.evaluate("getComputedStyle(document.querySelector('#t0040 .diff.split')).display")
+        == "table"
+    )
     # a link with a filter in its fragment opens filtered (a new document: a copy)
     browser.open(Path(shutil.copy(page, tmp_path / "linked.html")), "outcome=skipped")
     assert set(browser.evaluate(VISIBLE)) == {"skipped"}
@@ -353,7 +457,7 @@ def test_a_real_run_with_a_broken_expected_file(browser, tmp_path):
     expected = compared_file(suite, "stdout/0003")
     original = expected.read_bytes()
     i = original.index(b"usery@test.ex")
-    expected.write_bytes(original[:i] + b"X" + original[i + 1:])
+    expected.write_bytes(original[:i] + b"X" + original[i + 1 :])
     page = tmp_path / "report.html"
 
     proc, data = run(["--suite", str(suite), "--html", str(page), "1", "99"], "e2e-html")

@@ -140,6 +140,7 @@ def test_an_upward_import_is_found():
 
 def test_the_layers_are_ordered():
     """No two layers may import each other, directly or through others."""
+
     def reach(layer: str) -> set[str]:
         seen: set[str] = set()
         todo = list(LAYERS[layer])
@@ -174,8 +175,12 @@ def test_pyproject_installs_every_package():
     """A package missing from [tool.setuptools] packages is left out of an installed wheel."""
     import tomllib
 
-    listed = set(tomllib.loads((HARNESS.parent / "pyproject.toml").read_text())
-                 ["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(HARNESS.parent).parts)
-             for p in HARNESS.rglob("__init__.py")}
+    listed = set(
+        tomllib.loads((HARNESS.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(p.parent.relative_to(HARNESS.parent).parts) for p in HARNESS.rglob("__init__.py")
+    }
     assert found == listed

@@ -20,14 +20,17 @@ def chosen(expr: str) -> list[str]:
     return [c.number for c in CASES if keep(c)]
 
 
-@pytest.mark.parametrize(("expr", "numbers"), [
-    ("tls", ["2001", "3001"]),
-    ("TLS and not perl", ["2001"]),
-    ("basic or perl", ["0001", "3001"]),
-    ("not (gnutls or perl)", ["0001"]),
-    ("2001", ["2001"]),
-    ("0000-basic", ["0001"]),
-])
+@pytest.mark.parametrize(
+    ("expr", "numbers"),
+    [
+        ("tls", ["2001", "3001"]),
+        ("TLS and not perl", ["2001"]),
+        ("basic or perl", ["0001", "3001"]),
+        ("not (gnutls or perl)", ["0001"]),
+        ("2001", ["2001"]),
+        ("0000-basic", ["0001"]),
+    ],
+)
 def test_words_combine_as_in_pytest(expr: str, numbers: list[str]) -> None:
     assert chosen(expr) == numbers
 

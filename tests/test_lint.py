@@ -10,8 +10,9 @@ from tests.e2e import REPO
 
 
 def _check(*command: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", *command], cwd=REPO, capture_output=True,
-                          text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", *command], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -21,3 +22,7 @@ def test_ruff_finds_nothing() -> None:
 
 def test_mypy_finds_nothing() -> None:
     _check("mypy")
+
+
+def test_the_tree_is_ruff_formatted() -> None:
+    _check("ruff", "format", "--check")

@@ -14,8 +14,12 @@ _rule, _skip = rules_for(STDERR)
 STEP = by_generation(
     _skip,
     "example",
-    {G96: {"pattern": "^a", "needle": "a"}, G98: "^b", G99: {"pattern": "^c", "needle": "c"},
-     GM: None},
+    {
+        G96: {"pattern": "^a", "needle": "a"},
+        G98: "^b",
+        G99: {"pattern": "^c", "needle": "c"},
+        GM: None,
+    },
     reason="an example",
 )
 
@@ -28,7 +32,11 @@ def test_form_of_each_generation(generation: Generation, pattern: str, needle: s
     (form,) = for_kind([STEP], "stderr", generation)
     assert type(form) is Skip
     assert (form.name, form.pattern, form.needle, form.reason) == (
-        "example", pattern, needle, "an example")
+        "example",
+        pattern,
+        needle,
+        "an example",
+    )
     assert form.in_generation(generation)
     assert form.regex.pattern == pattern
 

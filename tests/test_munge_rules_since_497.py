@@ -682,7 +682,7 @@ CASES = [
     (
         "log-port-names-delivery",
         "mainlog",
-        f"2024-05-17 13:22:01 {NEW_ID} => x@y R=r T=t H=127.0.0.1 [127.0.0.1]:1227 C=\"250 OK\"\n",
+        f'2024-05-17 13:22:01 {NEW_ID} => x@y R=r T=t H=127.0.0.1 [127.0.0.1]:1227 C="250 OK"\n',
         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 => x@y R=r T=t H=127.0.0.1 "
         '[127.0.0.1]:PORT_D3 C="250 OK"\n',
         G99,
@@ -713,8 +713,8 @@ CASES = [
     (
         "log-port-name-received-port",
         "mainlog",
-        "2024-05-17 13:22:01 Expansion of \"${if eq{$received_port}{1228}{a}}\" x\n",
-        "1999-03-02 09:44:33 Expansion of \"${if eq{$received_port}{PORT_D4}{a}}\" x\n",
+        '2024-05-17 13:22:01 Expansion of "${if eq{$received_port}{1228}{a}}" x\n',
+        '1999-03-02 09:44:33 Expansion of "${if eq{$received_port}{PORT_D4}{a}}" x\n',
         G99,
     ),
     (
@@ -727,7 +727,7 @@ CASES = [
     (
         "chunking-sizes",
         "mainlog",
-        f"2024-05-17 13:22:01 {NEW_ID} => x K DKIM=test.ex C=\"250- 412 byte chunk, total 412\n",
+        f'2024-05-17 13:22:01 {NEW_ID} => x K DKIM=test.ex C="250- 412 byte chunk, total 412\n',
         '1999-03-02 09:44:33 10HmaX-000000005vi-0000 => x K DKIM=test.ex C="250- 4nn byte chunk, '
         "total 4nn\n",
         G98,
@@ -735,7 +735,7 @@ CASES = [
     (
         "chunking-sizes",
         "mainlog",
-        f"2024-05-17 13:22:01 {NEW_ID} => x K DKIM=test.ex C=\"250- 412 byte chunk, total 412\n",
+        f'2024-05-17 13:22:01 {NEW_ID} => x K DKIM=test.ex C="250- 412 byte chunk, total 412\n',
         '1999-03-02 09:44:33 10HmaX-000000005vi-0000 => x K DKIM=test.ex C="250- 3nn byte chunk, '
         "total 3nn\n",
         G99,
@@ -743,7 +743,7 @@ CASES = [
     (
         "chunking-sizes",
         "mainlog",
-        f"2024-05-17 13:22:01 {OLD_ID} => x K DKIM=test.ex C=\"250- 412 byte chunk, total 412\n",
+        f'2024-05-17 13:22:01 {OLD_ID} => x K DKIM=test.ex C="250- 412 byte chunk, total 412\n',
         '1999-03-02 09:44:33 10HmaX-0005vi-00 => x K DKIM=test.ex C="250- 412 byte chunk, '
         "total 412\n",
         G96,

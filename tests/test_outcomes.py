@@ -35,8 +35,12 @@ REASON = "timed out after 4s while running exim -bd"
 
 
 def _result(number: str, outcome: Outcome) -> TestResult:
-    return TestResult(TestCase(number, "0000-Basic", Path(number), f"test {number}"), outcome,
-                      REASON if outcome is Outcome.TIMEOUT else "why", 1.0)
+    return TestResult(
+        TestCase(number, "0000-Basic", Path(number), f"test {number}"),
+        outcome,
+        REASON if outcome is Outcome.TIMEOUT else "why",
+        1.0,
+    )
 
 
 ALL = [_result(f"{i:04d}", o) for i, o in enumerate(Outcome, 1)]
@@ -50,8 +54,13 @@ def test_every_outcome_has_its_row():
         assert o.colour.startswith("#")
         assert o.fails_run == (o.tally == "failed")
     t = Outcome.TIMEOUT
-    assert (t.value, t.label, t.fails_run, t.tally, t.junit) == \
-        ("timeout", "TIMEOUT", True, "failed", JUnitElement.ERROR)
+    assert (t.value, t.label, t.fails_run, t.tally, t.junit) == (
+        "timeout",
+        "TIMEOUT",
+        True,
+        "failed",
+        JUnitElement.ERROR,
+    )
 
 
 def test_the_summary_counts_per_outcome_and_bucket():
@@ -82,11 +91,16 @@ def test_a_time_out_goes_through_json_and_junit_and_back(tmp_path):
 
 def test_junit_of_another_tool_reads_as_plain_outcomes(tmp_path):
     xml = tmp_path / "other.xml"
-    xml.write_text('<testsuite><testcase name="0001 a"><error message="x"/></testcase>'
-                   '<testcase name="0002 b"><failure message="y"/></testcase>'
-                   '<testcase name="0003 c"><skipped message="z"/></testcase></testsuite>')
-    assert [(r.outcome, r.reason) for r in load_report(xml).results] == \
-        [(Outcome.ERROR, "x"), (Outcome.FAILED, "y"), (Outcome.SKIPPED, "z")]
+    xml.write_text(
+        '<testsuite><testcase name="0001 a"><error message="x"/></testcase>'
+        '<testcase name="0002 b"><failure message="y"/></testcase>'
+        '<testcase name="0003 c"><skipped message="z"/></testcase></testsuite>'
+    )
+    assert [(r.outcome, r.reason) for r in load_report(xml).results] == [
+        (Outcome.ERROR, "x"),
+        (Outcome.FAILED, "y"),
+        (Outcome.SKIPPED, "z"),
+    ]
 
 
 def test_a_time_out_on_the_console_in_the_page_and_the_summary_logs():

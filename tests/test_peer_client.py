@@ -767,8 +767,9 @@ def test_the_openssl_client_sends_its_certificate_without_the_chain(
 
     peer = Peer(talk)
     cert, key = str(ca_files["client.chain"]), str(ca_files["client.key"])
-    run_client(peer_env, prog, ["-tls-on-connect", "127.0.0.1", str(peer.port), cert, key],
-               "??? 250\n")
+    run_client(
+        peer_env, prog, ["-tls-on-connect", "127.0.0.1", str(peer.port), cert, key], "??? 250\n"
+    )
     peer.join()
     if chain_sent:
         assert got == ["verified"]

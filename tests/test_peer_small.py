@@ -199,9 +199,11 @@ def test_showids_as_another_user(public_dir: Path) -> None:
     user = pwd.getpwnam("nobody")
     runtime = prepare_peers(public_dir, Identity(user.pw_uid, user.pw_gid, ()), "nobody")
     showids = public_dir / "showids-wrapper"
-    showids.write_text(f"#!{runtime.python} -IS\nimport sys\n"
-                       f"sys.path.insert(0, {str(runtime.lib)!r})\n"
-                       "from harness.peers.showids import main\nsys.exit(main())\n")
+    showids.write_text(
+        f"#!{runtime.python} -IS\nimport sys\n"
+        f"sys.path.insert(0, {str(runtime.lib)!r})\n"
+        "from harness.peers.showids import main\nsys.exit(main())\n"
+    )
     showids.chmod(0o755)
     done = run(showids, user=user.pw_uid, group=user.pw_gid, extra_groups=[])
     assert done.stdout.decode() == (

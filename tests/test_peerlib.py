@@ -54,20 +54,20 @@ def test_the_copy_is_world_readable_and_made_once(open_dir: Path) -> None:
 
 
 def test_an_interpreter_the_caller_cannot_run_gives_way_to_the_system_one(
-        open_dir: Path, caller: tuple[Identity, str], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    open_dir: Path, caller: tuple[Identity, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hidden = tmp_path / "private" / "python3"  # tmp_path is root's, mode 0700
     hidden.parent.mkdir()
     os.symlink(sys.executable, hidden)
     os.chmod(tmp_path, 0o700)
-    monkeypatch.setattr(peerlib, "candidate_interpreters",
-                        lambda: [hidden, peerlib.SYSTEM_PYTHON])
+    monkeypatch.setattr(peerlib, "candidate_interpreters", lambda: [hidden, peerlib.SYSTEM_PYTHON])
     runtime = prepare_peers(open_dir, *caller)
     assert runtime == PeerRuntime(peerlib.SYSTEM_PYTHON, open_dir / "lib")
 
 
 def test_a_work_directory_the_caller_cannot_reach_is_one_line(
-        tmp_path: Path, caller: tuple[Identity, str]) -> None:
+    tmp_path: Path, caller: tuple[Identity, str]
+) -> None:
     os.chmod(tmp_path, 0o700)
     with pytest.raises(WorkDirError) as info:
         prepare_peers(tmp_path / "work", *caller)
@@ -81,8 +81,20 @@ def test_a_checkout_the_caller_cannot_reach_runs_its_peers(tmp_path: Path) -> No
     """A clone in a directory of mode 0700 (as /root is): the peers run from the copy."""
     private = tmp_path / "home"
     checkout = private / "clone"
-    for part in ("runtest.py", "harness", "GENERATION", "scripts", "confs", "stdout", "log",
-                 "mail", "rejectlog", "aux-fixed", "aux-var-src", "dnszones-src"):
+    for part in (
+        "runtest.py",
+        "harness",
+        "GENERATION",
+        "scripts",
+        "confs",
+        "stdout",
+        "log",
+        "mail",
+        "rejectlog",
+        "aux-fixed",
+        "aux-var-src",
+        "dnszones-src",
+    ):
         src = REPO / part
         if src.is_dir():
             shutil.copytree(src, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
@@ -94,13 +106,26 @@ def test_a_checkout_the_caller_cannot_reach_runs_its_peers(tmp_path: Path) -> No
     report = tmp_path / "r.json"
     try:
         # 0004 talks to a daemon with bin/client, 0006 delivers to bin/server
-        proc = subprocess.run([sys.executable, str(checkout / "runtest.py"), "--workdir",
-                               str(work), "--json", str(report), "4", "6"],
-                              capture_output=True, text=True, timeout=300,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(checkout / "runtest.py"),
+                "--workdir",
+                str(work),
+                "--json",
+                str(report),
+                "4",
+                "6",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
         data = json.loads(report.read_text())
-        assert outcomes(data) == {"0004": "passed", "0005": "passed", "0006": "passed"}, \
+        assert outcomes(data) == {"0004": "passed", "0005": "passed", "0006": "passed"}, (
             proc.stdout[-3000:]
+        )
         assert "#!" in (work / "w0/bin/client").read_text()
         assert str(checkout) not in (work / "w0/bin/client").read_text()
     finally:

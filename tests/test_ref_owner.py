@@ -42,9 +42,11 @@ def test_ref_owner_gives_one_line() -> None:
     note = ref_owner_warning(EXIM, REF, EXIM.parent / "config.h")
     assert note is not None
     assert "\n" not in note
-    assert note.startswith(f"** {EXIM} was built with CONFIGURE_OWNER=ref:rtcaller, "
-                           "CONFIGURE_GROUP=ref:rtcaller (its config.h "
-                           "/src/build-Linux-x86_64/config.h): ")
+    assert note.startswith(
+        f"** {EXIM} was built with CONFIGURE_OWNER=ref:rtcaller, "
+        "CONFIGURE_GROUP=ref:rtcaller (its config.h "
+        "/src/build-Linux-x86_64/config.h): "
+    )
     assert "asks for numeric ids;" in note and '"cache not available"' in note
 
 

@@ -51,8 +51,14 @@ def test_background_takes_one_line():
 
 
 def test_exim_variants_are_recognised():
-    for line in ("exim -bV", "sudo exim -bV", "sudo -u exim exim -bV", "exim_exim -bV",
-                 "A=1 B=2 exim -bV", "3 exim -bs"):
+    for line in (
+        "exim -bV",
+        "sudo exim -bV",
+        "sudo -u exim exim -bV",
+        "exim_exim -bV",
+        "A=1 B=2 exim -bV",
+        "3 exim -bs",
+    ):
         assert parse(f"# t\n{line}\n****\n").commands[0].name == "exim", line
 
 

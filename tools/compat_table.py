@@ -44,10 +44,13 @@ def main() -> int:
     for d in sorted(by_dir):
         c = by_dir[d]
         total.update(c)
-        print(f"| {d} | {c['passed'] + c['flaky']} | {c['failed']} | {c['error']} "
-              f"| {c['skipped']} |")
-    print(f"| **all** | {total['passed'] + total['flaky']} | {total['failed']} "
-          f"| {total['error']} | {total['skipped']} |")
+        print(
+            f"| {d} | {c['passed'] + c['flaky']} | {c['failed']} | {c['error']} | {c['skipped']} |"
+        )
+    print(
+        f"| **all** | {total['passed'] + total['flaky']} | {total['failed']} "
+        f"| {total['error']} | {total['skipped']} |"
+    )
     print()
     for t in data["tests"]:
         if t["outcome"] in ("failed", "error"):
@@ -56,14 +59,26 @@ def main() -> int:
     if args.perl_verdicts:
         perl = perl_verdicts(args.perl_verdicts)
         ours = {t["number"]: t["outcome"] for t in data["tests"]}
-        print("\nExim's harness passed, this run did not: " + ", ".join(
-            f"{n} ({ours[n]})" for n in sorted(ours)
-            if perl.get(n) == "passed" and ours[n] not in PASSING))
-        print("Exim's harness failed, this run passed: " + ", ".join(
-            n for n in sorted(ours) if perl.get(n) == "failed" and ours[n] in PASSING))
-        print("skipped by one, not the other: " + ", ".join(
-            f"{n} (perl {perl.get(n)}, here {ours[n]})" for n in sorted(ours)
-            if (perl.get(n) == "skipped") != (ours[n] == "skipped")))
+        print(
+            "\nExim's harness passed, this run did not: "
+            + ", ".join(
+                f"{n} ({ours[n]})"
+                for n in sorted(ours)
+                if perl.get(n) == "passed" and ours[n] not in PASSING
+            )
+        )
+        print(
+            "Exim's harness failed, this run passed: "
+            + ", ".join(n for n in sorted(ours) if perl.get(n) == "failed" and ours[n] in PASSING)
+        )
+        print(
+            "skipped by one, not the other: "
+            + ", ".join(
+                f"{n} (perl {perl.get(n)}, here {ours[n]})"
+                for n in sorted(ours)
+                if (perl.get(n) == "skipped") != (ours[n] == "skipped")
+            )
+        )
     return 0
 
 

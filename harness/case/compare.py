@@ -70,15 +70,18 @@ class Checker:
         specs = [
             CheckSpec(log / "paniclog", log / "serverpaniclog", f"paniclog/{n}", "paniclog"),
             CheckSpec(log / "rejectlog", log / "serverrejectlog", f"rejectlog/{n}", "rejectlog"),
-            CheckSpec(log / "mainlog", log / "servermainlog", f"log/{n}", "mainlog",
-                      "sortlog" in flags),
+            CheckSpec(
+                log / "mainlog", log / "servermainlog", f"log/{n}", "mainlog", "sortlog" in flags
+            ),
         ]
         if "no_stdout_check" not in flags:
-            specs.append(CheckSpec(self.work / STDOUT, self.work / SERVER_STDOUT,
-                                   f"stdout/{n}", "stdout"))
+            specs.append(
+                CheckSpec(self.work / STDOUT, self.work / SERVER_STDOUT, f"stdout/{n}", "stdout")
+            )
         if "no_stderr_check" not in flags:
-            specs.append(CheckSpec(self.work / STDERR, self.work / SERVER_STDERR,
-                                   f"stderr/{n}", "stderr"))
+            specs.append(
+                CheckSpec(self.work / STDERR, self.work / SERVER_STDERR, f"stderr/{n}", "stderr")
+            )
         found: list[Mismatch] = []
         for spec in specs:
             found += self.check_file(spec)
@@ -92,11 +95,14 @@ class Checker:
         root = self.work / "test-mail"
         # Expected mail may sit in directories (maildirs): mail/NNNN.dir/new/..., so list files.
         mail = self.suite / "mail"
-        expected = self._expected_names("mail", {
-            f.relative_to(mail).as_posix()
-            for top in mail.glob(f"{self.testno}.*")
-            for f in (_files_below(top) if top.is_dir() else [top])
-        })
+        expected = self._expected_names(
+            "mail",
+            {
+                f.relative_to(mail).as_posix()
+                for top in mail.glob(f"{self.testno}.*")
+                for f in (_files_below(top) if top.is_dir() else [top])
+            },
+        )
         made: list[tuple[Path, str]] = []
         msgno = 0
         for path in _files_below(root):
@@ -108,20 +114,27 @@ class Checker:
                 msgno += 1
                 saved = re.sub(r"\d+\.[^.]+\.", f"{msgno}.", saved)
             made.append((path, f"{self.testno}.{saved}"))
-        return self._check_made("mail", made, expected,
-                                "no mail was delivered to match this expected file")
+        return self._check_made(
+            "mail", made, expected, "no mail was delivered to match this expected file"
+        )
 
     def check_msglogs(self) -> list[Mismatch]:
         expected = self._expected_names(
-            "msglog", {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")})
+            "msglog", {p.name for p in (self.suite / "msglog").glob(f"{self.testno}.*")}
+        )
         d = self.work / "spool" / "msglog"
-        made = [(path, f"{self.testno}.{self._msglog_name(path.name)}")
-                for path in (sorted(d.iterdir()) if d.is_dir() else []) if path.is_file()]
-        return self._check_made("msglog", made, expected,
-                                "no message log remained to match this file")
+        made = [
+            (path, f"{self.testno}.{self._msglog_name(path.name)}")
+            for path in (sorted(d.iterdir()) if d.is_dir() else [])
+            if path.is_file()
+        ]
+        return self._check_made(
+            "msglog", made, expected, "no message log remained to match this file"
+        )
 
-    def _check_made(self, kind: str, made: list[tuple[Path, str]], expected: set[str],
-                    why: str) -> list[Mismatch]:
+    def _check_made(
+        self, kind: str, made: list[tuple[Path, str]], expected: set[str], why: str
+    ) -> list[Mismatch]:
         """Each file the run made against the expected file of its (munged) name, then
         each expected file that nothing was made for (`why` says what is missing)."""
         found: list[Mismatch] = []
@@ -162,13 +175,18 @@ class Checker:
             if self.update:
                 self._write_expected(target, text)
                 return [Mismatch(target, "created", text, True)]
-            return [Mismatch(
-                spec.expected, f"{spec.raw.name} is not empty and there is no expected file "
-                "(shown as -UPDATE or --accept would store it)",
-                unified_diff("", text, "/dev/null", f"{target} (this run)"),
-                kind=MismatchKind.UNEXPECTED, raw=spec.raw.relative_to(self.work).as_posix(),
-                new_text=text, target=target,
-            )]
+            return [
+                Mismatch(
+                    spec.expected,
+                    f"{spec.raw.name} is not empty and there is no expected file "
+                    "(shown as -UPDATE or --accept would store it)",
+                    unified_diff("", text, "/dev/null", f"{target} (this run)"),
+                    kind=MismatchKind.UNEXPECTED,
+                    raw=spec.raw.relative_to(self.work).as_posix(),
+                    new_text=text,
+                    target=target,
+                )
+            ]
         actual, truncated = self._munged(spec)
         try:
             saved = resolve(expected).read_bytes().decode(ENCODING)
@@ -177,18 +195,30 @@ class Checker:
         if truncated:
             actual = "".join(drop_truncation_variance(split_lines(actual), split_lines(saved)))
         if spec.sortlog:
-            actual = "".join(sort_delivery_lines(split_lines(actual),
-                                                 self.munger.options.generation))
+            actual = "".join(
+                sort_delivery_lines(split_lines(actual), self.munger.options.generation)
+            )
         if actual == saved:
             return []
         diff = unified_diff(saved, actual, rel_expected, f"{rel_expected} (this run)")
         if self.update:
             self._write_expected(target, actual)
-            how = "updated" if target == rel_expected else \
-                f"written for {self.files.generation.label} on ({rel_expected} stays as it is)"
+            how = (
+                "updated"
+                if target == rel_expected
+                else f"written for {self.files.generation.label} on ({rel_expected} stays as it is)"
+            )
             return [Mismatch(target, how, diff, True)]
-        return [Mismatch(rel_expected, "differs", diff, new_text=actual, target=target,
-                         raw=spec.raw.relative_to(self.work).as_posix())]
+        return [
+            Mismatch(
+                rel_expected,
+                "differs",
+                diff,
+                new_text=actual,
+                target=target,
+                raw=spec.raw.relative_to(self.work).as_posix(),
+            )
+        ]
 
     def _munged(self, spec: CheckSpec) -> tuple[str, bool]:
         """The munged output (with the server's part), and whether any was truncated."""
@@ -213,8 +243,9 @@ class Checker:
         target = self.files.target(rel, compared)
         if self.update:
             self._write_expected(target, "")
-            return Mismatch(target, "removed (" + why + ")", updated=True,
-                            kind=MismatchKind.MISSING)
+            return Mismatch(
+                target, "removed (" + why + ")", updated=True, kind=MismatchKind.MISSING
+            )
         return Mismatch(compared, why, kind=MismatchKind.MISSING, target=target)
 
     def _write_expected(self, rel: str, text: str) -> None:
@@ -253,8 +284,10 @@ def unmunged(text: str, work: Path, generation: Generation) -> str:
     if generation < Generation.G4_97:
         return text
     line = r"\d+" if generation >= Generation.G4_99 else "387"
-    pattern = (rf"^(localhost \d+ from message-id != given number \d+ at )"
-               rf"{re.escape(str(work))}(?=/eximdir/exim_msgdate line {line}\.$)")
+    pattern = (
+        rf"^(localhost \d+ from message-id != given number \d+ at )"
+        rf"{re.escape(str(work))}(?=/eximdir/exim_msgdate line {line}\.$)"
+    )
     return re.sub(pattern, r"\1DIR/test", text, flags=re.M)
 
 
@@ -292,5 +325,4 @@ def unified_diff(expected: str, actual: str, name_a: str, name_b: str) -> str:
     lines = list(difflib.unified_diff(split_lines(expected), split_lines(actual), name_a, name_b))
     if len(lines) > MAX_DIFF_LINES:
         lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)\n"]
-    return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n"
-                   for x in lines)
+    return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines)

@@ -104,14 +104,21 @@ class TestContext:
         extra_env: dict[str, str] | None = None,
     ) -> subprocess.Popen[bytes]:
         """Start a shell command in DIR with its output appended to the raw files."""
-        fds = [self.out(stdout) if stdout else subprocess.DEVNULL,
-               self.out(stderr) if stderr else subprocess.DEVNULL]
+        fds = [
+            self.out(stdout) if stdout else subprocess.DEVNULL,
+            self.out(stderr) if stderr else subprocess.DEVNULL,
+        ]
         env = {"EXIM_TEST_NUMBER": self.testno, **self.command_env}
         if extra_env:
             env.update(extra_env)
         try:
             return self.tracker.spawn(
-                command, who, cwd=str(self.dir), stdin=stdin, stdout=fds[0], stderr=fds[1],
+                command,
+                who,
+                cwd=str(self.dir),
+                stdin=stdin,
+                stdout=fds[0],
+                stderr=fds[1],
                 extra_env=env,
             )
         finally:

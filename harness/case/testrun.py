@@ -93,8 +93,12 @@ def reset_host_state() -> None:
         Path(_TFO_BLACKHOLE).write_text(timeout)
     except OSError:
         pass
-    subprocess.run(["ip", "tcp_metrics", "flush", "all"], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        ["ip", "tcp_metrics", "flush", "all"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
     try:
         with socket.create_server(("127.0.0.1", 0)) as server:
             with socket.create_connection(server.getsockname(), timeout=2) as client:
@@ -111,9 +115,15 @@ def reset_host_state() -> None:
 class TestExecutor:
     """Runs tests one after another in one work directory."""
 
-    def __init__(self, config: RunConfig, seat: Seat, workdir: WorkDir, *,
-                 on_spawn: Callable[[int], None] | None = None,
-                 spare: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        seat: Seat,
+        workdir: WorkDir,
+        *,
+        on_spawn: Callable[[int], None] | None = None,
+        spare: frozenset[int] = frozenset(),
+    ) -> None:
         self.config = config
         self.seat = seat
         self.workdir = workdir
@@ -130,8 +140,9 @@ class TestExecutor:
             self.workdir.reset_for_test()
             reset_host_state()
             dyn = _dynamic_socket() if script.uses_dynamic_port else None
-            subst = Substituter(self.seat.facts, self.config.generation,
-                                dyn.getsockname()[1] if dyn else None)
+            subst = Substituter(
+                self.seat.facts, self.config.generation, dyn.getsockname()[1] if dyn else None
+            )
             ctx = TestContext(self.config, self.seat, case.number, script, tracker, subst, dyn)
             watchdog = self._watchdog(ctx, tracker)
             try:
@@ -143,8 +154,9 @@ class TestExecutor:
             if verdict is None:
                 verdict = self._check_output(ctx, self.config.update if update is None else update)
         except TestTimeout as exc:
-            verdict = _Verdict(Outcome.TIMEOUT,
-                               f"timed out after {self.config.timeout:g}s while running {exc}")
+            verdict = _Verdict(
+                Outcome.TIMEOUT, f"timed out after {self.config.timeout:g}s while running {exc}"
+            )
         except (ScriptError, CommandError) as exc:
             verdict = _Verdict(Outcome.ERROR, str(exc))
         except Interrupted:
@@ -153,8 +165,15 @@ class TestExecutor:
             verdict = _Verdict(Outcome.ERROR, "harness error:\n" + traceback.format_exc())
         finally:
             tidied = self._tidy(ctx, tracker)
-        return TestResult(case, verdict.outcome, verdict.reason, time.monotonic() - start,
-                          verdict.mismatches, verdict.details + tidied, self.seat.number)
+        return TestResult(
+            case,
+            verdict.outcome,
+            verdict.reason,
+            time.monotonic() - start,
+            verdict.mismatches,
+            verdict.details + tidied,
+            self.seat.number,
+        )
 
     def _watchdog(self, ctx: TestContext, tracker: ProcessTracker) -> threading.Timer:
         """End the test's processes when its time is up, so that every wait returns."""
@@ -187,12 +206,15 @@ class TestExecutor:
             if done.kind in (CompletionKind.INLINE, CompletionKind.STARTED):
                 continue
             if not cmd.expect.met_by(done.status) and not done.sigpipe:
-                reason = (f"command {cmd.number} ({cmd.text.split()[0]!r}, line {cmd.line}): "
-                          f"{describe_status(done.status)} (expected {cmd.expect.describe()})")
+                reason = (
+                    f"command {cmd.number} ({cmd.text.split()[0]!r}, line {cmd.line}): "
+                    f"{describe_status(done.status)} (expected {cmd.expect.describe()})"
+                )
                 return _Verdict(Outcome.FAILED, reason, details=(self._tails(ctx),))
             if done.kind is CompletionKind.WAITED_EXIM:
-                ctx.doing = (f"{ctx.script.path}:{ctx.server_line}: the server started there, "
-                             "to finish")
+                ctx.doing = (
+                    f"{ctx.script.path}:{ctx.server_line}: the server started there, to finish"
+                )
                 problem = close_server(ctx)
                 if ctx.cancel.is_set():
                     raise TestTimeout(ctx.doing)
@@ -212,9 +234,16 @@ class TestExecutor:
             dynamic_port=ctx.dynamic_socket.getsockname()[1] if ctx.dynamic_socket else None,
         )
         munger = TestMunger(self.seat.facts, options)
-        checker = Checker(self.config.suite, ctx.dir, ctx.testno, munger,
-                          self.config.files, custom=ctx.munge_name, update=update,
-                          raw_only="no_munge" in script.flags)
+        checker = Checker(
+            self.config.suite,
+            ctx.dir,
+            ctx.testno,
+            munger,
+            self.config.files,
+            custom=ctx.munge_name,
+            update=update,
+            raw_only="no_munge" in script.flags,
+        )
         mismatches = tuple(checker.check_all(script.flags, self.seat.facts.caller))
         real = [m for m in mismatches if not m.updated]
         if real:
@@ -223,8 +252,13 @@ class TestExecutor:
 
     def _tails(self, ctx: TestContext) -> str:
         out = []
-        for name, n in ((STDOUT, 20), (STDERR, 30), (SERVER_STDOUT, 20), (SERVER_STDERR, 30),
-                        (SERVER_ERRORS, 20)):
+        for name, n in (
+            (STDOUT, 20),
+            (STDERR, 30),
+            (SERVER_STDOUT, 20),
+            (SERVER_STDERR, 30),
+            (SERVER_ERRORS, 20),
+        ):
             p = Path(ctx.path(name))
             if p.exists() and p.stat().st_size:
                 lines = p.read_bytes().decode("latin-1").splitlines()[-n:]
@@ -248,8 +282,9 @@ class TestExecutor:
         return tuple(details)
 
 
-def run_with_reruns(executor: TestExecutor, case: TestCase, reruns: int,
-                    update: bool | None = None) -> TestResult:
+def run_with_reruns(
+    executor: TestExecutor, case: TestCase, reruns: int, update: bool | None = None
+) -> TestResult:
     """Run a test; rerun a failure up to `reruns` times. A later pass is reported as flaky."""
     result = executor.run(case, update=update)
     for attempt in range(1, reruns + 1):
@@ -257,8 +292,10 @@ def run_with_reruns(executor: TestExecutor, case: TestCase, reruns: int,
             break
         again = executor.run(case, update=update)
         if again.outcome is Outcome.PASSED:
-            return again.but(outcome=Outcome.FLAKY,
-                             reason=f"failed ({result.reason}), then passed on rerun {attempt}")
+            return again.but(
+                outcome=Outcome.FLAKY,
+                reason=f"failed ({result.reason}), then passed on rerun {attempt}",
+            )
         result = again
     return result
 

@@ -58,8 +58,9 @@ sys.exit(main())
 
 def peer_wrapper(module: str, generation: Generation, peers: PeerRuntime) -> str:
     """The text of bin/PROGRAM: runs harness.peers.MODULE's main() as `generation`."""
-    return _WRAPPER.format(python=str(peers.python), lib=str(peers.lib), module=module,
-                           generation=generation.label)
+    return _WRAPPER.format(
+        python=str(peers.python), lib=str(peers.lib), module=module, generation=generation.label
+    )
 
 
 def remove_tree(path: Path) -> None:
@@ -85,8 +86,9 @@ def fresh_directory(path: Path, attempts: int = 50) -> None:
 class WorkDir:
     """Builds and resets the work directory for one worker of a run."""
 
-    def __init__(self, root: Path, suite: Path, facts: HostFacts, peers: PeerRuntime,
-                 generation: Generation) -> None:
+    def __init__(
+        self, root: Path, suite: Path, facts: HostFacts, peers: PeerRuntime, generation: Generation
+    ) -> None:
         self.root = root
         self.peers = peers
         self.generation = generation
@@ -102,8 +104,17 @@ class WorkDir:
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
         chown_if_root(self.root, *self.caller_ids)
-        for name in ("aux-fixed", "confs", "aux-var", "dnszones", "bin", "bin.sys", "eximdir",
-                     "spool", "test-mail"):
+        for name in (
+            "aux-fixed",
+            "confs",
+            "aux-var",
+            "dnszones",
+            "bin",
+            "bin.sys",
+            "eximdir",
+            "spool",
+            "test-mail",
+        ):
             remove_tree(self.root / name)
         for stale in self.root.glob("test-*"):
             remove_tree(stale)
@@ -183,8 +194,9 @@ class WorkDir:
             elif out == "db.ip6.V6NET":
                 out = "db.ip6." + ".".join(reversed(self.facts.ipv6_test_net))
             target = dest / out
-            target.write_bytes(subst.apply(read_text(entry), self._testnum(entry.name))
-                               .encode("latin-1"))
+            target.write_bytes(
+                subst.apply(read_text(entry), self._testnum(entry.name)).encode("latin-1")
+            )
             mode = stat.S_IMODE(entry.stat().st_mode) | 0o644
             os.chmod(target, mode & 0o755)
             chown_if_root(target, *self.caller_ids)

@@ -23,8 +23,7 @@ def review_or_accept(opts: Options) -> int:
     if not tests:
         print("none of the saved output is of the tests named")
         return ExitCode.OK
-    return run_review(directory, _suite(opts, store), tests,
-                      interactive=opts.review is not None)
+    return run_review(directory, _suite(opts, store), tests, interactive=opts.review is not None)
 
 
 def _suite(opts: Options, store: Store) -> Path:
@@ -35,8 +34,7 @@ def _suite(opts: Options, store: Store) -> Path:
         return given
     if given == default_suite(Path.cwd()).resolve():  # --suite not given
         return saved
-    raise UsageError(f"the saved output in {store.directory} is of the suite {saved}, "
-                     f"not {given}")
+    raise UsageError(f"the saved output in {store.directory} is of the suite {saved}, not {given}")
 
 
 def _wanted(number: str, opts: Options) -> bool:

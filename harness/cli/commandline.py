@@ -101,116 +101,296 @@ class OptionSpec:
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec(("continue",), "continue_", Kind.FLAG, "never stop to ask; go on after a failure",
-               exim=True),
+    OptionSpec(
+        ("continue",), "continue_", Kind.FLAG, "never stop to ask; go on after a failure", exim=True
+    ),
     OptionSpec(("debug",), "debug", Kind.FLAG, "show each command as it runs", exim=True),
     OptionSpec(("diff",), "", Kind.FLAG, "(accepted; diffs are always unified)", exim=True),
-    OptionSpec(("flavour", "flavor"), "flavour", Kind.VALUE, "prefer expected files NAME.FLAVOUR",
-               "NAME", exim=True),
-    OptionSpec(("keep",), "keep", Kind.FLAG, "keep the work directory's files after the run",
-               exim=True),
-    OptionSpec(("noipv4",), "ipv4", Kind.FLAG, "run as if the host had no IPv4", value=False,
-               exim=True),
-    OptionSpec(("noipv6",), "ipv6", Kind.FLAG, "run as if the host had no IPv6", value=False,
-               exim=True),
-    OptionSpec(("portbase",), "portbase", Kind.VALUE, "use ports N..N+5 instead of 1223..1228",
-               "N", _number("-PORTBASE"), exim=True),
+    OptionSpec(
+        ("flavour", "flavor"),
+        "flavour",
+        Kind.VALUE,
+        "prefer expected files NAME.FLAVOUR",
+        "NAME",
+        exim=True,
+    ),
+    OptionSpec(
+        ("keep",), "keep", Kind.FLAG, "keep the work directory's files after the run", exim=True
+    ),
+    OptionSpec(
+        ("noipv4",), "ipv4", Kind.FLAG, "run as if the host had no IPv4", value=False, exim=True
+    ),
+    OptionSpec(
+        ("noipv6",), "ipv6", Kind.FLAG, "run as if the host had no IPv6", value=False, exim=True
+    ),
+    OptionSpec(
+        ("portbase",),
+        "portbase",
+        Kind.VALUE,
+        "use ports N..N+5 instead of 1223..1228",
+        "N",
+        _number("-PORTBASE"),
+        exim=True,
+    ),
     OptionSpec(("slow",), "slow", Kind.FLAG, "pause before checking output", exim=True),
-    OptionSpec(("test",), "tests", Kind.APPEND, "run test N (may be repeated)", "N",
-               _number("-TEST"), exim=True),
-    OptionSpec(("tls",), "tls", Kind.VALUE,
-               "cross-library TLS: LIB (openssl or gnutls) is the client side; needs "
-               "BINARY_openssl and BINARY_gnutls", "LIB", lambda v: _tls_library(v), exim=True),
-    OptionSpec(("update",), "update", Kind.FLAG, "write changed output into the expected files",
-               exim=True),
-    OptionSpec(("valgrind",), "valgrind", Kind.FLAG,
-               "run every exim command under valgrind (memcheck, with the suite's "
-               "aux-fixed/valgrind.supp; ./setup.sh --valgrind installs it). As in Exim's "
-               "harness, valgrind cannot run the setuid copy as the caller: only commands "
-               "run as root work under it", exim=True),
-    OptionSpec(("harness",), "harness", Kind.VALUE,
-               "behave as Exim's harness of this release: 4.96, 4.97, 4.98, 4.99 or master "
-               "(default: the binary's)", "VERSION", lambda v: _generation(v)),
-    OptionSpec(("suite",), "suite", Kind.VALUE,
-               "the suite to run (default: the current directory if it is one, as an Exim "
-               "checkout's test/ is, else the one beside runtest.py)", "DIR", Path),
-    OptionSpec(("json",), "json", Kind.VALUE, "write a JSON report", "FILE", Path,
-               reporter=JsonReport),
-    OptionSpec(("junit-xml",), "junit_xml", Kind.VALUE, "write a JUnit XML report", "FILE", Path,
-               reporter=JUnitReport),
-    OptionSpec(("html",), "html", Kind.VALUE,
-               "write a self-contained HTML report (also of --merge-reports)", "FILE", Path,
-               reporter=HtmlReport),
-    OptionSpec(("workdir",), "workdir", Kind.VALUE,
-               "where tests run (default: .work beside runtest.py, or /var/tmp/runtest-work)",
-               "DIR", Path),
-    OptionSpec(("timeout",), "timeout", Kind.VALUE, "per-test time limit (default 300)",
-               "SECONDS", _number("--timeout", float)),
-    OptionSpec(("caller",), "caller", Kind.VALUE,
-               "the unprivileged account tests run as (default rtcaller)", "NAME"),
-    OptionSpec(("list",), "list_only", Kind.FLAG,
-               "list the selected tests and why any would be skipped"),
-    OptionSpec(("munge",), "munge_file", Kind.VALUE,
-               "print FILE munged as the comparison would see it", "FILE", Path),
-    OptionSpec(("shard",), "shard", Kind.VALUE,
-               "run only shard K of N (also RUNTEST_SHARD=K/N, or Bazel's TEST_TOTAL_SHARDS"
-               " and TEST_SHARD_INDEX)", "K/N"),
-    OptionSpec(("shard-by",), "shard_by", Kind.MANY,
-               "how tests are dealt to shards: hash (default), or durations REPORT... "
-               "(longest first, by earlier JSON reports)", "STRATEGY [REPORT...]"),
-    OptionSpec(("last-failed", "lf"), "last_failed", Kind.SOME,
-               "run only the tests that failed in the last run in the work directory, or in "
-               "these earlier JSON or JUnit reports", "[REPORT...]", Path, value=Path("")),
-    OptionSpec(("max-failures",), "max_failures", Kind.VALUE,
-               "stop after N tests have failed (the tests not run are named); no quiet rerun",
-               "N", lambda v: max(1, _number("--max-failures")(v))),
-    OptionSpec(("x",), "max_failures", Kind.FLAG, "stop at the first failure (--max-failures 1)",
-               value=1),
-    OptionSpec(("k",), "keyword", Kind.VALUE,
-               "run only the tests whose number, directory or title match EXPR: words "
-               "(case-insensitive parts), with and, or, not and parentheses, as pytest's -k",
-               "EXPR"),
-    OptionSpec(("xfail",), "xfail", Kind.VALUE,
-               "FILE lists tests expected to fail (a number a line, # reason): a listed "
-               "test that fails does not fail the run; one that passes does", "FILE", Path),
-    OptionSpec(("merge-reports",), "merge_reports", Kind.MANY,
-               "merge the JSON reports of shards into OUT (with --junit-xml too); runs "
-               "no tests", "OUT IN...", Path),
-    OptionSpec(("force-merge",), "force_merge", Kind.FLAG,
-               "merge reports even of different suites or binaries"),
-    OptionSpec(("save-output",), "save_output", Kind.VALUE,
-               "also keep the new output of failing tests in DIR (a CI artefact to accept "
-               "from later)", "DIR", Path),
-    OptionSpec(("review",), "review", Kind.OPTIONAL,
-               "walk the last run's new output (or DIR's) at the terminal: accept, reject, "
-               "skip; runs no tests", "[DIR]", Path, value=Path("")),
-    OptionSpec(("accept",), "accept", Kind.OPTIONAL,
-               "accept the last run's new output (or DIR's) into the suite, all of it or the "
-               "tests named; runs no tests", "[DIR]", Path, value=Path("")),
-    OptionSpec(("new",), "new", Kind.VALUE,
-               "make a new test: NNNN-Name (that test directory, its first free number) or "
-               "an existing test directory; runs no tests", "NAME"),
-    OptionSpec(("requires",), "new_requires", Kind.APPEND,
-               "with --new: a REQUIRES line for a new test directory (may be repeated)",
-               "LINE"),
-    OptionSpec(("heartbeat",), "heartbeat", Kind.VALUE,
-               "off a terminal, name the running tests at least this often (default 60)",
-               "SECONDS", _number("--heartbeat", float)),
-    OptionSpec(("slow-after",), "slow_after", Kind.VALUE,
-               "say SLOW of a test running longer than this (default 120)", "SECONDS",
-               _number("--slow-after", float)),
-    OptionSpec(("no-quiet-rerun",), "no_quiet_rerun", Kind.FLAG,
-               "do not run the failures of a parallel run again at its end with fewer "
-               "workers (a test passing then is reported as flaky)"),
-    OptionSpec(("rerun-failures",), "rerun_failures", Kind.VALUE,
-               "run a failed test again up to N times (passing then = flaky)", "N",
-               _number("--rerun-failures")),
+    OptionSpec(
+        ("test",),
+        "tests",
+        Kind.APPEND,
+        "run test N (may be repeated)",
+        "N",
+        _number("-TEST"),
+        exim=True,
+    ),
+    OptionSpec(
+        ("tls",),
+        "tls",
+        Kind.VALUE,
+        "cross-library TLS: LIB (openssl or gnutls) is the client side; needs "
+        "BINARY_openssl and BINARY_gnutls",
+        "LIB",
+        lambda v: _tls_library(v),
+        exim=True,
+    ),
+    OptionSpec(
+        ("update",), "update", Kind.FLAG, "write changed output into the expected files", exim=True
+    ),
+    OptionSpec(
+        ("valgrind",),
+        "valgrind",
+        Kind.FLAG,
+        "run every exim command under valgrind (memcheck, with the suite's "
+        "aux-fixed/valgrind.supp; ./setup.sh --valgrind installs it). As in Exim's "
+        "harness, valgrind cannot run the setuid copy as the caller: only commands "
+        "run as root work under it",
+        exim=True,
+    ),
+    OptionSpec(
+        ("harness",),
+        "harness",
+        Kind.VALUE,
+        "behave as Exim's harness of this release: 4.96, 4.97, 4.98, 4.99 or master "
+        "(default: the binary's)",
+        "VERSION",
+        lambda v: _generation(v),
+    ),
+    OptionSpec(
+        ("suite",),
+        "suite",
+        Kind.VALUE,
+        "the suite to run (default: the current directory if it is one, as an Exim "
+        "checkout's test/ is, else the one beside runtest.py)",
+        "DIR",
+        Path,
+    ),
+    OptionSpec(
+        ("json",), "json", Kind.VALUE, "write a JSON report", "FILE", Path, reporter=JsonReport
+    ),
+    OptionSpec(
+        ("junit-xml",),
+        "junit_xml",
+        Kind.VALUE,
+        "write a JUnit XML report",
+        "FILE",
+        Path,
+        reporter=JUnitReport,
+    ),
+    OptionSpec(
+        ("html",),
+        "html",
+        Kind.VALUE,
+        "write a self-contained HTML report (also of --merge-reports)",
+        "FILE",
+        Path,
+        reporter=HtmlReport,
+    ),
+    OptionSpec(
+        ("workdir",),
+        "workdir",
+        Kind.VALUE,
+        "where tests run (default: .work beside runtest.py, or /var/tmp/runtest-work)",
+        "DIR",
+        Path,
+    ),
+    OptionSpec(
+        ("timeout",),
+        "timeout",
+        Kind.VALUE,
+        "per-test time limit (default 300)",
+        "SECONDS",
+        _number("--timeout", float),
+    ),
+    OptionSpec(
+        ("caller",),
+        "caller",
+        Kind.VALUE,
+        "the unprivileged account tests run as (default rtcaller)",
+        "NAME",
+    ),
+    OptionSpec(
+        ("list",), "list_only", Kind.FLAG, "list the selected tests and why any would be skipped"
+    ),
+    OptionSpec(
+        ("munge",),
+        "munge_file",
+        Kind.VALUE,
+        "print FILE munged as the comparison would see it",
+        "FILE",
+        Path,
+    ),
+    OptionSpec(
+        ("shard",),
+        "shard",
+        Kind.VALUE,
+        "run only shard K of N (also RUNTEST_SHARD=K/N, or Bazel's TEST_TOTAL_SHARDS"
+        " and TEST_SHARD_INDEX)",
+        "K/N",
+    ),
+    OptionSpec(
+        ("shard-by",),
+        "shard_by",
+        Kind.MANY,
+        "how tests are dealt to shards: hash (default), or durations REPORT... "
+        "(longest first, by earlier JSON reports)",
+        "STRATEGY [REPORT...]",
+    ),
+    OptionSpec(
+        ("last-failed", "lf"),
+        "last_failed",
+        Kind.SOME,
+        "run only the tests that failed in the last run in the work directory, or in "
+        "these earlier JSON or JUnit reports",
+        "[REPORT...]",
+        Path,
+        value=Path(""),
+    ),
+    OptionSpec(
+        ("max-failures",),
+        "max_failures",
+        Kind.VALUE,
+        "stop after N tests have failed (the tests not run are named); no quiet rerun",
+        "N",
+        lambda v: max(1, _number("--max-failures")(v)),
+    ),
+    OptionSpec(
+        ("x",), "max_failures", Kind.FLAG, "stop at the first failure (--max-failures 1)", value=1
+    ),
+    OptionSpec(
+        ("k",),
+        "keyword",
+        Kind.VALUE,
+        "run only the tests whose number, directory or title match EXPR: words "
+        "(case-insensitive parts), with and, or, not and parentheses, as pytest's -k",
+        "EXPR",
+    ),
+    OptionSpec(
+        ("xfail",),
+        "xfail",
+        Kind.VALUE,
+        "FILE lists tests expected to fail (a number a line, # reason): a listed "
+        "test that fails does not fail the run; one that passes does",
+        "FILE",
+        Path,
+    ),
+    OptionSpec(
+        ("merge-reports",),
+        "merge_reports",
+        Kind.MANY,
+        "merge the JSON reports of shards into OUT (with --junit-xml too); runs no tests",
+        "OUT IN...",
+        Path,
+    ),
+    OptionSpec(
+        ("force-merge",),
+        "force_merge",
+        Kind.FLAG,
+        "merge reports even of different suites or binaries",
+    ),
+    OptionSpec(
+        ("save-output",),
+        "save_output",
+        Kind.VALUE,
+        "also keep the new output of failing tests in DIR (a CI artefact to accept from later)",
+        "DIR",
+        Path,
+    ),
+    OptionSpec(
+        ("review",),
+        "review",
+        Kind.OPTIONAL,
+        "walk the last run's new output (or DIR's) at the terminal: accept, reject, "
+        "skip; runs no tests",
+        "[DIR]",
+        Path,
+        value=Path(""),
+    ),
+    OptionSpec(
+        ("accept",),
+        "accept",
+        Kind.OPTIONAL,
+        "accept the last run's new output (or DIR's) into the suite, all of it or the "
+        "tests named; runs no tests",
+        "[DIR]",
+        Path,
+        value=Path(""),
+    ),
+    OptionSpec(
+        ("new",),
+        "new",
+        Kind.VALUE,
+        "make a new test: NNNN-Name (that test directory, its first free number) or "
+        "an existing test directory; runs no tests",
+        "NAME",
+    ),
+    OptionSpec(
+        ("requires",),
+        "new_requires",
+        Kind.APPEND,
+        "with --new: a REQUIRES line for a new test directory (may be repeated)",
+        "LINE",
+    ),
+    OptionSpec(
+        ("heartbeat",),
+        "heartbeat",
+        Kind.VALUE,
+        "off a terminal, name the running tests at least this often (default 60)",
+        "SECONDS",
+        _number("--heartbeat", float),
+    ),
+    OptionSpec(
+        ("slow-after",),
+        "slow_after",
+        Kind.VALUE,
+        "say SLOW of a test running longer than this (default 120)",
+        "SECONDS",
+        _number("--slow-after", float),
+    ),
+    OptionSpec(
+        ("no-quiet-rerun",),
+        "no_quiet_rerun",
+        Kind.FLAG,
+        "do not run the failures of a parallel run again at its end with fewer "
+        "workers (a test passing then is reported as flaky)",
+    ),
+    OptionSpec(
+        ("rerun-failures",),
+        "rerun_failures",
+        Kind.VALUE,
+        "run a failed test again up to N times (passing then = flaky)",
+        "N",
+        _number("--rerun-failures"),
+    ),
     OptionSpec(("version",), "", Kind.FLAG, "say which runtest.py this is, and stop"),
-    OptionSpec(("jobs", "j"), "jobs", Kind.VALUE,
-               "run N tests at once, each worker in its own network namespace "
-               "(default: 8 per CPU, fewer on a busy machine or with little memory; -DEBUG and "
-               "-UPDATE run one at a time)", "N",
-               lambda v: max(1, _number("--jobs")(v))),
+    OptionSpec(
+        ("jobs", "j"),
+        "jobs",
+        Kind.VALUE,
+        "run N tests at once, each worker in its own network namespace "
+        "(default: 8 per CPU, fewer on a busy machine or with little memory; -DEBUG and "
+        "-UPDATE run one at a time)",
+        "N",
+        lambda v: max(1, _number("--jobs")(v)),
+    ),
 )
 _BY_NAME = {name: spec for spec in OPTIONS for name in spec.names}
 
@@ -227,33 +407,49 @@ def usage() -> str:
 
     statuses = [*((f"{c.value} {c.name}", c.description) for c in ExitCode), INTERRUPTED]
 
-    return "\n".join([
-        "usage: runtest.py [exim-binary] [options] [exim options] [first [last|+]]", "",
-        "Exim runtest options (any case, one or two dashes):", *rows(True),
-        "  -RANGE A B         run tests A to B",
-        "Runner options:", *rows(False), "",
-        "Exit status:", *(_row(left, help) for left, help in statuses), "",
-    ])
+    return "\n".join(
+        [
+            "usage: runtest.py [exim-binary] [options] [exim options] [first [last|+]]",
+            "",
+            "Exim runtest options (any case, one or two dashes):",
+            *rows(True),
+            "  -RANGE A B         run tests A to B",
+            "Runner options:",
+            *rows(False),
+            "",
+            "Exit status:",
+            *(_row(left, help) for left, help in statuses),
+            "",
+        ]
+    )
 
 
 def reporters(opts: Options) -> list[RunListener]:
     """The report listeners the options ask for, in the order of OPTIONS."""
-    return [spec.reporter(getattr(opts, spec.field)) for spec in OPTIONS
-            if spec.reporter is not None and getattr(opts, spec.field) is not None]
+    return [
+        spec.reporter(getattr(opts, spec.field))
+        for spec in OPTIONS
+        if spec.reporter is not None and getattr(opts, spec.field) is not None
+    ]
 
 
 def _is_binary(arg: str) -> bool:
     if arg.startswith("/"):
         return True
-    return (not arg.startswith("-") and not arg.isdigit() and os.path.isfile(arg)
-            and os.access(arg, os.X_OK))
+    return (
+        not arg.startswith("-")
+        and not arg.isdigit()
+        and os.path.isfile(arg)
+        and os.access(arg, os.X_OK)
+    )
 
 
 def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
     """The frozen `Options` of a command line; a UsageError (or HelpRequested) if wrong."""
     values: dict[str, Any] = {"suite": default_suite(cwd or Path.cwd())}
-    lists: dict[str, list[Any]] = {f.name: [] for f in fields(Options)
-                                   if isinstance(f.default, tuple) and f.default == ()}
+    lists: dict[str, list[Any]] = {
+        f.name: [] for f in fields(Options) if isinstance(f.default, tuple) and f.default == ()
+    }
 
     def put(spec: OptionSpec, value: Any) -> None:
         if spec.field in lists:
@@ -281,7 +477,7 @@ def parse_args(argv: list[str], cwd: Path | None = None) -> Options:
         if key == "range":
             if i + 2 > len(args):
                 raise UsageError("-RANGE needs two test numbers")
-            values["selection"] = _selection(args[i:i + 2])
+            values["selection"] = _selection(args[i : i + 2])
             i += 2
             continue
         spec = _BY_NAME.get(key)

@@ -48,17 +48,19 @@ def main(argv: list[str]) -> int:
         package = PACKAGES.get((exc.name or "").partition(".")[0])
         if package is None:
             raise
-        print(f"** runtest.py needs the Python package {package} for this, which "
-              f"{sys.executable} lacks: "
-              f"./setup.sh makes .venv with everything runtest.py uses (or: pip install "
-              f"{package})", file=sys.stderr)
+        print(
+            f"** runtest.py needs the Python package {package} for this, which "
+            f"{sys.executable} lacks: "
+            f"./setup.sh makes .venv with everything runtest.py uses (or: pip install "
+            f"{package})",
+            file=sys.stderr,
+        )
         return ExitCode.HARNESS_ERROR
     except HarnessError as exc:
         text = str(exc)
         try:
             ok = exc.exit_status is ExitCode.OK
-            print(text if ok else f"** {text}", file=sys.stdout if ok else sys.stderr,
-                  flush=True)
+            print(text if ok else f"** {text}", file=sys.stdout if ok else sys.stderr, flush=True)
         except BrokenPipeError:  # e.g. --help | head
             pass
         return exc.exit_status

@@ -19,9 +19,11 @@ def merge_reports(opts: Options) -> int:
     if not inputs:
         raise UsageError("--merge-reports OUT.json IN.json...: no reports to merge")
     if out.exists() and out.suffix == ".json" and load_report(out).run.get("shard"):
-        raise UsageError(f"{out} is a shard's report, and --merge-reports writes its first "
-                         f"file: name the merged report first (--merge-reports all.json "
-                         f"{' '.join(str(p) for p in opts.merge_reports)})")
+        raise UsageError(
+            f"{out} is a shard's report, and --merge-reports writes its first "
+            f"file: name the merged report first (--merge-reports all.json "
+            f"{' '.join(str(p) for p in opts.merge_reports)})"
+        )
     reports = [load_report(p) for p in inputs]
     run, results, groups = merge(reports, opts.force_merge)
     selected = [n for rep in reports for n in rep.selected]

@@ -19,8 +19,15 @@ def print_munged(opts: Options) -> int:
     assert opts.munge_file is not None
     root = (opts.workdir or default_workdir()).resolve()
     with tempfile.TemporaryDirectory(prefix="runtest-munge-") as probe_dir:
-        host = probe_host(opts.suite.resolve(), opts.binary, opts.caller, root / "w0",
-                          want_ipv4=opts.ipv4, want_ipv6=opts.ipv6, probe_dir=Path(probe_dir))
+        host = probe_host(
+            opts.suite.resolve(),
+            opts.binary,
+            opts.caller,
+            root / "w0",
+            want_ipv4=opts.ipv4,
+            want_ipv6=opts.ipv6,
+            probe_dir=Path(probe_dir),
+        )
     try:
         generation = Generation.chosen(opts.harness, host.info.version)
         sys.stdout.write(munge_file_for_display(opts.munge_file, host.facts, generation))

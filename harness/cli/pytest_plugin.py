@@ -46,14 +46,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("exim", "Exim-format test suites (runtest.py)")
     group.addoption("--exim-suite", metavar="DIR", help="collect the scripts of this suite")
     group.addoption("--exim", metavar="BINARY", help="the Exim binary (default as runtest.py)")
-    group.addoption("--exim-jobs", metavar="N", type=int, default=1,
-                    help="run N scripts at once in runtest.py's workers, within this pytest "
-                         "process (without pytest-xdist; default 1)")
-    group.addoption("--exim-workdir", metavar="DIR",
-                    help="where the tests run (default as runtest.py; under pytest-xdist, "
-                         "DIR/xdist-gwN for each xdist worker)")
-    group.addoption("--exim-timeout", metavar="SECONDS", type=float, default=300.0,
-                    help="a script's time limit, as runtest.py --timeout (default 300)")
+    group.addoption(
+        "--exim-jobs",
+        metavar="N",
+        type=int,
+        default=1,
+        help="run N scripts at once in runtest.py's workers, within this pytest "
+        "process (without pytest-xdist; default 1)",
+    )
+    group.addoption(
+        "--exim-workdir",
+        metavar="DIR",
+        help="where the tests run (default as runtest.py; under pytest-xdist, "
+        "DIR/xdist-gwN for each xdist worker)",
+    )
+    group.addoption(
+        "--exim-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=300.0,
+        help="a script's time limit, as runtest.py --timeout (default 300)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -104,9 +117,12 @@ class EximRun:
         given = config.getoption("exim_workdir")
         workdir = Path(given) if given else default_workdir()
         self.opts = Options(
-            binary=config.getoption("exim"), suite=suite, continue_=True,
+            binary=config.getoption("exim"),
+            suite=suite,
+            continue_=True,
             workdir=workdir / f"xdist-{worker}" if worker else workdir,
-            timeout=config.getoption("exim_timeout"), jobs=self.jobs,
+            timeout=config.getoption("exim_timeout"),
+            jobs=self.jobs,
         )
         self._state: Any = None
         self._pool: WorkerPool | None = None
@@ -195,8 +211,10 @@ class EximScript(pytest.File):
         run: EximRun = self.config.stash[_KEY]
         case = run.case_for(self.path)
         item = EximItem.from_parent(self, name=case.number, case=case)
-        for name in [f"dir_{_marker(case.directory)}",
-                     *(f"requires_{_marker(r.text)}" for r in case.requires)]:
+        for name in [
+            f"dir_{_marker(case.directory)}",
+            *(f"requires_{_marker(r.text)}" for r in case.requires),
+        ]:
             self.config.addinivalue_line("markers", f"{name}: from the Exim suite")
             item.add_marker(name)
         yield item
@@ -227,8 +245,7 @@ class EximItem(pytest.Item):
                 self.add_report_section("call", "exim details", "\n".join(result.details))
             raise EximFailure(result)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, EximFailure):
             r = excinfo.value.result
             return f"{r.case.number} {r.outcome.label}: {r.reason}\n{failure_text(r)}"

@@ -64,8 +64,11 @@ _NEW_DIR = re.compile(r"^(\d{4})-[\w.+-]+$")
 
 
 def _used_numbers(suite: Path) -> set[int]:
-    return {int(float(p.name)) for p in (suite / "scripts").glob("*/*")
-            if re.fullmatch(r"\d+(?:\.\d+)?", p.name)}
+    return {
+        int(float(p.name))
+        for p in (suite / "scripts").glob("*/*")
+        if re.fullmatch(r"\d+(?:\.\d+)?", p.name)
+    }
 
 
 def plan_new(suite: Path, name: str, requires: list[str]) -> tuple[Path, str]:
@@ -77,17 +80,24 @@ def plan_new(suite: Path, name: str, requires: list[str]) -> tuple[Path, str]:
     used = _used_numbers(suite)
     if directory.is_dir():
         if requires:
-            raise UsageError(f"--requires is for a new directory; {directory} has its own "
-                             "REQUIRES, shared by its tests")
-        mine = [int(float(p.name)) for p in directory.iterdir()
-                if re.fullmatch(r"\d+(?:\.\d+)?", p.name)]
+            raise UsageError(
+                f"--requires is for a new directory; {directory} has its own "
+                "REQUIRES, shared by its tests"
+            )
+        mine = [
+            int(float(p.name))
+            for p in directory.iterdir()
+            if re.fullmatch(r"\d+(?:\.\d+)?", p.name)
+        ]
         start = max(mine, default=int(name[:4]) if name[:4].isdigit() else 0) + 1
         number = next(n for n in range(start, 10_000) if n not in used)
     else:
         m = _NEW_DIR.match(name)
         if not m:
-            raise UsageError(f"--new {name}: give NNNN-Name for a new test directory, or the "
-                             "name of one in scripts/")
+            raise UsageError(
+                f"--new {name}: give NNNN-Name for a new test directory, or the "
+                "name of one in scripts/"
+            )
         number = int(m.group(1))
         if number in used:
             raise UsageError(f"test {number:04d} exists already; choose a free number")
@@ -118,11 +128,14 @@ def new_test(opts: Options) -> int:
     for path in made:
         print(f"made {path.relative_to(suite)}")
     if not (suite / "aux-var-src" / "std_conf_prefix").exists():
-        print(f"** note: {suite}/aux-var-src/std_conf_prefix, which the conf includes, "
-              "does not exist")
+        print(
+            f"** note: {suite}/aux-var-src/std_conf_prefix, which the conf includes, does not exist"
+        )
     there = "" if suite == REPO or suite == Path.cwd() else f" --suite {suite}"
     print("next:")
-    print(f"  ./runtest.py{there} {number}            # run it: its output is shown as it "
-          "would be stored")
+    print(
+        f"  ./runtest.py{there} {number}            # run it: its output is shown as it "
+        "would be stored"
+    )
     print(f"  ./runtest.py{there} --review {number}   # look at that output and accept it")
     return ExitCode.OK

@@ -26,8 +26,9 @@ class RunListener(Protocol):
 
     def test_finished(self, result: TestResult) -> None: ...
 
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         """`results` in test order; `interrupted` names the signal that ended the run early."""
         ...
 
@@ -58,7 +59,8 @@ class Listeners:
         for listener in self.listeners:
             listener.test_finished(result)
 
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         for listener in self.listeners:
             listener.run_finished(results, wall, interrupted)

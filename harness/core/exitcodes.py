@@ -12,10 +12,20 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0, "every test passed, was skipped or failed as expected (or nothing to do)"
-    TESTS_FAILED = 1, ("a test failed, errored, timed out or passed though expected to "
-                       "fail; or output to accept had changed since the run")
-    HARNESS_ERROR = 2, ("the command line, suite, binary, host or work directory is wrong: "
-                        "the run could not start or go on")
+    TESTS_FAILED = (
+        1,
+        (
+            "a test failed, errored, timed out or passed though expected to "
+            "fail; or output to accept had changed since the run"
+        ),
+    )
+    HARNESS_ERROR = (
+        2,
+        (
+            "the command line, suite, binary, host or work directory is wrong: "
+            "the run could not start or go on"
+        ),
+    )
     NO_TESTS = 5, "no tests were selected"
 
     description: str
@@ -27,8 +37,7 @@ class ExitCode(IntEnum):
         return member
 
 
-INTERRUPTED = ("128+N", "the run was interrupted by signal N (130: SIGINT); what ran is "
-                        "reported")
+INTERRUPTED = ("128+N", "the run was interrupted by signal N (130: SIGINT); what ran is reported")
 
 
 def interrupted(signum: int) -> int:

@@ -28,8 +28,9 @@ class Generation(IntEnum):
         for g in cls:
             if text.strip().lower() == g.label:
                 return g
-        raise ValueError(f"unknown harness generation {text!r}; "
-                         f"one of {', '.join(g.label for g in cls)}")
+        raise ValueError(
+            f"unknown harness generation {text!r}; one of {', '.join(g.label for g in cls)}"
+        )
 
     @classmethod
     def for_version(cls, version: str) -> Generation:

@@ -54,8 +54,9 @@ class Outcome(Enum):
     junit: JUnitElement
     colour: str
 
-    def __new__(cls, word: str, loud: bool, fails_run: bool, tally: str,
-                junit: JUnitElement, colour: str) -> Outcome:
+    def __new__(
+        cls, word: str, loud: bool, fails_run: bool, tally: str, junit: JUnitElement, colour: str
+    ) -> Outcome:
         member = object.__new__(cls)
         member._value_ = word
         member.loud, member.fails_run, member.tally = loud, fails_run, tally

@@ -13,8 +13,20 @@ from pathlib import Path
 
 ENCODING = "latin-1"
 # What a suite is made of (Exim's test/ has more: its C helpers, scripts of its own).
-SUITE_PARTS = ("scripts", "confs", "stdout", "stderr", "log", "mail", "msglog", "rejectlog",
-               "paniclog", "aux-fixed", "aux-var-src", "dnszones-src")
+SUITE_PARTS = (
+    "scripts",
+    "confs",
+    "stdout",
+    "stderr",
+    "log",
+    "mail",
+    "msglog",
+    "rejectlog",
+    "paniclog",
+    "aux-fixed",
+    "aux-var-src",
+    "dnszones-src",
+)
 _MAX_LINK_TEXT = 255
 
 

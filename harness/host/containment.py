@@ -64,6 +64,7 @@ class ProcessId:
 
 # -- cgroup v2 ------------------------------------------------------------------------
 
+
 def cgroup2_base() -> Path | None:
     """This process's own cgroup v2 directory, when there is a writable one."""
     mount = None
@@ -75,8 +76,14 @@ def cgroup2_base() -> Path | None:
                 break
         if mount is None:
             return None
-        own = next((line[3:] for line in Path("/proc/self/cgroup").read_text().splitlines()
-                    if line.startswith("0::")), None)
+        own = next(
+            (
+                line[3:]
+                for line in Path("/proc/self/cgroup").read_text().splitlines()
+                if line.startswith("0::")
+            ),
+            None,
+        )
     except OSError:
         return None
     if own is None:
@@ -137,6 +144,7 @@ def join_cgroup(cgroup: Path, pid: int | None = None) -> bool:
 
 # -- the record ---------------------------------------------------------------------------
 
+
 @dataclass
 class RunRecord:
     runner: ProcessId
@@ -154,8 +162,11 @@ class RunRecord:
         try:
             data = json.loads((directory / _RUN_FILE).read_text())
             guardian = data.get("guardian")
-            return cls(ProcessId(**data["runner"]), data.get("cgroup"),
-                       ProcessId(**guardian) if guardian else None)
+            return cls(
+                ProcessId(**data["runner"]),
+                data.get("cgroup"),
+                ProcessId(**guardian) if guardian else None,
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -238,6 +249,7 @@ def end_remains(directory: Path) -> int:
 
 # -- one run's containment ----------------------------------------------------------------
 
+
 class Containment:
     """The cgroup, guardian and record of the running run."""
 
@@ -260,8 +272,10 @@ class Containment:
         record = RunRecord.read(self.directory)
         if record is not None and record.runner.alive() is None:
             ended = end_remains(self.directory)
-            note = (f"** the last run in this work directory (pid {record.runner.pid}) ended "
-                    f"without tidying up: ended {plural(ended, 'process', 'processes')} it left")
+            note = (
+                f"** the last run in this work directory (pid {record.runner.pid}) ended "
+                f"without tidying up: ended {plural(ended, 'process', 'processes')} it left"
+            )
         self.directory.mkdir(exist_ok=True)
         base = cgroup2_base()
         if base is not None:
@@ -275,15 +289,25 @@ class Containment:
         me = ProcessId.of(os.getpid())
         assert me is not None
         self.guardian = subprocess.Popen(
-            [sys.executable, "-I", "-c",
-             f"import sys; sys.path.insert(0, {str(PACKAGE_ROOT)!r}); "
-             "from harness.host.guardian import main; main(sys.argv[1:])",
-             str(me.pid), repr(me.start), str(self.directory)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                f"import sys; sys.path.insert(0, {str(PACKAGE_ROOT)!r}); "
+                "from harness.host.guardian import main; main(sys.argv[1:])",
+                str(me.pid),
+                repr(me.start),
+                str(self.directory),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
         )
-        RunRecord(me, str(self.cgroup) if self.cgroup else None,
-                  ProcessId.of(self.guardian.pid)).write(self.directory)
+        RunRecord(
+            me, str(self.cgroup) if self.cgroup else None, ProcessId.of(self.guardian.pid)
+        ).write(self.directory)
         if self.cgroup is not None and not join_cgroup(self.cgroup):
             _rmdir(self.cgroup)
             self.cgroup = None

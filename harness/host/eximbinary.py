@@ -161,8 +161,10 @@ def ref_owner_warning(binary: Path, config_h: str, where: Path | None = None) ->
     settings = ", ".join(f"{setting}=ref:{name}" for setting, name in refs.items())
     source = f"its config.h {where}" if where else "its config.h"
     ids = "the numeric id" if len(refs) == 1 else "numeric ids"
-    return (f"** {binary} was built with {settings} ({source}): Exim's test/README asks for "
-            f'{ids}; about 20 tests fail with "cache not available"')
+    return (
+        f"** {binary} was built with {settings} ({source}): Exim's test/README asks for "
+        f'{ids}; about 20 tests fail with "cache not available"'
+    )
 
 
 def check_ref_owner(binary: Path) -> str | None:

@@ -15,9 +15,12 @@ def detect_flavour(suite: Path) -> str | None:
     An OpenSSL 1.1.1 or 3.x host is "openssl_1_1_1"; otherwise the flavour is the
     os-release ID and VERSION_ID run together (e.g. "debian12").
     """
-    names = {p.name.rsplit(".", 1)[1] for d in ("stdout", "stderr", "log")
-             for p in (suite / d).glob("*.*")
-             if not p.name.endswith(".orig") and "@" not in p.name}
+    names = {
+        p.name.rsplit(".", 1)[1]
+        for d in ("stdout", "stderr", "log")
+        for p in (suite / d).glob("*.*")
+        if not p.name.endswith(".orig") and "@" not in p.name
+    }
     if not names:
         return None
     guesses = []

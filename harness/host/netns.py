@@ -65,8 +65,7 @@ class DnsRelay:
     def __init__(self, servers: list[str]) -> None:
         # Opened before the move, these sockets stay in the host's network namespace.
         self.upstream = {
-            srv: socket.socket(socket.AF_INET6 if ":" in srv else socket.AF_INET,
-                               socket.SOCK_DGRAM)
+            srv: socket.socket(socket.AF_INET6 if ":" in srv else socket.AF_INET, socket.SOCK_DGRAM)
             for srv in servers
         }
         self.listeners: dict[socket.socket, str] = {}
@@ -133,8 +132,12 @@ def can_make_namespaces() -> str | None:
     """None when a worker could make its own network; otherwise why it cannot."""
     if os.getuid() != 0:
         return "network namespaces need root"
-    proc = subprocess.run(["unshare", "-n", "ip", "link", "add", "t0", "type", "veth",
-                           "peer", "name", "t1"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["unshare", "-n", "ip", "link", "add", "t0", "type", "veth", "peer", "name", "t1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         return f"cannot make a network namespace here ({proc.stderr.strip()[:100]})"
     return None

@@ -27,8 +27,12 @@ from harness.core.paths import PACKAGE_ROOT
 from harness.host.processes import Identity
 
 # What the peers import: the harness modules below, and these packages.
-PEER_SOURCES = ("harness/__init__.py", "harness/core/__init__.py", "harness/core/generation.py",
-                "harness/peers")
+PEER_SOURCES = (
+    "harness/__init__.py",
+    "harness/core/__init__.py",
+    "harness/core/generation.py",
+    "harness/peers",
+)
 PACKAGES = ("dns",)
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 _STAMP = ".sources"
@@ -97,8 +101,12 @@ def install(lib: Path, python: Path) -> None:
     if python.resolve() == Path(sys.executable).resolve():
         compileall.compile_dir(lib, quiet=1)
     else:
-        subprocess.run([str(python), "-IS", "-m", "compileall", "-q", str(lib)],
-                       stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        subprocess.run(
+            [str(python), "-IS", "-m", "compileall", "-q", str(lib)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
     for d, _dirs, files in os.walk(lib):
         os.chmod(d, 0o755)
         for f in files:
@@ -113,9 +121,16 @@ def _starts_as(python: Path, lib: Path, who: Identity) -> str | None:
     first = str(lib / "harness" / "peers" / "__init__.py")
     code = f"import sys; open({first!r}).close(); sys.path[:0] = [{str(lib)!r}]; {_CHECK}"
     try:
-        proc = subprocess.run([str(python), "-IS", "-c", code], stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=30, cwd="/",
-                              env={"PATH": "/usr/bin:/bin"}, **who.popen_kwargs())
+        proc = subprocess.run(
+            [str(python), "-IS", "-c", code],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd="/",
+            env={"PATH": "/usr/bin:/bin"},
+            **who.popen_kwargs(),
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return str(exc)
     if proc.returncode == 0:
@@ -140,4 +155,5 @@ def prepare_peers(root: Path, caller: Identity, caller_name: str) -> PeerRuntime
     raise WorkDirError(
         f"the caller account {caller_name} cannot run the peers from {lib} "
         f"({'; '.join(reasons)}); every directory above the work directory must let "
-        "other users through (chmod o+x), or choose another with --workdir")
+        "other users through (chmod o+x), or choose another with --workdir"
+    )

@@ -87,8 +87,9 @@ def fqdn_hostname() -> str:
 def _ip_addresses() -> str:
     """`ip -o address`: one line per address of every interface."""
     try:
-        return subprocess.run(["ip", "-o", "address"], capture_output=True, text=True,
-                              check=False).stdout
+        return subprocess.run(
+            ["ip", "-o", "address"], capture_output=True, text=True, check=False
+        ).stdout
     except FileNotFoundError:
         return ""
 
@@ -177,8 +178,9 @@ def build_facts(
 def host_cidrs(facts: HostFacts) -> list[str]:
     """The host's addresses in use by the tests, with their prefix lengths (for netns)."""
     out = _ip_addresses()
-    wanted = {a for a, ok in ((facts.ipv4, facts.have_ipv4),
-                              (facts.ipv6_stripped, facts.have_ipv6)) if ok}
+    wanted = {
+        a for a, ok in ((facts.ipv4, facts.have_ipv4), (facts.ipv6_stripped, facts.have_ipv6)) if ok
+    }
     cidrs = []
     for line in out.splitlines():
         fields = line.split()
@@ -221,8 +223,9 @@ def probe_binary(binary: Path, suite: Path, probe_dir: Path) -> BinaryInfo:
         raise WorkDirError(f"cannot write {config}: {exc.strerror}") from exc
     base = [str(binary), "-C", str(config), f"-DDIR={probe_dir}"]
     try:
-        info = run_probe([str(binary), "-d", *base[1:], "-bP", "exim_user", "exim_group"],
-                         cwd=str(probe_dir))
+        info = run_probe(
+            [str(binary), "-d", *base[1:], "-bP", "exim_user", "exim_group"], cwd=str(probe_dir)
+        )
         bv = run_probe([*base, "-bV"], cwd=str(probe_dir)).stdout
     except OSError as exc:
         raise BinaryError(f"{binary}: cannot run: {exc.strerror}") from exc
@@ -238,7 +241,7 @@ def probe_binary(binary: Path, suite: Path, probe_dir: Path) -> BinaryInfo:
         tail = "; ".join(line for line in out.splitlines()[-3:] if line.strip())
         raise BinaryError(
             f"{binary} -C {config} -bP exim_user did not answer ({tail[:300] or 'no output'}); "
-            "is it an Exim built for testing (see README, \"Testing a build of your own\")?"
+            'is it an Exim built for testing (see README, "Testing a build of your own")?'
         )
     version = re.search(r"^Exim version (\S+)", out + bv, re.M)
     tcl = re.search(r'^TRUSTED_CONFIG_LIST:.*?"(.*?)"\s*$', out, re.M)
@@ -263,9 +266,17 @@ class Host:
     facts: HostFacts
 
 
-def probe_host(suite: Path, binary_arg: str | None, caller_name: str | None, worker_dir: Path,
-               *, want_ipv4: bool = True, want_ipv6: bool = True,
-               ports: Ports | None = None, probe_dir: Path | None = None) -> Host:
+def probe_host(
+    suite: Path,
+    binary_arg: str | None,
+    caller_name: str | None,
+    worker_dir: Path,
+    *,
+    want_ipv4: bool = True,
+    want_ipv6: bool = True,
+    ports: Ports | None = None,
+    probe_dir: Path | None = None,
+) -> Host:
     """Find the binary and the caller, and learn the host facts.
 
     The probe writes its configuration into `probe_dir` (default: `worker_dir`), which
@@ -280,9 +291,16 @@ def probe_host(suite: Path, binary_arg: str | None, caller_name: str | None, wor
         raise BinaryError(f"{binary}: not executable")
     caller = find_caller(caller_name)
     info = probe_binary(binary, suite, probe_dir or worker_dir)
-    facts = build_facts(str(worker_dir), caller, info.exim_user, info.exim_group,
-                        exim_has_ipv6="IPv6" in parse_bv(info.bv).support,
-                        want_ipv4=want_ipv4, want_ipv6=want_ipv6, ports=ports)
+    facts = build_facts(
+        str(worker_dir),
+        caller,
+        info.exim_user,
+        info.exim_group,
+        exim_has_ipv6="IPv6" in parse_bv(info.bv).support,
+        want_ipv4=want_ipv4,
+        want_ipv6=want_ipv6,
+        ports=ports,
+    )
     return Host(binary, info, caller, facts)
 
 
@@ -304,20 +322,27 @@ def check_trusted_configs(info: BinaryInfo, binary: Path, configs: list[Path]) -
         st = path.stat()
         text = path.read_text(errors="replace")
     except OSError as exc:
-        return (f"note: no TRUSTED_CONFIG_LIST {path} ({exc.strerror}): configurations run "
-                "without root privilege, as Debian's package runs them (README: \"Testing a "
-                "build of your own\")")
+        return (
+            f"note: no TRUSTED_CONFIG_LIST {path} ({exc.strerror}): configurations run "
+            "without root privilege, as Debian's package runs them (README: \"Testing a "
+            'build of your own")'
+        )
     if st.st_uid != 0 or st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != 0):
-        raise BinaryError(f"{path} (TRUSTED_CONFIG_LIST of {binary}) must be owned by root and "
-                          "writable by nobody else, or Exim ignores it")
+        raise BinaryError(
+            f"{path} (TRUSTED_CONFIG_LIST of {binary}) must be owned by root and "
+            "writable by nobody else, or Exim ignores it"
+        )
     entries = trusted_entries(text)
     read, ignored = set(entries[:TRUSTED_ENTRIES_READ]), set(entries[TRUSTED_ENTRIES_READ:])
     missing = [str(c) for c in configs if str(c) not in read]
     if missing:
         late = [c for c in missing if c in ignored]
-        why = (f" ({len(late)} of them are listed, but after the first "
-               f"{TRUSTED_ENTRIES_READ} entries, which are all Exim reads: put them first)"
-               if late else "")
+        why = (
+            f" ({len(late)} of them are listed, but after the first "
+            f"{TRUSTED_ENTRIES_READ} entries, which are all Exim reads: put them first)"
+            if late
+            else ""
+        )
         raise BinaryError(
             f"{binary} will not trust this run's test configurations: add these lines to "
             f"its TRUSTED_CONFIG_LIST {path}{why}:\n" + "\n".join(missing)
@@ -331,5 +356,4 @@ TRUSTED_ENTRIES_READ = 32  # Exim keeps the first 32 entries of its list and ign
 def trusted_entries(text: str) -> list[str]:
     """The entries of a TRUSTED_CONFIG_LIST file as Exim reads them: lines that start
     with `/` after leading blanks, in order (the rest of the line is the path)."""
-    return [line.lstrip() for line in text.split("\n")
-            if line.lstrip().startswith("/")]
+    return [line.lstrip() for line in text.split("\n") if line.lstrip().startswith("/")]

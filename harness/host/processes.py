@@ -103,8 +103,9 @@ class Identity:
 class ProcessTracker:
     """Knows the processes a test started, reaps orphans and ends what is left."""
 
-    def __init__(self, on_spawn: Callable[[int], None] | None = None,
-                 spare: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, on_spawn: Callable[[int], None] | None = None, spare: frozenset[int] = frozenset()
+    ) -> None:
         """`on_spawn(pid)` is told of each process started (to record it for a crash);
         `spare` are pids of the run's own that are not the test's (the guardian)."""
         self._mine: dict[int, subprocess.Popen[bytes]] = {}
@@ -263,7 +264,7 @@ def _proc_state(pid: int) -> str | None:
             stat = fh.read()
     except OSError:
         return None
-    fields = stat[stat.rfind(b")") + 2:].split(maxsplit=1)  # the name may hold anything
+    fields = stat[stat.rfind(b")") + 2 :].split(maxsplit=1)  # the name may hold anything
     return fields[0].decode("ascii", "replace") if fields else None
 
 
@@ -304,8 +305,9 @@ def off_cpu(pid: int) -> bool | None:
         return None
 
 
-def _wait_until(pid: int, settled: Callable[[int], bool | None], timeout: float,
-                cancel: threading.Event | None) -> bool:
+def _wait_until(
+    pid: int, settled: Callable[[int], bool | None], timeout: float, cancel: threading.Event | None
+) -> bool:
     """Wait until `settled(pid)` holds twice in a row (a blink of it proves nothing), the
     process has gone, or `settled` cannot tell: True then, False after `timeout` or a
     cancel."""
@@ -366,4 +368,3 @@ def wait_for_file(
             return False
         delay = min(delay * 2, 0.05)
     return False
-

@@ -17,14 +17,17 @@ from pathlib import Path
 
 TOOLS = ("initdb", "postgres", "pg_ctl", "psql", "mysqld", "mysql", "nmhd", "nmhctl")
 _PLAIN_DIRS = ("/bin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")
-_VERSIONED_DIRS = ("/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin", "/opt/*/bin",
-                   "/usr/libexec")
+_VERSIONED_DIRS = (
+    "/usr/lib/postgresql/*/bin",
+    "/usr/local/pgsql/bin",
+    "/opt/*/bin",
+    "/usr/libexec",
+)
 
 
 def _candidate_dirs() -> list[str]:
     path = [d for d in os.environ.get("PATH", "").split(":") if d.startswith("/")]
-    versioned = [d for pattern in _VERSIONED_DIRS for d in sorted(glob.glob(pattern),
-                                                                  reverse=True)]
+    versioned = [d for pattern in _VERSIONED_DIRS for d in sorted(glob.glob(pattern), reverse=True)]
     return list(dict.fromkeys([*path, *_PLAIN_DIRS, *versioned]))
 
 

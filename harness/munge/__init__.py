@@ -69,7 +69,12 @@ class TestMunger:
             raise ValueError(f"unknown output kind {kind!r}; expected one of {', '.join(KINDS)}")
         opts = self.options
         munge_line = compiled(
-            self.facts, kind, opts.is_ipv6test, opts.rmfiltertest, opts.dynamic_port, custom,
+            self.facts,
+            kind,
+            opts.is_ipv6test,
+            opts.rmfiltertest,
+            opts.dynamic_port,
+            custom,
             opts.generation,
         )
         run = FileRun(split_lines(text), kind, self.values)

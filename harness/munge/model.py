@@ -344,8 +344,7 @@ def rules_for(kinds: frozenset[str]) -> tuple[Callable[..., Rule], Callable[...,
 S = TypeVar("S", bound=Step)
 
 
-def within(step: S, since: Generation = Generation.G4_96,
-           until: Generation | None = None) -> S:
+def within(step: S, since: Generation = Generation.G4_96, until: Generation | None = None) -> S:
     """`step`, belonging only to the generations from `since` up to `until` (exclusive)."""
     step.since, step.until = since, until
     return step
@@ -385,8 +384,9 @@ class ByGeneration(Step):
 Form = str | Mapping[str, Any] | Step | None
 
 
-def by_generation(make: Callable[..., Step], name: str, forms: Mapping[Generation, Form],
-                  **shared: Any) -> ByGeneration:
+def by_generation(
+    make: Callable[..., Step], name: str, forms: Mapping[Generation, Form], **shared: Any
+) -> ByGeneration:
     """One step `name` made by `make`, whose arguments change with the generation.
 
     `forms` maps the first generation of each form to what changes from there on; each

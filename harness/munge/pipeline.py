@@ -100,8 +100,9 @@ def common_steps(facts: HostFacts, is_ipv6test: bool, dynamic_port: int | None) 
     return steps
 
 
-def family_steps(facts: HostFacts, family: str, rmfiltertest: bool,
-                 generation: Generation) -> list[Step]:
+def family_steps(
+    facts: HostFacts, family: str, rmfiltertest: bool, generation: Generation
+) -> list[Step]:
     """The steps only one family of files goes through, after the common ones."""
     if family == "stdout":
         headings = rules_stdout.FILTER_TEST_HEADINGS if rmfiltertest else []
@@ -130,7 +131,8 @@ def compiled(
 ) -> LineFunction:
     """The pipeline for these settings as one function (see `compile_steps`)."""
     return compile_steps(
-        build(facts, kind, is_ipv6test, rmfiltertest, dynamic_port, custom, generation))
+        build(facts, kind, is_ipv6test, rmfiltertest, dynamic_port, custom, generation)
+    )
 
 
 @lru_cache(maxsize=64)

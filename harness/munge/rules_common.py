@@ -29,7 +29,11 @@ from harness.munge.model import (
 from harness.munge.state import CONNECTION_ID_PID, PID_AFTER_WORD
 
 G4_96, G4_97, G4_98, G4_99 = (
-    Generation.G4_96, Generation.G4_97, Generation.G4_98, Generation.G4_99)
+    Generation.G4_96,
+    Generation.G4_97,
+    Generation.G4_98,
+    Generation.G4_99,
+)
 
 # The debug output's visible space (4.98 on): dates may be spelled with it.
 SPACE_MARK = utf8_bytes("\u2591")
@@ -211,13 +215,15 @@ DATES = [
         {
             G4_96: {
                 "pattern": r"[A-Z][a-z]{2},\s\d\d?\s[A-Z][a-z]{2}\s\d{4}\s\d\d:\d\d:\d\d\s[-+]\d{4"
-                    "}",
+                "}",
                 "repl": "Tue, 2 Mar 1999 09:44:33 +0000",
                 "reason": "header and SMTP dates",
             },
             G4_98: {
-                "pattern": (rf"[A-Z][a-z]{{2}},{_SEP}\d\d?{_SEP}[A-Z][a-z]{{2}}{_SEP}\d{{4}}{_SEP}"
-                    rf"\d\d:\d\d:\d\d{_SEP}[-+]\d{{4}}"),
+                "pattern": (
+                    rf"[A-Z][a-z]{{2}},{_SEP}\d\d?{_SEP}[A-Z][a-z]{{2}}{_SEP}\d{{4}}{_SEP}"
+                    rf"\d\d:\d\d:\d\d{_SEP}[-+]\d{{4}}"
+                ),
                 "repl": r"Tue,\g<1>2\g<2>Mar\g<3>1999\g<4>09:44:33\g<5>+0000",
                 "reason": "header and SMTP dates, also where debug output marks the spaces",
             },
@@ -251,9 +257,9 @@ DATES = [
             },
             G4_97: {
                 "pattern": r"^\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d\.\d{3}(?:\s(?:[+-]\d\d\d\d"
-                    r"|[A-Z]{2}T))?\s",
+                r"|[A-Z]{2}T))?\s",
                 "reason": "log time stamps with milliseconds, the zone as an offset or a name "
-                    "(BST)",
+                "(BST)",
             },
         },
         repl="2017-07-30 18:51:05.712 ",

@@ -11,7 +11,11 @@ from harness.munge.state import DKIM_LOG_TIMES, INCOMING_PORT
 
 _rule, _skip = rules_for(LOGS)
 G4_96, G4_97, G4_98, G4_99 = (
-    Generation.G4_96, Generation.G4_97, Generation.G4_98, Generation.G4_99)
+    Generation.G4_96,
+    Generation.G4_97,
+    Generation.G4_98,
+    Generation.G4_99,
+)
 
 
 # ======== Log lines, before GnuTLS's first-read errors are joined ========
@@ -35,7 +39,7 @@ BEFORE_GNUTLS: list[Step] = [
             G4_98: {
                 "pattern": r"(=>.* K (?:DKIM=\S+ )?C=\"250- \d)\d+ (byte chunk, total \d)\d+",
                 "reason": "chunk sizes depend on host names in headers (a DKIM= field may come"
-                    " first)",
+                " first)",
             },
             G4_99: {
                 "pattern": r"(=>.* K (?:DKIM=\S+ )?C=\"250- )\d+ (byte chunk, total )\d+",
@@ -50,13 +54,17 @@ BEFORE_GNUTLS: list[Step] = [
         "openssl-fopen-error",
         {
             G4_96: {
-                "pattern": (r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
-                    r"(?:fopen|func\(4095\)):(No such file or directory)$"),
+                "pattern": (
+                    r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
+                    r"(?:fopen|func\(4095\)):(No such file or directory)$"
+                ),
                 "reason": "OpenSSL error codes vary",
             },
             G4_97: {
-                "pattern": (r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
-                    r"(?:fopen|func\(4095\)|):(No such file or directory)$"),
+                "pattern": (
+                    r"(TLS error on connection [^:]*: error:)[0-9A-F]{8}(:system library):"
+                    r"(?:fopen|func\(4095\)|):(No such file or directory)$"
+                ),
                 "reason": "OpenSSL error codes vary (OpenSSL 3 names no function)",
             },
         },
@@ -83,17 +91,21 @@ BEFORE_GNUTLS: list[Step] = [
         "openssl-dane-verify",
         {
             G4_96: {
-                "pattern": (r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
+                "pattern": (
+                    r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
                     r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT)"
-                    r"(?=:certificate verify failed$)"),
+                    r"(?=:certificate verify failed$)"
+                ),
                 "reason": "OpenSSL versions name the failing function differently",
             },
             G4_97: {
-                "pattern": (r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
+                "pattern": (
+                    r"(DANE attempt failed.*error:)[0-9A-F]{8}(:SSL routines:)"
                     r"(?i:ssl3_get_server_certificate|tls_process_server_certificate|CONNECT_CR_CERT|)"
-                    r"(?=:certificate verify failed$)"),
+                    r"(?=:certificate verify failed$)"
+                ),
                 "reason": "OpenSSL versions name the failing function differently (OpenSSL 3 not"
-                    " at all)",
+                " at all)",
             },
         },
         repl=r"\1xxxxxxxx\2ssl3_get_server_certificate",
@@ -271,13 +283,16 @@ def mail_steps(facts: HostFacts) -> list[Step]:
     return [
         *rules_host.mail_port_names(facts),
         *MAIL_DKIM,
-        within(HeaderWithContinuation(
-            "mail-dsn-diagnostic",
-            r"^X-Exim-Diagnostic:",
-            "X-Exim-Diagnostic:",
-            "not every build includes the DSN diagnostic header",
-            kinds=MAIL,
-        ), G4_97),
+        within(
+            HeaderWithContinuation(
+                "mail-dsn-diagnostic",
+                r"^X-Exim-Diagnostic:",
+                "X-Exim-Diagnostic:",
+                "not every build includes the DSN diagnostic header",
+                kinds=MAIL,
+            ),
+            G4_97,
+        ),
     ]
 
 

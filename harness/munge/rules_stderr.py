@@ -254,8 +254,10 @@ START = [
         _skip,
         "ipv6-fake-lookup",
         {
-            G96: (r"^host_fake_gethostbyname\(af=inet6\) returned 1 "
-                r"\(HOST_NOT_FOUND\)$"),
+            G96: (
+                r"^host_fake_gethostbyname\(af=inet6\) returned 1 "
+                r"\(HOST_NOT_FOUND\)$"
+            ),
             G99: r"^\s*host_fake_gethostbyname\(af=inet6\) returned 1 \(HOST_NOT_FOUND\)$",
         },
         reason="an extra lookup when IPv6 is supported",
@@ -348,10 +350,14 @@ TLS_PRELOAD = [
         _skip,
         "openssl-preload",
         {
-            G96: (r"^TLS: (preloading (DH params|ECDH curve|CA bundle) for server"
-                r"|generating selfsigned server cert)"),
-            G97: (r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
-                r"|generating selfsigned server cert)"),
+            G96: (
+                r"^TLS: (preloading (DH params|ECDH curve|CA bundle) for server"
+                r"|generating selfsigned server cert)"
+            ),
+            G97: (
+                r"^TLS: (preloading (DH params \S+|ECDH curve \S+|CA bundle) for server"
+                r"|generating selfsigned server cert)"
+            ),
         },
         reason="only OpenSSL preloads these",
         needle="TLS: ",
@@ -541,10 +547,14 @@ TLS_PRELOAD = [
         _skip,
         "ca-bundle-missing",
         {
-            G97: (r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': "
-                r"No such file or directory$"),
-            G98: (r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/"
-                r"cert.pem': No such file or directory$"),
+            G97: (
+                r"^tls_set_watch\(\) fail on '/usr/lib/ssl/cert.pem': "
+                r"No such file or directory$"
+            ),
+            G98: (
+                r"^tls_set_watch\(\) fail on '/usr/(?:lib/ssl|local/openssl3/etc/pki/tls)/"
+                r"cert.pem': No such file or directory$"
+            ),
         },
         reason="some platforms lack the standard CA bundle",
         needle="tls_set_watch() fail on ",
@@ -558,25 +568,31 @@ BUILD_INFO: list[Step] = [
         "lookup-module-list",
         {
             G96: {
-                "pattern": (rf"^{TIME_PID}(?:Lookups \(built-in\):|Loading lookup modules "
-                    r"from|Loaded \d+ lookup modules|Total \d+ lookups)"),
+                "pattern": (
+                    rf"^{TIME_PID}(?:Lookups \(built-in\):|Loading lookup modules "
+                    r"from|Loaded \d+ lookup modules|Total \d+ lookups)"
+                ),
                 "reason": "builds include different lookups",
                 "needle": "ookup",
             },
             G99: {
-                "pattern": (r"(?:Lookups \((?:built-in|dynamic)\):"
+                "pattern": (
+                    r"(?:Lookups \((?:built-in|dynamic)\):"
                     r"|searchtype \w+ not initially found"
                     r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
-                    r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)"),
+                    r"|Loaded \d+ lookup modules|Total \d+ built-in lookups)"
+                ),
                 "reason": "builds include different lookups, built in or as modules",
                 "needle": ("ookup", "searchtype "),
             },
             GM: {
-                "pattern": (r"(?:Lookups \((?:built-in|dynamic)\):"
+                "pattern": (
+                    r"(?:Lookups \((?:built-in|dynamic)\):"
                     r"|searchtype \w+ not initially found"
                     r"|Loaded \"\w+\" \(\d+ lookup types?\)|Loading lookup modules from"
                     r"|Loaded \d+ dynamic lookup modules|Total \d+ built-in lookups"
-                    r"|Loaded module \")"),
+                    r"|Loaded module \")"
+                ),
                 "needle": ("ookup", "searchtype ", 'Loaded module "'),
             },
         },
@@ -586,16 +602,20 @@ BUILD_INFO: list[Step] = [
         "driver-modules",
         {
             G99: {
-                "pattern": (rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
-                    r"|Loaded \w+ (?:router|transport|auth)$)"),
+                "pattern": (
+                    rf"^{TIME_PID_499}(?:Loading \w+ (?:router|transport|auth) driver from"
+                    r"|Loaded \w+ (?:router|transport|auth)$)"
+                ),
                 "reason": "drivers may be built as loadable modules",
                 "needle": ("Loading ", "Loaded "),
             },
             GM: {
-                "pattern": (rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" "
+                "pattern": (
+                    rf"^{TIME_PID_MASTER}(?:Loading \"\w+\" "
                     r"(?:router|transport|auth) driver from"
                     r"|Loaded module \"\w+\" \((?:router|transport|auth)\)$"
-                    r"|\s*(?:Load(?:ing|ed) module|Module init:) \")"),
+                    r"|\s*(?:Load(?:ing|ed) module|Module init:) \")"
+                ),
                 "reason": "drivers and other features may be built as loadable modules",
                 "needle": ("Load", "Module init:"),
             },
@@ -890,8 +910,10 @@ MIDDLE: list[Step] = [
         _rule,
         "neg-cache-resolver-bits",
         {
-            G96: (r"^( (?:writing|update) neg-cache entry for [^,]+-)"
-                r"[0-9a-f]+, ttl"),
+            G96: (
+                r"^( (?:writing|update) neg-cache entry for [^,]+-)"
+                r"[0-9a-f]+, ttl"
+            ),
             G98: r"((?:writing|update) neg-cache entry for [^,]+-)[0-9a-f]+, ttl",
         },
         repl=r"\1xxxx, ttl",
@@ -951,7 +973,6 @@ MIDDLE: list[Step] = [
         needle="unlinking notifier socket",
     ),
     NotifyCollapse(),
-
     # -- lookups, environment, buffers and sizes (4.98 on: here; 4.96 and 4.97: below)
     _rule(
         "lookup-type-letter@4.97",
@@ -1035,7 +1056,6 @@ MIDDLE: list[Step] = [
         needle="ocal",
         since=GM,
     ),
-
     # -- checks made only by builds with an optional feature
     by_generation(
         _skip,
@@ -1196,7 +1216,6 @@ MIDDLE: list[Step] = [
         ),
         GM,
     ),
-
     # -- where 4.96 and 4.97 rewrite the environment, buffer and space lines: the
     # same rules as above, kept apart because the place in the order differs
     _skip(
@@ -1222,7 +1241,6 @@ MIDDLE: list[Step] = [
         needle="directory space =",
         until=G98,
     ),
-
     # -- the expansion of the Received: header
     ReceivedHeaderTextJoin(),
     _skip_lines(
@@ -1233,7 +1251,6 @@ MIDDLE: list[Step] = [
         "the TLS part of the Received: expansion",
         needle="condition: def:tls_cipher",
     ),
-
     # -- loadable modules, DKIM, SOCKS and SPF
     _skip(
         "module-loading@4.99",
@@ -1316,7 +1333,6 @@ MIDDLE: list[Step] = [
         "DKIM hashes depend on the date",
         needle="computed:",
     ),
-
     # -- TCP Fast Open and network errors
     within(
         NextLineUnlessElement(
@@ -1391,7 +1407,6 @@ MIDDLE: list[Step] = [
         needle="listen backlog",
         since=G99,
     ),
-
     # -- database handles and SQL servers
     by_generation(
         _rule,
@@ -1449,7 +1464,6 @@ MIDDLE: list[Step] = [
         needle=("LOG:  redirecting log", "HINT:  Future log output"),
         since=G97,
     ),
-
     # -- DMARC
     _skip(
         "dmarc-macro@master",
@@ -1471,7 +1485,6 @@ MIDDLE: list[Step] = [
         "not every build has DMARC",
         needle="DMARC: no ",
     ),
-
     # -- last of the middle: 4.96's TLS resumption checks, errno numbers, then the
     # times and pids at the start of debug lines
     _skip(

@@ -10,7 +10,11 @@ from harness.munge.ordering import HeaderWithContinuation, SkipWithFollowing
 
 _rule, _skip = rules_for(STDOUT)
 G4_96, G4_97, G4_98, MASTER = (
-    Generation.G4_96, Generation.G4_97, Generation.G4_98, Generation.MASTER)
+    Generation.G4_96,
+    Generation.G4_97,
+    Generation.G4_98,
+    Generation.MASTER,
+)
 
 # ======== Build options, then filter-test headings ========
 # The fixed ports' names (rules_host.stdout_port_names) come between the filter-test
@@ -96,18 +100,22 @@ RULES: list[Step] = [
         "openssl-alert-line",
         {
             G4_96: {
-                "pattern": (r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
-                    r"(:SSL routines:ssl3_read_bytes:[^:]+:).*(:SSL alert number \d\d)$"),
+                "pattern": (
+                    r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
+                    r"(:SSL routines:ssl3_read_bytes:[^:]+:).*(:SSL alert number \d\d)$"
+                ),
                 "repl": r"pppp:error:dddddddd\1[...]\2",
                 "reason": "OpenSSL error lines carry a pid, codes and source positions",
             },
             G4_98: {
-                "pattern": (r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
+                "pattern": (
+                    r"^[0-9A-Fa-f]+:error:[0-9A-Fa-f]+(?:E[0-9A-Fa-f]+)?"
                     r"(:SSL routines:ssl3_read_bytes:)ssl(?:v3|/tls)([^:]+:).*(:SSL alert number"
-                        r" \d\d)$"),
+                    r" \d\d)$"
+                ),
                 "repl": r"pppp:error:dddddddd\1sslv3\2[...]\3",
                 "reason": "OpenSSL error lines carry a pid, codes and source positions; 3.x says"
-                    " ssl/tls",
+                " ssl/tls",
             },
         },
         needle=":SSL alert number ",
@@ -319,11 +327,14 @@ RULES: list[Step] = [
         needle="<CALLER@",
         since=G4_98,
     ),
-    within(HeaderWithContinuation(
-        "dsn-diagnostic",
-        r"^X-Exim-Diagnostic:",
-        "X-Exim-Diagnostic:",
-        "not every build includes the DSN diagnostic header",
-        kinds=STDOUT,
-    ), G4_97),
+    within(
+        HeaderWithContinuation(
+            "dsn-diagnostic",
+            r"^X-Exim-Diagnostic:",
+            "X-Exim-Diagnostic:",
+            "not every build includes the DSN diagnostic header",
+            kinds=STDOUT,
+        ),
+        G4_97,
+    ),
 ]

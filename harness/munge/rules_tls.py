@@ -89,13 +89,14 @@ TLS = [
         {
             G4_96: {
                 "pattern": r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):"
-                    "(128|256)",
+                "(128|256)",
                 "reason": "OpenSSL cipher names with strength",
             },
             MASTER: {
-                "pattern": (r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):"
-                    "(128|256)"
-                    + KEX_GROUP),
+                "pattern": (
+                    r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-AES(128|256)-(GCM-SHA(256|384)|SHA):"
+                    "(128|256)" + KEX_GROUP
+                ),
                 "reason": "OpenSSL cipher names with strength and any key-exchange group",
             },
         },
@@ -157,13 +158,14 @@ TLS = [
         {
             G4_96: {
                 "pattern": r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384"
-                    "|POLY1305):256",
+                "|POLY1305):256",
                 "reason": "LibreSSL cipher names with strength",
             },
             MASTER: {
-                "pattern": (r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384"
-                    "|POLY1305):256"
-                    + KEX_GROUP),
+                "pattern": (
+                    r"(?<!ke-)((EC)?DHE-)?(RSA|ECDSA)-(AES256|CHACHA20)-(GCM-SHA384"
+                    "|POLY1305):256" + KEX_GROUP
+                ),
                 "reason": "LibreSSL cipher names with strength and any key-exchange group",
             },
         },
@@ -190,7 +192,7 @@ TLS = [
             MASTER: {
                 "pattern": GNUTLS_SUITE_KEX_GROUP,
                 "reason": "GnuTLS suite names (any key-exchange group dropped): keep PSK, auth and"
-                    " WITH_",
+                " WITH_",
             },
         },
         repl=_gnutls_suite,
@@ -264,20 +266,26 @@ TLS = [
         "gnutls-unexpected-length-to",
         {
             G4_96: {
-                "pattern": (r"TLS error on connection to \d{1,3}(.\d{1,3}){3} \[\d{1,3}"
+                "pattern": (
+                    r"TLS error on connection to \d{1,3}(.\d{1,3}){3} \[\d{1,3}"
                     r"(.\d{1,3}){3}\] "
-                    r"\(gnutls_handshake\): A TLS packet with unexpected length was received."),
+                    r"\(gnutls_handshake\): A TLS packet with unexpected length was received."
+                ),
                 "reason": "older GnuTLS message for the same failure",
             },
             G4_98: {
-                "pattern": (r"TLS error on connection to \d{1,3}(?:\.\d{1,3}){3} \[\d{1,3}"
+                "pattern": (
+                    r"TLS error on connection to \d{1,3}(?:\.\d{1,3}){3} \[\d{1,3}"
                     r"(?:\.\d{1,3}){3}\] "
-                    r"\(gnutls_handshake\): A TLS packet with unexpected length was received."),
+                    r"\(gnutls_handshake\): A TLS packet with unexpected length was received."
+                ),
                 "reason": "older GnuTLS message for the same failure (addresses with real dots)",
             },
         },
-        repl=("a TLS session is required for ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4], "
-            "but an attempt to start TLS failed"),
+        repl=(
+            "a TLS session is required for ip4.ip4.ip4.ip4 [ip4.ip4.ip4.ip4], "
+            "but an attempt to start TLS failed"
+        ),
         every=True,
         needle="unexpected length",
     ),

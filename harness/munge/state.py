@@ -71,7 +71,8 @@ class Renumber(Step):
             return line
         values, prefix = run.values, self.prefix
         number = {"pid": values.pid_for, "port": values.port_for, "conn": values.conn_for}[
-            self.sequence]
+            self.sequence
+        ]
 
         def new(raw: str) -> str:
             return number(raw, prefix)

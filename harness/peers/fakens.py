@@ -84,9 +84,7 @@ class Reply:
 # ---------------------------------------------------------------- answering
 
 
-def answer_query(
-    config_dir: str, name: str, qtype: str, generation: Generation
-) -> Reply:
+def answer_query(config_dir: str, name: str, qtype: str, generation: Generation) -> Reply:
     """Work out fakens's reply to a query, as the fakens.c of that harness generation
     does, without sleeping or writing."""
     zone_dir = f"{config_dir}/dnszones"

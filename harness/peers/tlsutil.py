@@ -391,8 +391,9 @@ class TlsContext:
     def set_verify(self, mode: int) -> None:
         self.native.fn.SSL_CTX_set_verify(self.ptr, mode, None)
 
-    def load_cert_chain(self, certfile: str, keyfile: str | None = None, *,
-                        chain: bool = True) -> None:
+    def load_cert_chain(
+        self, certfile: str, keyfile: str | None = None, *, chain: bool = True
+    ) -> None:
         """As ssl's load_cert_chain: OSError for a file that cannot be read, TlsError for
         one OpenSSL cannot use or a key that does not fit. `chain=False` takes only the
         file's first certificate, as the C OpenSSL client does (it sends no chain)."""

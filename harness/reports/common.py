@@ -31,8 +31,9 @@ class ReportFile:
     def test_finished(self, result: TestResult) -> None:
         pass
 
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         raise NotImplementedError
 
 
@@ -56,13 +57,21 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def failure_text(result: TestResult) -> str:
     """The diffs and notes of a result, as one text (for JUnit's failure body)."""
-    return "\n".join([f"{m.expected}: {m.message}\n{m.diff}" for m in result.real_mismatches]
-                     + [d for d in result.details if d])
+    return "\n".join(
+        [f"{m.expected}: {m.message}\n{m.diff}" for m in result.real_mismatches]
+        + [d for d in result.details if d]
+    )
 
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
-    d = {"file": m.expected, "message": m.message, "diff": m.diff, "updated": m.updated,
-         "kind": m.kind.value, "raw": m.raw}
+    d = {
+        "file": m.expected,
+        "message": m.message,
+        "diff": m.diff,
+        "updated": m.updated,
+        "kind": m.kind.value,
+        "raw": m.raw,
+    }
     if m.target:
         d["target"] = m.target
     return d
@@ -87,10 +96,22 @@ def result_from_dict(d: dict[str, Any]) -> TestResult:
     directory = d.get("directory") or d["name"].split("/", 1)[0]
     case = TestCase(d["number"], directory, Path(d["name"]), d.get("title", ""))
     mismatches = tuple(
-        Mismatch(m["file"], m["message"], m.get("diff", ""), m.get("updated", False),
-                 MismatchKind(m.get("kind", "differs")), m.get("raw", ""),
-                 target=m.get("target", ""))
+        Mismatch(
+            m["file"],
+            m["message"],
+            m.get("diff", ""),
+            m.get("updated", False),
+            MismatchKind(m.get("kind", "differs")),
+            m.get("raw", ""),
+            target=m.get("target", ""),
+        )
         for m in d.get("mismatches", [])
     )
-    return TestResult(case, Outcome.parse(d["outcome"]), d.get("reason", ""),
-                      float(d.get("duration", 0.0)), mismatches, tuple(d.get("details", [])))
+    return TestResult(
+        case,
+        Outcome.parse(d["outcome"]),
+        d.get("reason", ""),
+        float(d.get("duration", 0.0)),
+        mismatches,
+        tuple(d.get("details", [])),
+    )

@@ -59,6 +59,7 @@ class EximSummaryLogs:
         with self.run.open("a") as fh:
             fh.write(f"{number} {mark}\n")
 
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         pass

@@ -46,7 +46,9 @@ def _templates() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("harness.reports", "templates"),
         autoescape=True,  # Exim's output is full of <user@domain>
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
     )
 
 
@@ -132,8 +134,11 @@ class DiffBudget:
         lines = parse_diff(diff)
         shown = min(len(lines), MAX_DIFF_LINES, self.left)
         self.left -= shown
-        why = (f"at most {MAX_DIFF_LINES:,} lines a file" if shown == MAX_DIFF_LINES else
-               f"this page's {PAGE_DIFF_LINES:,} diff lines are used up")
+        why = (
+            f"at most {MAX_DIFF_LINES:,} lines a file"
+            if shown == MAX_DIFF_LINES
+            else f"this page's {PAGE_DIFF_LINES:,} diff lines are used up"
+        )
         return DiffView(lines[:shown], len(lines) - shown, why if shown < len(lines) else "")
 
 
@@ -157,19 +162,32 @@ def render(data: dict[str, Any]) -> str:
         per_dir.setdefault(t["directory"], []).append(t["duration"])
     by_time = sorted(per_dir.items(), key=lambda kv: -sum(kv[1]))
     ran = [t for t in tests if Outcome.parse(t["outcome"]).ran]
-    return _templates().get_template("report.html.j2").render(
-        data=data, run=run, tests=tests, summary=summary, all_outcomes=list(Outcome),
-        outcomes=[(o.value, n) for o, n in summary.counts.items() if n],
-        failing={o.value for o in Outcome if o.fails_run},
-        directories=sorted(per_dir),
-        dir_times=[(d, len(ds), sum(ds)) for d, ds in by_time[:DIRECTORIES]],
-        dir_rest=(len(by_time) - DIRECTORIES, sum(len(ds) for _, ds in by_time[DIRECTORIES:]),
-                  sum(sum(ds) for _, ds in by_time[DIRECTORIES:])),
-        slowest=sorted(ran, key=lambda t: -t["duration"])[:SLOWEST],
-        total=sum(t["duration"] for t in tests),
-        provenance=[(k, _shown(v)) for k, v in run.items() if v not in (None, [], {}, "")],
-        diffs=DiffBudget(), rerun=lambda n: rerun_command(run, n),
-        accept=lambda n: accept_command(run, n), open_failures=OPEN_FAILURES,
+    return (
+        _templates()
+        .get_template("report.html.j2")
+        .render(
+            data=data,
+            run=run,
+            tests=tests,
+            summary=summary,
+            all_outcomes=list(Outcome),
+            outcomes=[(o.value, n) for o, n in summary.counts.items() if n],
+            failing={o.value for o in Outcome if o.fails_run},
+            directories=sorted(per_dir),
+            dir_times=[(d, len(ds), sum(ds)) for d, ds in by_time[:DIRECTORIES]],
+            dir_rest=(
+                len(by_time) - DIRECTORIES,
+                sum(len(ds) for _, ds in by_time[DIRECTORIES:]),
+                sum(sum(ds) for _, ds in by_time[DIRECTORIES:]),
+            ),
+            slowest=sorted(ran, key=lambda t: -t["duration"])[:SLOWEST],
+            total=sum(t["duration"] for t in tests),
+            provenance=[(k, _shown(v)) for k, v in run.items() if v not in (None, [], {}, "")],
+            diffs=DiffBudget(),
+            rerun=lambda n: rerun_command(run, n),
+            accept=lambda n: accept_command(run, n),
+            open_failures=OPEN_FAILURES,
+        )
     )
 
 
@@ -178,7 +196,9 @@ def write_html(path: Path, data: dict[str, Any]) -> None:
 
 
 class HtmlReport(ReportFile):
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
-        write_html(self.path, finished_run_data(self.info, results, wall, interrupted,
-                                                 self.notices))
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
+        write_html(
+            self.path, finished_run_data(self.info, results, wall, interrupted, self.notices)
+        )

@@ -17,9 +17,14 @@ from harness.reports.common import ReportFile, atomic_write, now, result_dict
 FORMAT = 1
 
 
-def report_data(results: Sequence[TestResult], run: dict[str, Any],
-                selected: Sequence[str], wall: float | None = None,
-                interrupted: str | None = None, notices: Sequence[str] = ()) -> dict[str, Any]:
+def report_data(
+    results: Sequence[TestResult],
+    run: dict[str, Any],
+    selected: Sequence[str],
+    wall: float | None = None,
+    interrupted: str | None = None,
+    notices: Sequence[str] = (),
+) -> dict[str, Any]:
     """The report as plain data: `selected` is every test number the run covered, `notices`
     the lines about the run the console showed (the binary, warnings)."""
     data: dict[str, Any] = {
@@ -37,12 +42,16 @@ def report_data(results: Sequence[TestResult], run: dict[str, Any],
     return data
 
 
-def finished_run_data(info: RunInfo, results: Sequence[TestResult], wall: float,
-                      interrupted: str | None, notices: Sequence[str] = ()) -> dict[str, Any]:
+def finished_run_data(
+    info: RunInfo,
+    results: Sequence[TestResult],
+    wall: float,
+    interrupted: str | None,
+    notices: Sequence[str] = (),
+) -> dict[str, Any]:
     """The data of the run that has just ended, for each report written from it."""
     run = dict(info.run_data, ended=now())
-    return report_data(results, run, [c.number for c in info.tests], wall, interrupted,
-                       notices)
+    return report_data(results, run, [c.number for c in info.tests], wall, interrupted, notices)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -50,7 +59,9 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 class JsonReport(ReportFile):
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
-        write_json(self.path, finished_run_data(self.info, results, wall, interrupted,
-                                                 self.notices))
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
+        write_json(
+            self.path, finished_run_data(self.info, results, wall, interrupted, self.notices)
+        )

@@ -23,22 +23,29 @@ FLAKY_PREFIX = "flaky: "
 PREFIXES = {Outcome.FLAKY: FLAKY_PREFIX, Outcome.XFAIL: XFAIL_PREFIX}
 
 
-def _suite(name: str, results: Sequence[TestResult],
-           notices: Sequence[str] = ()) -> ET.Element:
+def _suite(name: str, results: Sequence[TestResult], notices: Sequence[str] = ()) -> ET.Element:
     s = Summary.of(results)
-    suite = ET.Element("testsuite", {
-        "name": name,
-        "tests": str(len(results)),
-        "failures": str(s.with_junit(JUnitElement.FAILURE)),
-        "errors": str(s.with_junit(JUnitElement.ERROR)),
-        "skipped": str(s.with_junit(JUnitElement.SKIPPED)),
-        "time": f"{sum(r.duration for r in results):.3f}",
-    })
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": name,
+            "tests": str(len(results)),
+            "failures": str(s.with_junit(JUnitElement.FAILURE)),
+            "errors": str(s.with_junit(JUnitElement.ERROR)),
+            "skipped": str(s.with_junit(JUnitElement.SKIPPED)),
+            "time": f"{sum(r.duration for r in results):.3f}",
+        },
+    )
     for r in results:
-        case = ET.SubElement(suite, "testcase", {
-            "classname": r.case.directory, "name": f"{r.case.number} {r.case.title}".strip(),
-            "time": f"{r.duration:.3f}",
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": r.case.directory,
+                "name": f"{r.case.number} {r.case.title}".strip(),
+                "time": f"{r.duration:.3f}",
+            },
+        )
         element = r.outcome.junit
         reason = PREFIXES.get(r.outcome, "") + r.reason
         if element is JUnitElement.PASSED:
@@ -47,15 +54,17 @@ def _suite(name: str, results: Sequence[TestResult],
         elif element is JUnitElement.SKIPPED:
             ET.SubElement(case, element.value, {"message": reason})
         else:
-            ET.SubElement(case, element.value, {"message": reason, "type": r.outcome.value}
-                          ).text = failure_text(r)
+            ET.SubElement(
+                case, element.value, {"message": reason, "type": r.outcome.value}
+            ).text = failure_text(r)
     if notices:
         ET.SubElement(suite, "system-out").text = "\n".join(notices) + "\n"
     return suite
 
 
-def junit_tree(groups: Sequence[tuple[str, Sequence[TestResult]]],
-               notices: Sequence[str] = ()) -> ET.Element:
+def junit_tree(
+    groups: Sequence[tuple[str, Sequence[TestResult]]], notices: Sequence[str] = ()
+) -> ET.Element:
     """<testsuites> with one <testsuite> per (unique name, results) group; `notices` (the
     run's lines for people) are each suite's <system-out>."""
     names = [name for name, _ in groups]
@@ -68,15 +77,17 @@ def junit_tree(groups: Sequence[tuple[str, Sequence[TestResult]]],
     return root
 
 
-def write_junit(path: Path, groups: Sequence[tuple[str, Sequence[TestResult]]],
-                notices: Sequence[str] = ()) -> None:
+def write_junit(
+    path: Path, groups: Sequence[tuple[str, Sequence[TestResult]]], notices: Sequence[str] = ()
+) -> None:
     root = junit_tree(groups, notices)
     atomic_write(path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n")
 
 
 class JUnitReport(ReportFile):
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         shard = self.info.provenance.get("shard")
         name = f"{SUITE_NAME} shard {shard['index']}/{shard['total']}" if shard else SUITE_NAME
         write_junit(self.path, [(name, results)], self.notices)

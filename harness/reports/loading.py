@@ -62,21 +62,31 @@ def _load_junit(path: Path, text: bytes) -> LoadedReport:
             continue
         outcome, reason = Outcome.PASSED, ""
         for child in case:
-            said = (child.text if child.tag == "system-out" else child.get("message")
-                    or child.text) or ""
+            said = (
+                child.text if child.tag == "system-out" else child.get("message") or child.text
+            ) or ""
             found = _junit_outcome(child.tag, child.get("type", ""), said)
             if found is not None:
                 outcome, reason = found, said.removeprefix(PREFIXES.get(found, ""))
         directory = case.get("classname", "")
-        title = name[len(number):].strip()
-        results.append(TestResult(TestCase(number, directory, Path(directory, number), title),
-                                  outcome, reason, float(case.get("time", 0) or 0)))
+        title = name[len(number) :].strip()
+        results.append(
+            TestResult(
+                TestCase(number, directory, Path(directory, number), title),
+                outcome,
+                reason,
+                float(case.get("time", 0) or 0),
+            )
+        )
     return LoadedReport(path, results)
 
 
 # What a <failure>, <error> or <skipped> of another tool (no type, no prefix) stands for
-_PLAIN = {JUnitElement.FAILURE: Outcome.FAILED, JUnitElement.ERROR: Outcome.ERROR,
-          JUnitElement.SKIPPED: Outcome.SKIPPED}
+_PLAIN = {
+    JUnitElement.FAILURE: Outcome.FAILED,
+    JUnitElement.ERROR: Outcome.ERROR,
+    JUnitElement.SKIPPED: Outcome.SKIPPED,
+}
 
 
 def _junit_outcome(tag: str, kind: str, text: str) -> Outcome | None:
@@ -88,8 +98,9 @@ def _junit_outcome(tag: str, kind: str, text: str) -> Outcome | None:
     except ValueError:
         return None
     for o in Outcome:
-        if o.junit is element and (kind == o.value
-                                   or (o in PREFIXES and text.startswith(PREFIXES[o]))):
+        if o.junit is element and (
+            kind == o.value or (o in PREFIXES and text.startswith(PREFIXES[o]))
+        ):
             return o
     return _PLAIN.get(element)
 

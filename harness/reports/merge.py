@@ -21,15 +21,19 @@ def _problems(reports: Sequence[LoadedReport], force: bool) -> list[str]:
     for key, what in (("suite_digest", "suites"), ("binary_digest", "binaries")):
         seen = {rep.run.get(key) for rep in reports}
         if len(seen) > 1 and not force:
-            names = ", ".join(f"{rep.path} ({rep.run.get(key.split('_')[0], '?')})"
-                              for rep in reports)
-            problems.append(f"the reports are of different {what}: {names} "
-                            "(--force-merge to merge them all the same)")
+            names = ", ".join(
+                f"{rep.path} ({rep.run.get(key.split('_')[0], '?')})" for rep in reports
+            )
+            problems.append(
+                f"the reports are of different {what}: {names} "
+                "(--force-merge to merge them all the same)"
+            )
     shards = [rep.run.get("shard") for rep in reports]
     totals = {s["total"] for s in shards if s}
     if len(totals) > 1:
-        problems.append(f"the reports split the run into different numbers of shards: "
-                        f"{sorted(totals)}")
+        problems.append(
+            f"the reports split the run into different numbers of shards: {sorted(totals)}"
+        )
     elif totals:
         (total,) = totals
         have = Counter(s["index"] for s in shards if s)
@@ -47,13 +51,16 @@ def _problems(reports: Sequence[LoadedReport], force: bool) -> list[str]:
         reported = {r.case.number for r in rep.results}
         absent = [n for n in rep.selected if n not in reported]
         if absent:
-            problems.append(f"{rep.path}: selected but not reported (did the shard finish?): "
-                            + ", ".join(absent))
+            problems.append(
+                f"{rep.path}: selected but not reported (did the shard finish?): "
+                + ", ".join(absent)
+            )
     return problems
 
 
-def merge(reports: Sequence[LoadedReport], force: bool = False) -> tuple[
-        dict[str, Any], list[TestResult], list[tuple[str, list[TestResult]]]]:
+def merge(
+    reports: Sequence[LoadedReport], force: bool = False
+) -> tuple[dict[str, Any], list[TestResult], list[tuple[str, list[TestResult]]]]:
     """The merged provenance, all results in test order, and the results per shard
     (uniquely named groups, for JUnit). A UsageError lists every problem."""
     if not reports:
@@ -62,9 +69,19 @@ def merge(reports: Sequence[LoadedReport], force: bool = False) -> tuple[
     if problems:
         raise UsageError("cannot merge: " + "; ".join(problems))
     first = reports[0].run
-    run = {k: first.get(k) for k in ("suite", "suite_digest", "runner_version", "binary",
-                                     "binary_version", "binary_digest", "harness",
-                                     "rerun_command")}
+    run = {
+        k: first.get(k)
+        for k in (
+            "suite",
+            "suite_digest",
+            "runner_version",
+            "binary",
+            "binary_version",
+            "binary_digest",
+            "harness",
+            "rerun_command",
+        )
+    }
     # each shard's new output is in its own saved-output directory (a CI artefact)
     run["accept_command"] = None
     run["merged_from"] = [str(rep.path) for rep in reports]

@@ -55,8 +55,9 @@ class Store:
     @classmethod
     def load(cls, directory: Path) -> Store:
         data = json.loads((directory / MANIFEST).read_text())
-        return cls(directory, data["suite"], data.get("flavour"),
-                   [Entry(**e) for e in data["entries"]])
+        return cls(
+            directory, data["suite"], data.get("flavour"), [Entry(**e) for e in data["entries"]]
+        )
 
     def new_text(self, entry: Entry) -> str:
         return (self.directory / FILES / entry.file).read_bytes().decode("latin-1")
@@ -90,22 +91,33 @@ class SavedOutput:
             action = "remove" if m.kind is MismatchKind.MISSING and not tombstone else "write"
             if action == "write" and m.new_text is None and not tombstone:
                 continue
-            entry = Entry(result.case.number, target, action, digest(self.suite / target),
-                          m.diff, compared="" if target == m.expected else m.expected,
-                          keep_empty=tombstone or target != m.expected)
+            entry = Entry(
+                result.case.number,
+                target,
+                action,
+                digest(self.suite / target),
+                m.diff,
+                compared="" if target == m.expected else m.expected,
+                keep_empty=tombstone or target != m.expected,
+            )
             self.entries.append(entry)
             for d in self.directories:
                 if action == "write":
                     atomic_write(d / FILES / target, (m.new_text or "").encode("latin-1"))
         self._write_manifest()
 
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         self._write_manifest()
 
     def _write_manifest(self) -> None:
         entries = sorted(self.entries, key=lambda e: float(e.test))  # in test order
-        data = {"format": 1, "suite": str(self.suite), "flavour": self.flavour,
-                "entries": [asdict(e) for e in entries]}
+        data = {
+            "format": 1,
+            "suite": str(self.suite),
+            "flavour": self.flavour,
+            "entries": [asdict(e) for e in entries],
+        }
         for d in self.directories:
             atomic_write(d / MANIFEST, json.dumps(data, indent=1).encode() + b"\n")

@@ -48,8 +48,14 @@ MISSED_SHOWN = 40  # the tests named of those a run ended before
 class Console:
     """The run's listener for people: see the module docstring."""
 
-    def __init__(self, stream: TextIO = sys.stdout, *, tty: bool | None = None,
-                 heartbeat: float = 60.0, slow_after: float = 120.0) -> None:
+    def __init__(
+        self,
+        stream: TextIO = sys.stdout,
+        *,
+        tty: bool | None = None,
+        heartbeat: float = 60.0,
+        slow_after: float = 120.0,
+    ) -> None:
         self.stream = stream
         self.tty = stream.isatty() if tty is None else tty
         self.heartbeat = heartbeat
@@ -116,8 +122,10 @@ class Console:
         total = self.info.selected if self.info else 0
         c = self.counts
         now = time.monotonic()
-        text = (f"[{self.done}/{total}] {c['passed']} passed, {c['failed']} failed, "
-                f"{span(now - self.started)}")
+        text = (
+            f"[{self.done}/{total}] {c['passed']} passed, {c['failed']} failed, "
+            f"{span(now - self.started)}"
+        )
         left = self.time_left(now)
         if left is not None:
             text += f", ~{span(left)} left"
@@ -155,8 +163,10 @@ class Console:
         self.started = self._last_heartbeat = time.monotonic()
         f = info.facts
         if f:
-            self.line(f"Caller {f['caller']}, host {f['host']}, IPv4 {f['ipv4']}, "
-                      f"IPv6 {f['ipv6']}, work dir {info.workdir}")
+            self.line(
+                f"Caller {f['caller']}, host {f['host']}, IPv4 {f['ipv4']}, "
+                f"IPv6 {f['ipv6']}, work dir {info.workdir}"
+            )
         workers = f" in {info.jobs} workers" if info.jobs > 1 else ""
         self.line(f"Will run {info.selected} test{'' if info.selected == 1 else 's'}{workers}")
         self._ticker = threading.Thread(target=self._tick, name="console", daemon=True)
@@ -190,8 +200,9 @@ class Console:
                     self._write(f"   {m.expected}: {m.message}\n")
             self._draw_status()
 
-    def run_finished(self, results: Sequence[TestResult], wall: float,
-                     interrupted: str | None) -> None:
+    def run_finished(
+        self, results: Sequence[TestResult], wall: float, interrupted: str | None
+    ) -> None:
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout=2)
@@ -241,14 +252,18 @@ class Console:
                 for number, (case, since) in sorted(self.running.items()):
                     if now - since >= self.slow_after and number not in self._slow_told:
                         self._slow_told.add(number)
-                        self._write(f"SLOW {number} has run for {span(now - since)}: "
-                                    f"{case.title}\n")
+                        self._write(
+                            f"SLOW {number} has run for {span(now - since)}: {case.title}\n"
+                        )
                 if self.tty:
                     self._clear_status()
                     self._draw_status()
                 elif self.running and now - self._last_heartbeat >= self.heartbeat:
                     self._last_heartbeat = now
                     total = self.info.selected if self.info else 0
-                    self._write(f"... {self.done}/{total} done after "
-                                f"{span(now - self.started)}; running: "
-                                + ", ".join(self._running_list(now)) + "\n")
+                    self._write(
+                        f"... {self.done}/{total} done after "
+                        f"{span(now - self.started)}; running: "
+                        + ", ".join(self._running_list(now))
+                        + "\n"
+                    )

@@ -45,8 +45,9 @@ Read = Callable[[str], str]
 class Prompt:
     """The terminal's side of a failure: shows it, pages long text, asks, echoes."""
 
-    def __init__(self, console: Console, config: RunConfig, workdir: Path,
-                 read: Read = input) -> None:
+    def __init__(
+        self, console: Console, config: RunConfig, workdir: Path, read: Read = input
+    ) -> None:
         self.console = console
         self.config = config
         self.workdir = workdir
@@ -67,8 +68,10 @@ class Prompt:
         self.page(f"** Comparison of {raw} with {m.expected} failed: {m.message}\n{m.diff}")
         flavour = self._flavour_file(m)
         save = f"/Save for flavour '{self.config.flavour}'" if flavour else ""
-        answer = self.ask(f"Continue, Retry, Update current{save} & retry, Quit? [Q] ",
-                          "crusq" if flavour else "cruq")
+        answer = self.ask(
+            f"Continue, Retry, Update current{save} & retry, Quit? [Q] ",
+            "crusq" if flavour else "cruq",
+        )
         if answer in "us":
             target = flavour if answer == "s" and flavour else m.update_target
             write_update(self.config.files, target, m.new_text or "")
@@ -79,8 +82,11 @@ class Prompt:
     def _command_failed(self, result: TestResult) -> Next:
         self.page(f"** {result.outcome.label}: {result.reason}")
         while True:
-            answer = self.ask("show stdErr, show stdOut, Retry, Continue (without file "
-                              "comparison), or Quit? [Q] ", "eorcq")
+            answer = self.ask(
+                "show stdErr, show stdOut, Retry, Continue (without file "
+                "comparison), or Quit? [Q] ",
+                "eorcq",
+            )
             if answer in "eo":
                 name = STDERR if answer == "e" else STDOUT
                 path = self.workdir / name
@@ -129,13 +135,25 @@ class Prompt:
                 print(text.rstrip("\n"), flush=True)
 
 
-_WORDS = {"c": "continue", "r": "retry", "u": "update & retry", "s": "save for flavour & retry",
-          "q": "quit", "e": "show stderr", "o": "show stdout"}
+_WORDS = {
+    "c": "continue",
+    "r": "retry",
+    "u": "update & retry",
+    "s": "save for flavour & retry",
+    "q": "quit",
+    "e": "show stderr",
+    "o": "show stdout",
+}
 
 
-def run_serially(executor: TestExecutor, cases: Sequence[TestCase], reruns: int,
-                 prompt: Prompt | None, listeners: Listeners,
-                 record: Callable[[TestResult], None]) -> None:
+def run_serially(
+    executor: TestExecutor,
+    cases: Sequence[TestCase],
+    reruns: int,
+    prompt: Prompt | None,
+    listeners: Listeners,
+    record: Callable[[TestResult], None],
+) -> None:
     """Run the tests one by one; with a `prompt`, ask what to do after each failure."""
     for case in cases:
         listeners.test_started(case, 0)

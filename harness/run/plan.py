@@ -30,9 +30,15 @@ def identities(facts: HostFacts, caller_groups: tuple[int, ...]) -> tuple[Identi
     caller_env = {"USER": facts.caller, "SHELL": facts.shell, "PATH": SAFE_PATH, **term}
     caller_env.update({k: v for k, v in os.environ.items() if k.startswith("EXIM_TEST_")})
     root_env = {
-        "USER": "root", "LOGNAME": "root", "HOME": pwd.getpwuid(0).pw_dir, "SHELL": "/bin/sh",
-        "PATH": SAFE_PATH, "SUDO_USER": facts.caller, "SUDO_UID": str(facts.caller_uid),
-        "SUDO_GID": str(facts.caller_gid), **term,
+        "USER": "root",
+        "LOGNAME": "root",
+        "HOME": pwd.getpwuid(0).pw_dir,
+        "SHELL": "/bin/sh",
+        "PATH": SAFE_PATH,
+        "SUDO_USER": facts.caller,
+        "SUDO_UID": str(facts.caller_uid),
+        "SUDO_GID": str(facts.caller_gid),
+        **term,
     }
     return (
         Identity(facts.caller_uid, facts.caller_gid, caller_groups, caller_env),
@@ -61,8 +67,9 @@ class RunPlan:
     def make_workdir(self, worker: int) -> WorkDir:
         """Worker N's work directory; worker 0's was built while the run was prepared."""
         facts = self.facts_for(worker)
-        workdir = WorkDir(Path(facts.cwd), self.config.suite, facts, self.peers,
-                          self.config.generation)
+        workdir = WorkDir(
+            Path(facts.cwd), self.config.suite, facts, self.peers, self.config.generation
+        )
         if worker != 0:
             workdir.create(self.config.binary, self.loaded, self.utilities)
         return workdir
@@ -72,8 +79,13 @@ class RunPlan:
         if workdir is None:
             workdir = self.make_workdir(worker)
         caller, root = identities(facts, self.caller_groups)
-        return TestExecutor(self.config, Seat(worker, facts, caller, root), workdir,
-                            on_spawn=self._recorder(worker), spare=self._spare())
+        return TestExecutor(
+            self.config,
+            Seat(worker, facts, caller, root),
+            workdir,
+            on_spawn=self._recorder(worker),
+            spare=self._spare(),
+        )
 
     def _spare(self) -> frozenset[int]:
         guardian = self.containment.guardian if self.containment else None

@@ -34,15 +34,17 @@ from harness.suite.requirements import Environment, features_named
 from harness.suite.substitute import Substituter
 
 
-def probe_capabilities(work: WorkDir, facts: HostFacts, features: set[str]) -> tuple[
-        Capabilities, dict[str, bool]]:
+def probe_capabilities(
+    work: WorkDir, facts: HostFacts, features: set[str]
+) -> tuple[Capabilities, dict[str, bool]]:
     """What the harness copy of the binary offers, read with the suite's probing config."""
     exim = str(work.root / "eximdir" / "exim")
     conf = work.suite / "confs" / "0000"
     config = work.root / "test-config"
     text = read_text(conf) if conf.exists() else ""
-    config.write_text(Substituter(facts, generation=work.generation).apply(text, "0000"),
-                      encoding="latin-1")
+    config.write_text(
+        Substituter(facts, generation=work.generation).apply(text, "0000"), encoding="latin-1"
+    )
     os.chmod(config, 0o644)
     base = [exim, "-C", str(config), f"-DDIR={facts.cwd}"]
     caps = parse_bv(run_probe([*base, "-bV"]).stdout)
@@ -90,14 +92,17 @@ class Prepared:
         os.close(self.lock)
 
 
-def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
-            listeners: Listeners) -> Prepared:
+def prepare(
+    opts: Options, suite: Path, cases: Sequence[TestCase], listeners: Listeners
+) -> Prepared:
     """Probe the host and binary, take and build the work directory: the run's plan."""
     root = (opts.workdir or default_workdir()).resolve()
     if not plain_path(root):
-        raise WorkDirError(f"the work directory {str(root)!r} has a character Exim's "
-                           "configurations cannot hold as DIR (a blank, a quote); "
-                           "choose another with --workdir")
+        raise WorkDirError(
+            f"the work directory {str(root)!r} has a character Exim's "
+            "configurations cannot hold as DIR (a blank, a quote); "
+            "choose another with --workdir"
+        )
     worker_dir = root / "w0"
     try:
         worker_dir.mkdir(parents=True, exist_ok=True)
@@ -105,8 +110,15 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
         raise WorkDirError(f"cannot make the work directory {worker_dir}: {exc.strerror}") from exc
     check_space(root)
     ports = Ports() if opts.portbase is None else Ports(*(opts.portbase + i for i in range(6)))
-    host = probe_host(suite, opts.binary, opts.caller, worker_dir, want_ipv4=opts.ipv4,
-                      want_ipv6=opts.ipv6, ports=ports)
+    host = probe_host(
+        suite,
+        opts.binary,
+        opts.caller,
+        worker_dir,
+        want_ipv4=opts.ipv4,
+        want_ipv6=opts.ipv6,
+        ports=ports,
+    )
     listeners.notice(f"Exim binary is `{host.binary}'")
     listeners.notice(f"Suite {suite}")
     generation = Generation.chosen(opts.harness, host.info.version)
@@ -123,12 +135,15 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
         if generation >= Generation.G4_99 and "&" in facts.caller_gecos:
             # as 4.99's harness reads the gecos field: & is the login, capitalised
             login = facts.caller
-            facts = replace(facts, caller_gecos=facts.caller_gecos.replace(
-                "&", login[:1].upper() + login[1:]))
+            facts = replace(
+                facts, caller_gecos=facts.caller_gecos.replace("&", login[:1].upper() + login[1:])
+            )
         check_caller(host.caller, facts.eximgroup, facts.exim_uid, facts.exim_gid)
         if "." not in facts.hostname:
-            listeners.notice(f"*** Host name {facts.hostname} is not fully qualified: "
-                         "this may cause problems (./setup.sh gives it one)")
+            listeners.notice(
+                f"*** Host name {facts.hostname} is not fully qualified: "
+                "this may cause problems (./setup.sh gives it one)"
+            )
         peers = prepare_peers(root, identities(facts, host.caller.groups)[0], facts.caller)
         workdir = WorkDir(worker_dir, suite, facts, peers, generation)
         loaded = loaded_library()
@@ -143,8 +158,9 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
         caps, feature_ok = probe_capabilities(workdir, facts, features)
         if loaded is None:
             caps.support.discard("Expand_dlfunc")
-        if opts.tls and not all((worker_dir / "eximdir" / f"exim_{lib}").exists()
-                                for lib in TLS_LIBRARIES):
+        if opts.tls and not all(
+            (worker_dir / "eximdir" / f"exim_{lib}").exists() for lib in TLS_LIBRARIES
+        ):
             raise BinaryError(f"-TLS needs {host.binary}_openssl and {host.binary}_gnutls")
         if opts.valgrind and shutil.which("valgrind") is None:
             raise BinaryError("-VALGRIND needs valgrind (./setup.sh --valgrind installs it)")
@@ -152,16 +168,31 @@ def prepare(opts: Options, suite: Path, cases: Sequence[TestCase],
             caps.lookups.discard("dbm")
         flavour = opts.flavour or detect_flavour(suite)
         config = RunConfig(
-            suite=suite, binary=host.binary, generation=generation, flavour=flavour, caps=caps,
+            suite=suite,
+            binary=host.binary,
+            generation=generation,
+            flavour=flavour,
+            caps=caps,
             files=ExpectedFiles.for_suite(suite, generation, flavour),
-            exim_args=opts.exim_args, tls=opts.tls, slow=opts.slow, debug=opts.debug,
-            update=opts.update, valgrind=opts.valgrind, timeout=opts.timeout,
+            exim_args=opts.exim_args,
+            tls=opts.tls,
+            slow=opts.slow,
+            debug=opts.debug,
+            update=opts.update,
+            valgrind=opts.valgrind,
+            timeout=opts.timeout,
             rerun_failures=opts.rerun_failures,
         )
         plan = RunPlan(
-            config=config, root=root, facts=facts, caller_groups=host.caller.groups,
+            config=config,
+            root=root,
+            facts=facts,
+            caller_groups=host.caller.groups,
             env=Environment(caps, facts, feature_ok, Substituter(facts, generation).apply),
-            loaded=loaded, utilities=tools, peers=peers, containment=containment,
+            loaded=loaded,
+            utilities=tools,
+            peers=peers,
+            containment=containment,
         )
     except BaseException:
         containment.close()

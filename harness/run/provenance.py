@@ -26,8 +26,9 @@ def suite_digest(suite: Path) -> str:
     h = hashlib.sha256()
     files = [p for part in SUITE_PARTS for p in (suite / part).rglob("*") if p.is_file()]
     files += [p for p in (suite / GENERATION_FILE,) if p.is_file()]
-    for path in sorted(p for p in files
-                       if not any(part.startswith(".") for part in p.relative_to(suite).parts)):
+    for path in sorted(
+        p for p in files if not any(part.startswith(".") for part in p.relative_to(suite).parts)
+    ):
         h.update(path.relative_to(suite).as_posix().encode() + b"\0")
         try:
             h.update(path.read_bytes())
@@ -44,8 +45,13 @@ def runner_version() -> str:
     except metadata.PackageNotFoundError:
         version = "unknown"
     try:
-        commit = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                                capture_output=True, text=True, timeout=10, check=False)
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
         if commit.returncode == 0 and commit.stdout.strip():
             version += f"+{commit.stdout.strip()}"
     except (OSError, subprocess.SubprocessError):
@@ -64,8 +70,16 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def provenance(*, suite: Path, binary: Path, version: str, bv: str, harness: str,
-               selection: dict[str, Any], shard: dict[str, Any] | None) -> dict[str, Any]:
+def provenance(
+    *,
+    suite: Path,
+    binary: Path,
+    version: str,
+    bv: str,
+    harness: str,
+    selection: dict[str, Any],
+    shard: dict[str, Any] | None,
+) -> dict[str, Any]:
     return {
         "suite": str(suite),
         "suite_digest": suite_digest(suite),

@@ -39,8 +39,10 @@ def open_store(directory: Path) -> Store:
     try:
         return Store.load(directory)
     except FileNotFoundError:
-        raise UsageError(f"{directory}: no saved output (run the tests first, or name the "
-                         "directory a CI job saved with --save-output)") from None
+        raise UsageError(
+            f"{directory}: no saved output (run the tests first, or name the "
+            "directory a CI job saved with --save-output)"
+        ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{directory}: not a saved-output directory ({exc})") from exc
 
@@ -51,8 +53,12 @@ def accept_entry(store: Store, suite: Path, entry: Entry) -> str | None:
     target = suite / entry.file
     now = digest(target)
     if now != entry.old_digest:
-        if entry.action == "remove" and now is None or \
-                entry.action == "write" and now == digest(store.directory / FILES / entry.file):
+        if (
+            entry.action == "remove"
+            and now is None
+            or entry.action == "write"
+            and now == digest(store.directory / FILES / entry.file)
+        ):
             return ALREADY
         return f"{entry.file} has changed since the run: left alone"
     if entry.action == "remove":
@@ -78,8 +84,9 @@ def _selected(store: Store, tests: set[str]) -> list[Entry]:
     return [e for e in store.entries if not tests or e.test in tests]
 
 
-def accept_all(store: Store, suite: Path, tests: set[str],
-               say: Callable[[str], None] = print) -> Tally:
+def accept_all(
+    store: Store, suite: Path, tests: set[str], say: Callable[[str], None] = print
+) -> Tally:
     tally = Tally()
     for entry in _selected(store, tests):
         problem = accept_entry(store, suite, entry)
@@ -99,14 +106,21 @@ def accept_all(store: Store, suite: Path, tests: set[str],
 REVIEW_PROMPT = "[a]ccept, [r]eject, [s]kip, accept [A]ll remaining, [q]uit? [s] "
 
 
-def review(store: Store, suite: Path, tests: set[str],
-           ask: Callable[[str], str] = input, say: Callable[[str], None] = print) -> Tally:
+def review(
+    store: Store,
+    suite: Path,
+    tests: set[str],
+    ask: Callable[[str], str] = input,
+    say: Callable[[str], None] = print,
+) -> Tally:
     """Walk the entries one by one; `ask` gets the prompt and returns the answer."""
     tally = Tally()
     entries = _selected(store, tests)
     for i, entry in enumerate(entries):
-        say(f"\n[{i + 1}/{len(entries)}] test {entry.test}: {entry.file}"
-            + (" (the run made no such output: remove it)" if entry.action == "remove" else ""))
+        say(
+            f"\n[{i + 1}/{len(entries)}] test {entry.test}: {entry.file}"
+            + (" (the run made no such output: remove it)" if entry.action == "remove" else "")
+        )
         say(current_diff(store, suite, entry).rstrip("\n"))
         while True:
             try:
@@ -117,8 +131,9 @@ def review(store: Store, suite: Path, tests: set[str],
             if answer in "aArRsSqQ":
                 break
         if answer == "A":
-            rest = accept_all(Store(store.directory, store.suite, store.flavour, entries[i:]),
-                              suite, set(), say)
+            rest = accept_all(
+                Store(store.directory, store.suite, store.flavour, entries[i:]), suite, set(), say
+            )
             tally.accepted += rest.accepted
             tally.stale += rest.stale
             tally.already += rest.already
@@ -154,7 +169,9 @@ def run_review(directory: Path, suite: Path, tests: set[str], interactive: bool)
         tally = review(store, suite, tests)
     else:
         tally = accept_all(store, suite, tests)
-    print(f"{tally.accepted} accepted, {tally.rejected} rejected, {tally.skipped} skipped"
-          + (f", {tally.already} accepted before" if tally.already else "")
-          + (f", {tally.stale} changed since the run" if tally.stale else ""))
+    print(
+        f"{tally.accepted} accepted, {tally.rejected} rejected, {tally.skipped} skipped"
+        + (f", {tally.already} accepted before" if tally.already else "")
+        + (f", {tally.stale} changed since the run" if tally.stale else "")
+    )
     return ExitCode.TESTS_FAILED if tally.stale else ExitCode.OK

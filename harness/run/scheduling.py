@@ -53,6 +53,7 @@ def _available_memory() -> int | None:
 def _cpus_busy(window: float = 0.25) -> float:
     """How many CPUs' worth of work the machine is doing now (not the load average,
     which lags a minute behind: a run just ended would still count)."""
+
     def sample() -> tuple[int, int]:
         fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
         return sum(fields), fields[3] + (fields[4] if len(fields) > 4 else 0)
@@ -70,8 +71,9 @@ def _cpus_busy(window: float = 0.25) -> float:
 
 def default_jobs() -> tuple[int, str]:
     """The number of workers for this machine now, and a line saying why."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    cpus = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     jobs = WORKERS_PER_CPU * cpus
     why = f"{WORKERS_PER_CPU} per CPU on {cpus} CPUs (the tests mostly wait)"
     busy = _cpus_busy()
@@ -95,7 +97,8 @@ def quiet_jobs(jobs: int) -> int | None:
     `sleep` that is just long enough on an idle machine, can fail for the load alone;
     run again with few others it gets the verdict it gets alone or from Exim's harness.
     """
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    cpus = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     quiet = QUIET_WORKERS_PER_CPU * cpus
     return quiet if jobs > quiet else None

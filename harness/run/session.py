@@ -49,23 +49,6 @@ from harness.suite.selecting import Selection, select
 # -- prepare ----------------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # -- triage and list --------------------------------------------------------------------
 
 Triaged = list[tuple[TestCase, TestResult | None]]
@@ -97,7 +80,6 @@ def show_list(console: Console, triaged: Triaged, files: ExpectedFiles) -> None:
 # -- execute ------------------------------------------------------------------------------
 
 
-
 def choose_jobs(opts: Options, runnable: int, listeners: Listeners) -> tuple[int, bool]:
     """How many workers, and whether they get networks of their own (else the tests run
     one by one in this process, on the host's network)."""
@@ -119,11 +101,15 @@ def choose_jobs(opts: Options, runnable: int, listeners: Listeners) -> tuple[int
     return wanted, True
 
 
-
-
-def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int | None,
-                    listeners: Listeners, record: Callable[[TestResult], None],
-                    console: Console) -> None:
+def run_in_parallel(
+    plan: RunPlan,
+    cases: list[TestCase],
+    jobs: int,
+    quiet: int | None,
+    listeners: Listeners,
+    record: Callable[[TestResult], None],
+    console: Console,
+) -> None:
     """Run the tests in `jobs` workers; with `quiet`, a failure is held back and its test
     run again once every test has started and at most `quiet` are running: a pass then is
     reported as flaky."""
@@ -158,15 +144,15 @@ def run_in_parallel(plan: RunPlan, cases: list[TestCase], jobs: int, quiet: int 
             if second is None:
                 record(first)
             elif second.outcome is Outcome.PASSED:
-                record(second.but(outcome=Outcome.FLAKY,
-                                  reason=f"failed ({first.reason}) with {jobs} tests at "
-                                         f"once, passed with {quiet} at most"))
+                record(
+                    second.but(
+                        outcome=Outcome.FLAKY,
+                        reason=f"failed ({first.reason}) with {jobs} tests at "
+                        f"once, passed with {quiet} at most",
+                    )
+                )
             else:
                 record(second)
-
-
-
-
 
 
 def nothing_selected(opts: Options, suite: Path) -> str:
@@ -182,8 +168,14 @@ def nothing_selected(opts: Options, suite: Path) -> str:
     return f"{suite} has no test {', '.join(asked)}" if asked else f"{suite} has no tests"
 
 
-def execute(opts: Options, prepared: Prepared, selection: Selection,
-            triaged: Triaged, listeners: Listeners, console: Console) -> int:
+def execute(
+    opts: Options,
+    prepared: Prepared,
+    selection: Selection,
+    triaged: Triaged,
+    listeners: Listeners,
+    console: Console,
+) -> int:
     """Run the tests, telling the listeners; the exit status."""
     plan = prepared.plan
     runnable = [case for case, verdict in triaged if verdict is None]
@@ -198,26 +190,46 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
     if jobs > 1:
         runnable = longest_first(runnable, known)
     config = plan.config
-    note = check_trusted_configs(prepared.binary_info, config.binary,
-                                 [plan.root / f"w{i}" / "test-config" for i in range(jobs)])
+    note = check_trusted_configs(
+        prepared.binary_info,
+        config.binary,
+        [plan.root / f"w{i}" / "test-config" for i in range(jobs)],
+    )
     if note:
         listeners.notice(note)
     f = plan.facts
     info = prepared.binary_info
     shard = selection.shard
-    listeners.run_started(RunInfo(
-        config.suite, config.binary, len(triaged), jobs, plan.root,
-        {"caller": f"{f.caller} ({f.caller_uid})", "host": f.hostname, "ipv4": f.ipv4,
-         "ipv6": f.ipv6},
-        provenance(suite=config.suite, binary=config.binary, version=info.version, bv=info.bv,
-                   harness=config.generation.label, selection=selection.described,
-                   shard=None if shard is None else {"index": shard.index, "total": shard.total,
-                                                     "strategy": shard.strategy}),
-        tuple(case for case, _ in triaged),
-        known,
-        rerun_command(opts, config, plan.root),
-        accept_command(opts, config, plan.root),
-    ))
+    listeners.run_started(
+        RunInfo(
+            config.suite,
+            config.binary,
+            len(triaged),
+            jobs,
+            plan.root,
+            {
+                "caller": f"{f.caller} ({f.caller_uid})",
+                "host": f.hostname,
+                "ipv4": f.ipv4,
+                "ipv6": f.ipv6,
+            },
+            provenance(
+                suite=config.suite,
+                binary=config.binary,
+                version=info.version,
+                bv=info.bv,
+                harness=config.generation.label,
+                selection=selection.described,
+                shard=None
+                if shard is None
+                else {"index": shard.index, "total": shard.total, "strategy": shard.strategy},
+            ),
+            tuple(case for case, _ in triaged),
+            known,
+            rerun_command(opts, config, plan.root),
+            accept_command(opts, config, plan.root),
+        )
+    )
     results: list[TestResult] = []
     expected_failures = ExpectedFailures.load(opts.xfail) if opts.xfail else None
 
@@ -231,8 +243,10 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
         listeners.test_finished(result)
         failures += result.outcome.fails_run
         if opts.max_failures is not None and failures >= opts.max_failures:
-            raise Stop(f"stopped after {failures} failed test{'s' if failures > 1 else ''} "
-                       f"(--max-failures {opts.max_failures})")
+            raise Stop(
+                f"stopped after {failures} failed test{'s' if failures > 1 else ''} "
+                f"(--max-failures {opts.max_failures})"
+            )
 
     start = time.monotonic()
     old = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -278,6 +292,7 @@ def execute(opts: Options, prepared: Prepared, selection: Selection,
 
 # -- the whole run ------------------------------------------------------------------------
 
+
 def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
     """Run the selected tests of the suite, telling `reports` too; the exit status.
     Raises HarnessError."""
@@ -303,8 +318,9 @@ def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
         try:
             status = execute(opts, prepared, selection, triaged, listeners, console)
         except OSError as exc:  # a report that cannot be written, most likely
-            raise HarnessError(f"{getattr(exc, 'filename', '') or 'output'}: "
-                               f"{exc.strerror or exc}") from exc
+            raise HarnessError(
+                f"{getattr(exc, 'filename', '') or 'output'}: {exc.strerror or exc}"
+            ) from exc
         for report in reports:
             if isinstance(report, ReportFile):
                 console.line(f"wrote {report.path}")

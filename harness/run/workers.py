@@ -78,8 +78,9 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
             except Interrupted:
                 raise
             except Exception:  # noqa: BLE001 - a harness bug must not lose the run
-                result = TestResult(case, Outcome.ERROR,
-                                    "harness error:\n" + traceback.format_exc(), worker=index)
+                result = TestResult(
+                    case, Outcome.ERROR, "harness error:\n" + traceback.format_exc(), worker=index
+                )
             results.put(Done(index, result))
     except Interrupted:
         pass
@@ -140,8 +141,10 @@ def run_in_workers(
     tasks: mp.Queue = ctx.Queue()
     results: mp.Queue = ctx.Queue()
     dispatch = Dispatch(cases, jobs, quiet)
-    procs = [ctx.Process(target=_worker, args=(i, plan, tasks, results), daemon=True)
-             for i in range(jobs)]
+    procs = [
+        ctx.Process(target=_worker, args=(i, plan, tasks, results), daemon=True)
+        for i in range(jobs)
+    ]
     for p in procs:
         p.start()
     finished = False
@@ -160,8 +163,13 @@ def run_in_workers(
             except queue.Empty:
                 if not any(p.is_alive() for p in procs):
                     for number in sorted(outstanding):
-                        on_result(TestResult(by_number[number], Outcome.ERROR,
-                                             "the worker running it ended unexpectedly"))
+                        on_result(
+                            TestResult(
+                                by_number[number],
+                                Outcome.ERROR,
+                                "the worker running it ended unexpectedly",
+                            )
+                        )
                     break
                 continue
             match message:
@@ -201,8 +209,10 @@ class WorkerPool:
         ctx = mp.get_context("fork")
         self.tasks: mp.Queue = ctx.Queue()
         self.results: mp.Queue = ctx.Queue()
-        self.procs = [ctx.Process(target=_worker, args=(i, plan, self.tasks, self.results),
-                                  daemon=True) for i in range(jobs)]
+        self.procs = [
+            ctx.Process(target=_worker, args=(i, plan, self.tasks, self.results), daemon=True)
+            for i in range(jobs)
+        ]
         for p in self.procs:
             p.start()
         self.done: dict[str, TestResult] = {}
@@ -221,8 +231,9 @@ class WorkerPool:
                 message: Message = self.results.get(timeout=0.5)
             except queue.Empty:
                 if not any(p.is_alive() for p in self.procs):
-                    return TestResult(case, Outcome.ERROR,
-                                      "the worker running it ended unexpectedly")
+                    return TestResult(
+                        case, Outcome.ERROR, "the worker running it ended unexpectedly"
+                    )
                 continue
             match message:
                 case Done(_, result):

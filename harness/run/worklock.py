@@ -22,13 +22,17 @@ def check_space(root: Path) -> None:
     if st.f_flag & os.ST_RDONLY:
         raise WorkDirError(f"the work directory {root} is on a read-only file system")
     if st.f_flag & os.ST_NOSUID:
-        raise WorkDirError(f"the work directory {root} is on a file system mounted nosuid, "
-                           "where the setuid test copy of Exim cannot work; choose another "
-                           "with --workdir")
+        raise WorkDirError(
+            f"the work directory {root} is on a file system mounted nosuid, "
+            "where the setuid test copy of Exim cannot work; choose another "
+            "with --workdir"
+        )
     free_mb = st.f_bavail * st.f_frsize // (1 << 20)
     if free_mb < MIN_FREE_MB:
-        raise WorkDirError(f"the work directory {root} has {free_mb} MB free; a run needs "
-                           f"{MIN_FREE_MB} MB or more (give it another with --workdir)")
+        raise WorkDirError(
+            f"the work directory {root} has {free_mb} MB free; a run needs "
+            f"{MIN_FREE_MB} MB or more (give it another with --workdir)"
+        )
 
 
 def lock_workdir(root: Path) -> int:
@@ -41,8 +45,9 @@ def lock_workdir(root: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise WorkDirError(f"another run is using the work directory {root}; "
-                           "give this one its own with --workdir") from None
+        raise WorkDirError(
+            f"another run is using the work directory {root}; give this one its own with --workdir"
+        ) from None
     return fd
 
 
@@ -59,8 +64,10 @@ def take_workdir(root: Path, listeners: Listeners) -> tuple[int, Containment]:
         if containment.previous_run_alive() or RunRecord.read(containment.directory) is None:
             raise
         ended = end_remains(containment.directory)
-        listeners.notice(f"** the last run in {root} died and left "
-                     f"{plural(ended, 'process', 'processes')} holding its lock: ended")
+        listeners.notice(
+            f"** the last run in {root} died and left "
+            f"{plural(ended, 'process', 'processes')} holding its lock: ended"
+        )
         time.sleep(0.1)
         lock = lock_workdir(root)
     try:

@@ -78,12 +78,17 @@ def discover(
     cases: list[TestCase] = []
     for d in sorted(p for p in (suite / "scripts").iterdir() if p.is_dir() and p.name != "CVS"):
         try:
-            numbers = sorted((p for p in d.iterdir() if _TEST_NAME.match(p.name)),
-                             key=lambda p: float(p.name))
+            numbers = sorted(
+                (p for p in d.iterdir() if _TEST_NAME.match(p.name)), key=lambda p: float(p.name)
+            )
         except OSError as exc:
             raise SelectionError(f"{d}: cannot read: {exc.strerror}") from exc
-        wanted = [p for p in numbers if lo <= selection_number(p.name) <= hi
-                  and (not wanted_numbers or selection_number(p.name) in wanted_numbers)]
+        wanted = [
+            p
+            for p in numbers
+            if lo <= selection_number(p.name) <= hi
+            and (not wanted_numbers or selection_number(p.name) in wanted_numbers)
+        ]
         if not wanted:
             continue
         requires = read_requires(d / "REQUIRES")

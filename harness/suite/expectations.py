@@ -41,8 +41,10 @@ class ExpectedFailures:
                 continue
             m = _LINE.match(line)
             if m is None:
-                raise UsageError(f"{path}:{n}: not a test number with an optional "
-                                 f"# comment: {line.strip()[:60]!r}")
+                raise UsageError(
+                    f"{path}:{n}: not a test number with an optional "
+                    f"# comment: {line.strip()[:60]!r}"
+                )
             reasons[normalise(m.group(1))] = m.group(2) or ""
         return cls(path, reasons)
 
@@ -53,9 +55,11 @@ class ExpectedFailures:
             return result
         listed = f"{self.source.name} lists it" + (f" ({why})" if why else "")
         if result.outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.TIMEOUT):
-            return result.but(outcome=Outcome.XFAIL,
-                              reason=f"expected to fail: {listed}; {result.reason}")
+            return result.but(
+                outcome=Outcome.XFAIL, reason=f"expected to fail: {listed}; {result.reason}"
+            )
         if result.outcome in (Outcome.PASSED, Outcome.FLAKY):
-            return result.but(outcome=Outcome.XPASS,
-                              reason=f"passed, but {listed} as expected to fail")
+            return result.but(
+                outcome=Outcome.XPASS, reason=f"passed, but {listed} as expected to fail"
+            )
         return result

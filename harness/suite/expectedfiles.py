@@ -77,11 +77,13 @@ class ExpectedFiles:
     variants: bool = True
 
     @classmethod
-    def for_suite(cls, suite: Path, generation: Generation,
-                  flavour: str | None = None) -> ExpectedFiles:
+    def for_suite(
+        cls, suite: Path, generation: Generation, flavour: str | None = None
+    ) -> ExpectedFiles:
         base = read_base_generation(suite)
         variants = base is not None or any(
-            _MARK.search(p.name) for d in _OUTPUT_DIRS for p in (suite / d).glob("*@*"))
+            _MARK.search(p.name) for d in _OUTPUT_DIRS for p in (suite / d).glob("*@*")
+        )
         return cls(suite, generation, flavour, base, variants)
 
     def _levels(self, rel: str) -> list[str]:
@@ -149,8 +151,9 @@ class ExpectedFiles:
         for d in _OUTPUT_DIRS:
             top = self.suite / d
             for path in top.glob(f"{testno}*"):
-                files = [path] if path.is_file() else sorted(p for p in path.rglob("*")
-                                                             if p.is_file())
+                files = (
+                    [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+                )
                 for f in files:
                     rel = f.relative_to(self.suite).as_posix()
                     plain = self.plain_name(rel)

@@ -42,10 +42,14 @@ NeedCheck = Callable[[Environment], "str | None"]
 NEEDS: dict[str, NeedCheck] = {
     "need_ipv4": lambda env: None if env.facts.have_ipv4 else "IPv4 is needed but not available",
     "need_ipv6": lambda env: None if env.facts.have_ipv6 else "IPv6 is needed but not available",
-    "need_largefiles": lambda env: None if env.caps.largefiles
-    else "large file support is needed but not available",
-    "need_move_frozen_messages": lambda env: None if "move_frozen_messages" in env.caps.support
-    else "move_frozen_messages support is needed but not available",
+    "need_largefiles": lambda env: (
+        None if env.caps.largefiles else "large file support is needed but not available"
+    ),
+    "need_move_frozen_messages": lambda env: (
+        None
+        if "move_frozen_messages" in env.caps.support
+        else "move_frozen_messages support is needed but not available"
+    ),
 }
 
 # REQUIRES kinds that name a member of one of the binary's lists.
@@ -66,8 +70,11 @@ def read_requires(path: Path) -> tuple[Requirement, ...]:
     if not path.exists():
         return ()
     text = path.read_bytes().decode("latin-1")
-    return tuple(Requirement(line.rstrip(), path, n)
-                 for n, line in enumerate(text.split("\n"), 1) if line.strip())
+    return tuple(
+        Requirement(line.rstrip(), path, n)
+        for n, line in enumerate(text.split("\n"), 1)
+        if line.strip()
+    )
 
 
 _FEATURE = re.compile(r"^(not )?feature (.+)$")

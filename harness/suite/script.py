@@ -192,5 +192,11 @@ def parse_text(path: Path, text: str, grammar: Sequence[Syntax]) -> Script:
             step.data, i = read_data(i)
         step.number = len(commands) + 1
         commands.append(step)
-    return Script(path=path, title=title, commands=commands, flags=flags, needs=needs,
-                  uses_dynamic_port=dynamic)
+    return Script(
+        path=path,
+        title=title,
+        commands=commands,
+        flags=flags,
+        needs=needs,
+        uses_dynamic_port=dynamic,
+    )

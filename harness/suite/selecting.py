@@ -39,8 +39,10 @@ def _report(path: Path, opts: Options) -> Path:
         return path
     last = (opts.workdir or default_workdir()) / LAST_RUN
     if not last.exists():
-        raise UsageError(f"--last-failed: no last run in {last.parent} (run the tests first, "
-                         "or name a JSON or JUnit report)")
+        raise UsageError(
+            f"--last-failed: no last run in {last.parent} (run the tests first, "
+            "or name a JSON or JUnit report)"
+        )
     return last
 
 

@@ -50,8 +50,9 @@ def shard_from_environment(environ: Mapping[str, str] = os.environ) -> Shard | N
         try:
             return parse_shard(f"{int(index) + 1}/{int(total)}", "TEST_SHARD_INDEX")
         except ValueError:
-            raise UsageError(f"TEST_SHARD_INDEX={index!r} TEST_TOTAL_SHARDS={total!r} "
-                             "are not numbers") from None
+            raise UsageError(
+                f"TEST_SHARD_INDEX={index!r} TEST_TOTAL_SHARDS={total!r} are not numbers"
+            ) from None
     return None
 
 
@@ -67,8 +68,9 @@ def hash_owner(number: str, total: int) -> int:
     return zlib.crc32(number.encode()) % total + 1
 
 
-def duration_owners(cases: Sequence[TestCase], durations: Mapping[str, float],
-                    total: int) -> dict[str, int]:
+def duration_owners(
+    cases: Sequence[TestCase], durations: Mapping[str, float], total: int
+) -> dict[str, int]:
     """Each test's shard when the selection is dealt out by duration (longest first onto
     the least-loaded shard; ties go to the lower shard and the lower test number)."""
     known = [durations[c.number] for c in cases if c.number in durations]
@@ -82,8 +84,9 @@ def duration_owners(cases: Sequence[TestCase], durations: Mapping[str, float],
     return owners
 
 
-def select_shard(cases: Sequence[TestCase], shard: Shard,
-                 durations: Mapping[str, float] | None = None) -> list[TestCase]:
+def select_shard(
+    cases: Sequence[TestCase], shard: Shard, durations: Mapping[str, float] | None = None
+) -> list[TestCase]:
     """The tests of `cases` (the whole selection) that belong to `shard`."""
     if shard.strategy == "durations":
         owners = duration_owners(cases, durations or {}, shard.total)

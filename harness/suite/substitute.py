@@ -20,8 +20,9 @@ class Substituter:
     From 4.99, PORT_D right after an underscore is replaced too (`_PORT_D._tcp` names).
     """
 
-    def __init__(self, facts: HostFacts, generation: Generation,
-                 dynamic_port: int | None = None) -> None:
+    def __init__(
+        self, facts: HostFacts, generation: Generation, dynamic_port: int | None = None
+    ) -> None:
         p = facts.ports
         words = {
             "CALLER": facts.caller,

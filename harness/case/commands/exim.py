@@ -38,10 +38,15 @@ DAEMON_END_TIMEOUT = 30.0  # from SIGTERM to its exit (a child removes the pid f
 def message_ids(ctx: TestContext, queue: str | None) -> list[str]:
     d = ctx.dir
     exe = f"{d}/eximdir/{ctx.config.exim_server}"
-    argv = [exe, "-bp", *([queue] if queue else []), f"-DEXIM_PATH={exe}", "-C",
-            f"{d}/test-config"]
-    proc = ctx.tracker.spawn(argv, ctx.seat.caller, cwd=str(d), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    argv = [exe, "-bp", *([queue] if queue else []), f"-DEXIM_PATH={exe}", "-C", f"{d}/test-config"]
+    proc = ctx.tracker.spawn(
+        argv,
+        ctx.seat.caller,
+        cwd=str(d),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     out, _ = proc.communicate()
     ids = re.findall(r"^\s*\d+[smhdw]\s+\S+\s+(\S+)", out.decode("latin-1"), re.M)
 
@@ -75,9 +80,19 @@ EXIM_COMMAND = (
 )
 
 
-@command("exim", EXIM_COMMAND, "exim -bt x@y", "sudo exim -bV", "sudo -u exim exim -bV",
-         "exim_exim -bV", "A=1 B=2 exim -bV", "3 exim -bs", "exim_msgdate -l E000000-005XGK-00",
-         data=True, utilities=("exim_msgdate",))
+@command(
+    "exim",
+    EXIM_COMMAND,
+    "exim -bt x@y",
+    "sudo exim -bV",
+    "sudo -u exim exim -bV",
+    "exim_exim -bV",
+    "A=1 B=2 exim -bV",
+    "3 exim -bs",
+    "exim_msgdate -l E000000-005XGK-00",
+    data=True,
+    utilities=("exim_msgdate",),
+)
 def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     d = ctx.dir
     seat, config = ctx.seat, ctx.config
@@ -111,8 +126,11 @@ def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
         name = config.exim_client
     exe = f"{d}/eximdir/{name}"
     # -VALGRIND: memcheck, with the suite's suppressions, as Exim's harness runs it
-    under = (f"valgrind --leak-check=yes --suppressions={d}/aux-fixed/valgrind.supp "
-             if config.valgrind else "")
+    under = (
+        f"valgrind --leak-check=yes --suppressions={d}/aux-fixed/valgrind.supp "
+        if config.valgrind
+        else ""
+    )
     exim = f"{under}{exe}{optargs} -DEXIM_PATH={exe} -C {d}/test-config {args} "
     command = envset + exim
 
@@ -122,8 +140,15 @@ def run_exim(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     if wait_port:
         return _start_inetd_daemon(ctx, command, who)
     stderr = SERVER_STDERR if re.search(r"\s-DSERVER=server\s", command) else STDERR
-    return run_waited(ctx, command, who, stderr=stderr, data=cmd.data, wait_time=wait_time,
-                       kind=CompletionKind.WAITED_EXIM)
+    return run_waited(
+        ctx,
+        command,
+        who,
+        stderr=stderr,
+        data=cmd.data,
+        wait_time=wait_time,
+        kind=CompletionKind.WAITED_EXIM,
+    )
 
 
 def _make_log_dir(ctx: TestContext) -> None:
@@ -236,8 +261,10 @@ def run_killdaemon(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completi
     daemons.extend(proc.pid for proc in ctx.daemons if proc.poll() is None)
     daemons = list(dict.fromkeys(daemons))
     for pid in daemons:
-        if not wait_while_running(pid, running.DAEMON_SETTLE_TIMEOUT, ctx.cancel) \
-                and not ctx.cancel.is_set():
+        if (
+            not wait_while_running(pid, running.DAEMON_SETTLE_TIMEOUT, ctx.cancel)
+            and not ctx.cancel.is_set()
+        ):
             ctx.say(f"daemon {pid} was still busy after {running.DAEMON_SETTLE_TIMEOUT:g}s")
     others = [ctx.kill_pid] if ctx.kill_pid is not None else []  # a background command
     ctx.kill_pid = None

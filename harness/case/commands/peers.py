@@ -53,10 +53,11 @@ def run_server(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     return Completion(CompletionKind.STARTED)
 
 
-@command("client", r"^client", "client 127.0.0.1 PORT_D", "client-anytls -tls-on-connect x",
-         data=True)
+@command(
+    "client", r"^client", "client 127.0.0.1 PORT_D", "client-anytls -tls-on-connect x", data=True
+)
 def run_client(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     command = m.string
     if ctx.config.tls_client and command.startswith("client-anytls"):
-        command = ctx.config.tls_client + command[len("client-anytls"):]
+        command = ctx.config.tls_client + command[len("client-anytls") :]
     return run_waited(ctx, "./bin/" + command, ctx.seat.caller, data=cmd.data)

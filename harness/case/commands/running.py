@@ -104,9 +104,7 @@ def data_bytes(ctx: TestContext, lines: list[str]) -> list[bytes | float]:
     return out
 
 
-def feed(
-    ctx: TestContext, proc: subprocess.Popen[bytes], lines: list[str], wait_time: int
-) -> bool:
+def feed(ctx: TestContext, proc: subprocess.Popen[bytes], lines: list[str], wait_time: int) -> bool:
     """Write data to the command's stdin, pause if asked, close it. True on a broken pipe."""
     stdin = proc.stdin
     if stdin is None:

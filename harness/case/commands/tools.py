@@ -39,8 +39,12 @@ DUMP_SEPARATOR = "+" * 27 + "\n"
 DH_BITS_NORMAL = 2236  # the GnuTLS D-H size Exim asks for, part of the params file name
 
 
-@command("dbmbuild", r"^dbmbuild\s+(\S+)\s+(\S+)", "dbmbuild aux-fixed/a aux-var/a.db",
-         utilities=("exim_dbmbuild",))
+@command(
+    "dbmbuild",
+    r"^dbmbuild\s+(\S+)\s+(\S+)",
+    "dbmbuild aux-fixed/a aux-var/a.db",
+    utilities=("exim_dbmbuild",),
+)
 def run_dbmbuild(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     d = ctx.dir
     return shell_tool(
@@ -64,8 +68,12 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     which = m.group(1)
     exe = require_tool(ctx, "exim_dumpdb")
     proc = ctx.tracker.spawn(
-        [str(exe), ctx.path("spool"), which], ctx.seat.caller, cwd=str(ctx.dir),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=None,
+        [str(exe), ctx.path("spool"), which],
+        ctx.seat.caller,
+        cwd=str(ctx.dir),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=None,
     )
     raw, _ = proc.communicate()
     text = raw.decode("latin-1")
@@ -96,8 +104,9 @@ def run_dump(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     return Completion(CompletionKind.WAITED, exit_status(proc))
 
 
-@command("exim_lock", r"^exim_lock\s+(.*)$", "exim_lock -v test-mail/file",
-         utilities=("exim_lock",))
+@command(
+    "exim_lock", r"^exim_lock\s+(.*)$", "exim_lock -v test-mail/file", utilities=("exim_lock",)
+)
 def run_exim_lock(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     require_tool(ctx, "exim_lock")
     end_superseded_peer(ctx)
@@ -119,18 +128,31 @@ def _utility(name: str, pattern: str, template: str, *examples: str) -> None:
     command(name, pattern, *examples, utilities=(name,))(run_utility)
 
 
-_utility("exinext", r"^exinext\s+(.*)",
-         "./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
-         "exinext userx@test.ex")
+_utility(
+    "exinext",
+    r"^exinext\s+(.*)",
+    "./eximdir/exinext -DEXIM_PATH={d}/eximdir/exim -C {d}/test-config {args}",
+    "exinext userx@test.ex",
+)
 
-_utility("exigrep", r"^exigrep\s+(.*)", "./eximdir/exigrep {args} {d}/spool/log/mainlog",
-         "exigrep userx")
+_utility(
+    "exigrep", r"^exigrep\s+(.*)", "./eximdir/exigrep {args} {d}/spool/log/mainlog", "exigrep userx"
+)
 
-_utility("exiqgrep", r"^exiqgrep(\s+.*)?$",
-         "./eximdir/exiqgrep -E ./eximdir/exim -C {d}/test-config{args}", "exiqgrep -c", "exiqgrep")
+_utility(
+    "exiqgrep",
+    r"^exiqgrep(\s+.*)?$",
+    "./eximdir/exiqgrep -E ./eximdir/exim -C {d}/test-config{args}",
+    "exiqgrep -c",
+    "exiqgrep",
+)
 
-_utility("eximstats", r"^eximstats\s+(.*)", "./eximdir/eximstats {args} {d}/spool/log/mainlog",
-         "eximstats -ne")
+_utility(
+    "eximstats",
+    r"^eximstats\s+(.*)",
+    "./eximdir/eximstats {args} {d}/spool/log/mainlog",
+    "eximstats -ne",
+)
 
 
 @command("gnutls", r"^gnutls", "gnutls")
@@ -145,15 +167,25 @@ def run_gnutls(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     return run_waited(ctx, command, ctx.seat.root, stdout=None, stderr=None)
 
 
-@command("shell", r"^(?:ln|ls|du|mkdir|mkfifo|touch|cp|cat)\s",
-         "ls -l DIR/spool", "cat DIR/test-mail/x", "mkdir DIR/x")
+@command(
+    "shell",
+    r"^(?:ln|ls|du|mkdir|mkfifo|touch|cp|cat)\s",
+    "ls -l DIR/spool",
+    "cat DIR/test-mail/x",
+    "mkdir DIR/x",
+)
 def run_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     return run_waited(ctx, m.string, ctx.seat.caller)
 
 
-@command("sudo_shell", r"^sudo\s+((?:mkdir|rmdir|rm|mv|cp|chown|chmod)\s.*)",
-         "sudo rm DIR/spool/x", "sudo chmod 0400 f", "sudo mkdir -p DIR/spool/input",
-         "sudo cp DIR/aux-fixed/x DIR/spool/input/")
+@command(
+    "sudo_shell",
+    r"^sudo\s+((?:mkdir|rmdir|rm|mv|cp|chown|chmod)\s.*)",
+    "sudo rm DIR/spool/x",
+    "sudo chmod 0400 f",
+    "sudo mkdir -p DIR/spool/input",
+    "sudo cp DIR/aux-fixed/x DIR/spool/input/",
+)
 def run_sudo_shell(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """A file command as root (mkdir and cp from 4.97; no script of 4.96 uses them)."""
     return run_waited(ctx, m.group(1), ctx.seat.root)
@@ -168,24 +200,35 @@ def run_cat2(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
         chown_if_root(fd, ctx.facts.caller_uid, ctx.facts.caller_gid)
     finally:
         os.close(fd)
-    proc = ctx.spawn(f"cat {m.group(1)}", ctx.seat.caller, stdout=STDERR,
-                     stderr=SERVER_ERRORS)
+    proc = ctx.spawn(f"cat {m.group(1)}", ctx.seat.caller, stdout=STDERR, stderr=SERVER_ERRORS)
     proc.wait()
     return Completion(CompletionKind.WAITED, exit_status(proc))
 
 
-@command("exim_id_update", r"^exim_id_update(\s+.*)?$", "exim_id_update -d", "exim_id_update",
-         utilities=("exim_id_update",))
+@command(
+    "exim_id_update",
+    r"^exim_id_update(\s+.*)?$",
+    "exim_id_update -d",
+    "exim_id_update",
+    utilities=("exim_id_update",),
+)
 def run_exim_id_update(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """exim_id_update (4.97) over the test's spool, as root, its exit code in stdout."""
     require_tool(ctx, "exim_id_update")
-    line = (f"(./eximdir/exim_id_update{m.group(1) or ''} {ctx.dir}/spool/input;"
-            " echo exim_id_update exit code = $?)")
+    line = (
+        f"(./eximdir/exim_id_update{m.group(1) or ''} {ctx.dir}/spool/input;"
+        " echo exim_id_update exit code = $?)"
+    )
     return run_waited(ctx, line, ctx.seat.root)
 
 
-@command("write", r"^(cat)?write\s+(\S+)(?:\s+(.*))?\s*$", "write test-data",
-         "catwrite f 2x10", data=True)
+@command(
+    "write",
+    r"^(cat)?write\s+(\S+)(?:\s+(.*))?\s*$",
+    "write test-data",
+    "catwrite f 2x10",
+    data=True,
+)
 def run_write(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     """Write a file from data lines and sized blocks (`catwrite` copies it to stdout)."""
     path = m.group(2)
@@ -219,5 +262,5 @@ def run_perl(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
     command = m.string
     who = ctx.seat.caller
     if m.group(1):
-        command, who = command[len(m.group(1)):], ctx.seat.root
+        command, who = command[len(m.group(1)) :], ctx.seat.root
     return run_waited(ctx, command, who, data=cmd.data)
