@@ -305,6 +305,9 @@ def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
     cases = selection.cases
     summaries = [EximSummaryLogs(start_dir)] if opts.continue_ else []
     listeners = Listeners([console, *reports, *summaries])
+    files = [str(r.path) for r in reports if isinstance(r, ReportFile)]
+    if files and not opts.list_only:
+        listeners.notice(f"reports, written when the run ends: {', '.join(files)}")
     prepared = prepare(opts, suite, cases, listeners)
     try:
         plan = prepared.plan
@@ -321,9 +324,6 @@ def run(opts: Options, reports: Sequence[RunListener] = ()) -> int:
             raise HarnessError(
                 f"{getattr(exc, 'filename', '') or 'output'}: {exc.strerror or exc}"
             ) from exc
-        for report in reports:
-            if isinstance(report, ReportFile):
-                console.line(f"wrote {report.path}")
         return status
     finally:
         prepared.close(opts.keep)
