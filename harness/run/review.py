@@ -89,17 +89,25 @@ def accept_all(
 ) -> Tally:
     tally = Tally()
     for entry in _selected(store, tests):
-        problem = accept_entry(store, suite, entry)
-        if problem == ALREADY:
-            say(f"{entry.file}: {ALREADY}")
-            tally.already += 1
-        elif problem:
-            say(f"** {problem}")
-            tally.stale += 1
-        else:
+        if _take(store, suite, entry, tally, say):
             say(f"accepted {entry.file} ({'removed' if entry.action == 'remove' else 'written'})")
-            tally.accepted += 1
     return tally
+
+
+def _take(
+    store: Store, suite: Path, entry: Entry, tally: Tally, say: Callable[[str], None]
+) -> bool:
+    """Accept one entry, counting it in `tally` and saying why when it was not written."""
+    problem = accept_entry(store, suite, entry)
+    if problem == ALREADY:
+        say(f"{entry.file}: {ALREADY}")
+        tally.already += 1
+    elif problem:
+        say(f"** {problem}")
+        tally.stale += 1
+    else:
+        tally.accepted += 1
+    return problem is None
 
 
 # The keys in brackets; lower-case a accepts this file, capital A every one left.
@@ -142,15 +150,7 @@ def review(
             tally.skipped += len(entries) - i
             return tally
         if answer in "aA":
-            problem = accept_entry(store, suite, entry)
-            if problem == ALREADY:
-                say(f"{entry.file}: {ALREADY}")
-                tally.already += 1
-            elif problem:
-                say(f"** {problem}")
-                tally.stale += 1
-            else:
-                tally.accepted += 1
+            _take(store, suite, entry, tally, say)
         elif answer in "rR":
             tally.rejected += 1
         else:
