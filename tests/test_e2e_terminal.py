@@ -67,6 +67,20 @@ class Screen:
         subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
 
 
+def _runtest(suite: Path, *selection: str) -> str:
+    """The shell command that runs `suite`'s tests `selection` at the terminal."""
+    words = [
+        sys.executable,
+        str(RUNTEST),
+        "--suite",
+        str(suite),
+        "--workdir",
+        str(WORK / "e2e-terminal"),
+        *selection,
+    ]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 @pytest.fixture
 def broken_suite(tmp_path: Path) -> Path:
     suite = copy_own_suite(tmp_path / "suite")
@@ -77,19 +91,7 @@ def broken_suite(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def screen(broken_suite: Path) -> Iterator[Screen]:
-    command = " ".join(
-        shlex.quote(w)
-        for w in [
-            sys.executable,
-            str(RUNTEST),
-            "--suite",
-            str(broken_suite),
-            "--workdir",
-            str(WORK / "e2e-terminal"),
-            "2",
-            "4",
-        ]
-    )
+    command = _runtest(broken_suite, "2", "4")
     s = Screen(command)
     yield s
     s.close()
@@ -130,18 +132,7 @@ def test_a_diff_longer_than_the_screen_goes_through_the_pager(tmp_path: Path) ->
     suite = copy_own_suite(tmp_path / "suite")
     expected = compared_file(suite, "stdout/0002")
     expected.write_text(expected.read_text() + "".join(f"extra {i}\n" for i in range(80)))
-    command = " ".join(
-        shlex.quote(w)
-        for w in [
-            sys.executable,
-            str(RUNTEST),
-            "--suite",
-            str(suite),
-            "--workdir",
-            str(WORK / "e2e-terminal"),
-            "2",
-        ]
-    )
+    command = _runtest(suite, "2")
     s = Screen(f"PAGER='sed s/^/PAGED:/' {command}")
     try:
         shown = s.wait_for(PROMPT)

@@ -127,6 +127,7 @@ class EximRun:
         self._state: Any = None
         self._pool: WorkerPool | None = None
         self._serial: Any = None  # the executor of a run without namespaces
+        self._verdicts: dict[str, TestResult | None] = {}
 
     def is_script(self, path: Path) -> bool:
         return path.resolve() in self.cases
@@ -151,7 +152,9 @@ class EximRun:
         """The result of a test that will not run (skipped or unrunnable), or None."""
         from harness.case.testrun import triage
 
-        return triage(case, self._prepared().plan.env)
+        if case.number not in self._verdicts:  # judged once, though asked twice
+            self._verdicts[case.number] = triage(case, self._prepared().plan.env)
+        return self._verdicts[case.number]
 
     def _workers(self) -> WorkerPool | None:
         """The workers (None where namespaces cannot be made: then tests run here)."""

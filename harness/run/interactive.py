@@ -25,6 +25,7 @@ from harness.case.testrun import TestExecutor, run_with_reruns
 from harness.core.events import Listeners
 from harness.core.results import Mismatch, Outcome, TestCase, TestResult
 from harness.run.display import Console
+from harness.suite.expectedfiles import split_generation
 
 
 class Stop(Exception):
@@ -98,7 +99,7 @@ class Prompt:
     def _flavour_file(self, m: Mismatch) -> str | None:
         """The flavour's file for `m`, when a flavour is in use and `m` is not already it."""
         flavour = self.config.flavour
-        if not flavour or m.update_target.split("@")[0].endswith(f".{flavour}"):
+        if not flavour or split_generation(m.update_target)[0].endswith(f".{flavour}"):
             return None
         files = self.config.files
         name = f"{files.plain_name(m.expected)}.{flavour}"

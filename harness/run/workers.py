@@ -15,6 +15,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 
 from harness.case.testrun import run_with_reruns
 from harness.core.errors import HarnessError
@@ -126,6 +127,23 @@ class Dispatch:
         return not (self.running or self.first or self.second)
 
 
+def _end_workers(procs: Sequence[BaseProcess], tasks: mp.Queue, wait: bool) -> None:
+    """Stop the workers: when `wait`, each once its test is done, else at once (SIGTERM: a
+    worker ends its test's processes first); one that will not end is killed."""
+    for _ in procs:
+        tasks.put(_STOP)
+    for p in procs:
+        if wait:
+            p.join(timeout=10)
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=15)
+        if p.is_alive():
+            p.kill()
+            p.join()
+
+
 def run_in_workers(
     plan: RunPlan,
     cases: list[TestCase],
@@ -186,18 +204,7 @@ def run_in_workers(
                     raise HarnessError(why)
         finished = True
     finally:
-        for _ in procs:
-            tasks.put(_STOP)
-        for p in procs:
-            if finished:
-                p.join(timeout=10)
-            if p.is_alive():
-                p.terminate()  # SIGTERM: the worker ends its test's processes first
-        for p in procs:
-            p.join(timeout=15)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        _end_workers(procs, tasks, wait=finished)
 
 
 class WorkerPool:
@@ -244,13 +251,4 @@ class WorkerPool:
         return self.done.pop(case.number)
 
     def close(self) -> None:
-        for _ in self.procs:
-            self.tasks.put(_STOP)
-        for p in self.procs:
-            if p.is_alive() and self.pending:
-                p.terminate()  # SIGTERM: the worker ends its test's processes first
-        for p in self.procs:
-            p.join(timeout=15)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        _end_workers(self.procs, self.tasks, wait=not self.pending)

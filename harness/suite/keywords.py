@@ -35,20 +35,28 @@ def keyword_filter(expr: str) -> Callable[[TestCase], bool]:
 Node = Callable[[Matcher], bool]
 
 
+Parser = Callable[[list[str], int, str], tuple[Node, int]]
+
+
+def _chain(
+    operator: str, operand: Parser, tokens: list[str], i: int, expr: str
+) -> tuple[Node, int]:
+    """Operands joined by `operator` ("and": all must hold; "or": any)."""
+    node, i = operand(tokens, i, expr)
+    nodes = [node]
+    while i < len(tokens) and tokens[i] == operator:
+        node, i = operand(tokens, i + 1, expr)
+        nodes.append(node)
+    join = all if operator == "and" else any
+    return (lambda m: join(n(m) for n in nodes)), i
+
+
 def _parse_or(tokens: list[str], i: int, expr: str) -> tuple[Node, int]:
-    left, i = _parse_and(tokens, i, expr)
-    while i < len(tokens) and tokens[i] == "or":
-        right, i = _parse_and(tokens, i + 1, expr)
-        left = (lambda a, b: lambda m: a(m) or b(m))(left, right)
-    return left, i
+    return _chain("or", _parse_and, tokens, i, expr)
 
 
 def _parse_and(tokens: list[str], i: int, expr: str) -> tuple[Node, int]:
-    left, i = _parse_not(tokens, i, expr)
-    while i < len(tokens) and tokens[i] == "and":
-        right, i = _parse_not(tokens, i + 1, expr)
-        left = (lambda a, b: lambda m: a(m) and b(m))(left, right)
-    return left, i
+    return _chain("and", _parse_not, tokens, i, expr)
 
 
 def _parse_not(tokens: list[str], i: int, expr: str) -> tuple[Node, int]:
