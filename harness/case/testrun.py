@@ -6,9 +6,7 @@ again. Whether a test should run at all (REQUIRES, need_*) is decided before, by
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import threading
 import time
 import traceback
@@ -38,6 +36,7 @@ from harness.case.context import (
 from harness.case.workdir import WorkDir
 from harness.core.results import Mismatch, Outcome, TestCase, TestResult
 from harness.host.processes import Interrupted, ProcessTracker, close_quietly
+from harness.host.tcpstate import reset_host_state
 from harness.munge import TestMunger, TestOptions
 from harness.suite.requirements import Environment, RequirementError, unmet
 from harness.suite.script import ScriptError
@@ -59,57 +58,6 @@ def _dynamic_socket() -> socket.socket:
     s.bind(("127.0.0.1", 0))
     s.listen(10)
     return s
-
-
-_TFO_BLACKHOLE = "/proc/sys/net/ipv4/tcp_fastopen_blackhole_timeout_sec"
-_LAST_PID = "/proc/sys/kernel/ns_last_pid"
-_MIN_PID = 1000
-
-
-def reset_host_state() -> None:
-    """Give each test the kernel TCP state of a machine in ordinary use, whatever ran before.
-
-    TCP metrics hold TFO cookies, which change what a TFO test logs: they are flushed.
-    A used machine has metrics for loopback, and scripts rely on that (4027 deletes the
-    loopback entry and expects no complaint), so one plain loopback exchange puts an
-    ordinary entry, without a cookie, back. After a TFO connection that timed out the
-    kernel may suspect a middlebox and stop sending TFO for an hour or more ("blackhole"
-    detection); writing the detector's timeout back to itself clears that suspicion.
-
-    Exim's harness takes a process id for one of at least four digits (a debug line's
-    leading pid, say); after the kernel's pids wrap around they start again near 300, so
-    the next pid is moved on to four digits when it would be fewer.
-    """
-    if os.getuid() != 0:
-        return
-    try:
-        last = int(Path(_LAST_PID).read_text())
-        if last < _MIN_PID:
-            Path(_LAST_PID).write_text(str(_MIN_PID))
-    except (OSError, ValueError):
-        pass
-    try:
-        timeout = Path(_TFO_BLACKHOLE).read_text()
-        Path(_TFO_BLACKHOLE).write_text(timeout)
-    except OSError:
-        pass
-    subprocess.run(
-        ["ip", "tcp_metrics", "flush", "all"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
-    try:
-        with socket.create_server(("127.0.0.1", 0)) as server:
-            with socket.create_connection(server.getsockname(), timeout=2) as client:
-                peer, _ = server.accept()
-                with peer:
-                    client.sendall(b"x")
-                    peer.recv(1)
-                    peer.sendall(b"y")
-                    client.recv(1)
-    except OSError:
-        pass
 
 
 class TestExecutor:
@@ -138,7 +86,9 @@ class TestExecutor:
         try:
             script = parse_script(case.path)
             self.workdir.reset_for_test()
-            reset_host_state()
+            reset_host_state(
+                self.config.generation, self.seat.facts.ipv4 if self.seat.facts.have_ipv4 else None
+            )
             dyn = _dynamic_socket() if script.uses_dynamic_port else None
             subst = Substituter(
                 self.seat.facts, self.config.generation, dyn.getsockname()[1] if dyn else None
