@@ -301,6 +301,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
         Path,
     ),
     OptionSpec(
+        ("side-by-side",),
+        "side_by_side",
+        Kind.MANY,
+        "show the reports (JSON or JUnit) of runs against different builds test by test, "
+        "the tests whose verdict differs first (with --json and --html FILE too); a report "
+        "named NAME=FILE is labelled NAME; runs no tests",
+        "REPORT...",
+    ),
+    OptionSpec(
         ("force-merge",),
         "force_merge",
         Kind.FLAG,

@@ -21,6 +21,10 @@ def main(argv: list[str]) -> int:
             from harness.cli.merge import merge_reports
 
             return merge_reports(opts)
+        if opts.side_by_side:
+            from harness.cli.sidebyside import show_side_by_side
+
+            return show_side_by_side(opts)
         if opts.review is not None or opts.accept is not None:
             from harness.cli.accept import review_or_accept
 
@@ -56,6 +60,9 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return ExitCode.HARNESS_ERROR
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     except HarnessError as exc:
         text = str(exc)
         try:

@@ -51,6 +51,7 @@ class Options:
     xfail: Path | None = None
     merge_reports: tuple[Path, ...] = ()  # OUT, then the inputs
     force_merge: bool = False
+    side_by_side: tuple[str, ...] = ()  # reports, each FILE or NAME=FILE
     save_output: Path | None = None
     review: Path | None = None  # Path("") = this machine's last run
     accept: Path | None = None

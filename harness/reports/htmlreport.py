@@ -38,7 +38,7 @@ _KIND = {" ": "context", "-": "removed", "+": "added"}
 
 
 @cache
-def _templates() -> jinja2.Environment:
+def templates() -> jinja2.Environment:
     # Imported here: jinja2 takes ~25 ms to import, and every start of runtest.py imports
     # the option table that names this module; only a run that writes the page pays.
     import jinja2
@@ -163,7 +163,7 @@ def render(data: dict[str, Any]) -> str:
     by_time = sorted(per_dir.items(), key=lambda kv: -sum(kv[1]))
     ran = [t for t in tests if Outcome.parse(t["outcome"]).ran]
     return (
-        _templates()
+        templates()
         .get_template("report.html.j2")
         .render(
             data=data,

@@ -66,6 +66,21 @@ def bv_digest(bv: str) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+# The -bV lines that say what a build offers, as the side-by-side view of builds shows them.
+BUILD_LISTS = ("Support for", "Lookups", "Authenticators", "Routers", "Transports", "Malware")
+
+
+def build_lists(bv: str) -> dict[str, list[str]]:
+    """What the build offers, by -bV heading ("(built-in)" and "(dynamic)" lines merged)."""
+    lists: dict[str, list[str]] = {}
+    for line in bv.splitlines():
+        key, _, rest = line.partition(": ")
+        key = key.removesuffix(" (built-in)").removesuffix(" (dynamic)").strip()
+        if key in BUILD_LISTS:
+            lists.setdefault(key, []).extend(w for w in rest.split() if w not in lists[key])
+    return lists
+
+
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -87,6 +102,7 @@ def provenance(
         "binary": str(binary),
         "binary_version": version,
         "binary_digest": bv_digest(bv),
+        "binary_build": build_lists(bv),
         "harness": harness,
         "selection": selection,
         "shard": shard,
