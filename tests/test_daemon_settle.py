@@ -250,3 +250,31 @@ def test_killdaemon_ends_a_daemon_that_stays_busy(
     _run(ctx, "killdaemon")
     assert any("still busy" in note for note in ctx.notes)
     assert (tmp_path / "term").read_text() == "working"
+
+
+# ---- what a script leaves at work is let finish before the output is read --------------
+
+
+def test_let_finish_waits_for_work_to_end(child: list[subprocess.Popen[bytes]]) -> None:
+    """A child that works for a moment (a delivery after killdaemon) is waited for."""
+    tracker = ProcessTracker()
+    _start(child, "import time; end = time.monotonic() + 0.4\nwhile time.monotonic() < end: pass")
+    start = time.monotonic()
+    assert tracker.let_finish(5.0) == []
+    assert 0.2 < time.monotonic() - start < 3.0
+
+
+def test_let_finish_leaves_what_waits_for_work(child: list[subprocess.Popen[bytes]]) -> None:
+    """A process in its loop (a daemon, a peer's accept) is not waited for."""
+    tracker = ProcessTracker()
+    _start(child, _POLLER)
+    start = time.monotonic()
+    assert tracker.let_finish(5.0) == []
+    assert time.monotonic() - start < 1.0
+
+
+def test_let_finish_names_what_is_still_at_work(child: list[subprocess.Popen[bytes]]) -> None:
+    tracker = ProcessTracker()
+    pid = _start(child, _SLEEPER)
+    busy = tracker.let_finish(0.3)
+    assert len(busy) == 1 and busy[0].startswith(f"{pid} ") and "time.sleep(60)" in busy[0]

@@ -60,6 +60,11 @@ def _dynamic_socket() -> socket.socket:
     return s
 
 
+# How long the processes a script leaves at work (a delivery after killdaemon) are given
+# to end by themselves before its output is read.
+STRAGGLER_WAIT = 3.0
+
+
 class TestExecutor:
     """Runs tests one after another in one work directory."""
 
@@ -97,6 +102,12 @@ class TestExecutor:
             watchdog = self._watchdog(ctx, tracker)
             try:
                 verdict = self._run_commands(ctx)
+                busy = tracker.let_finish(STRAGGLER_WAIT, ctx.cancel) if verdict is None else []
+                if busy:
+                    ctx.notes.append(
+                        f"still at work {STRAGGLER_WAIT:g}s after the script ended: "
+                        + "; ".join(busy)
+                    )
             finally:
                 watchdog.cancel()
             if ctx.cancel.is_set():

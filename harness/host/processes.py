@@ -194,7 +194,7 @@ class ProcessTracker:
         names = []
         for p in found:
             try:
-                names.append(f"{p.pid} {' '.join(p.cmdline())[:120]}")
+                names.append(_described(p))
                 p.send_signal(signal.SIGTERM)
             except psutil.Error:
                 pass
@@ -214,6 +214,25 @@ class ProcessTracker:
         self._mine.clear()
         self.reap_orphans()
         return names
+
+    def let_finish(self, timeout: float, cancel: threading.Event | None = None) -> list[str]:
+        """Wait up to `timeout` for the descendants at work to end by themselves; those
+        still at work then (pid and command line).
+
+        When a script ends, what it started may still be busy: a delivery that a daemon's
+        receiving process began before `killdaemon` logs its `=>` line a moment later. On
+        an idle machine that moment is over before the logs are read; under load it is
+        not, and the test would lose the line. Processes waiting for work (a daemon's
+        loop, a peer's accept) are not waited for.
+        """
+        deadline = time.monotonic() + timeout
+        stop = cancel or threading.Event()
+        while True:
+            busy = [p for p in self.descendants() if waiting_for_work(p.pid) is False]
+            if not busy:
+                return []
+            if time.monotonic() >= deadline or stop.wait(0.01):
+                return [_described(p) for p in busy]
 
     def signal_all(self, sig: int = signal.SIGKILL) -> None:
         """Signal every descendant at once, without waiting (safe from another thread)."""
@@ -243,6 +262,13 @@ class ProcessTracker:
             except subprocess.TimeoutExpired:
                 pass
         self.reap_orphans()
+
+
+def _described(p: psutil.Process) -> str:
+    try:
+        return f"{p.pid} {' '.join(p.cmdline())[:120]}"
+    except psutil.Error:
+        return str(p.pid)
 
 
 # The system calls in which a daemon sits waiting for its next piece of work (its main
