@@ -239,8 +239,10 @@ class WorkDir:
 
     # -- once per test ------------------------------------------------------------
     def reset_for_test(self) -> None:
-        """Remove the previous test's spool, mail and raw outputs; make fresh ones."""
-        for stale in self.root.glob("test-*"):
+        """Remove the previous test's spool, mail, raw outputs and scratch directory
+        (DIR/tmp, which most scripts that make it remove, and some make with a plain
+        mkdir that fails when it is there); make fresh ones."""
+        for stale in [*self.root.glob("test-*"), self.root / "tmp"]:
             remove_tree(stale)
         mail = self.root / "test-mail"
         fresh_directory(mail)
