@@ -5,6 +5,10 @@
 #    4.98.2 on 13), the tools the suite uses (with Cyrus SASL's modules, and on Debian 13
 #    tzdata-legacy for the zone GB), chromium (headless, for the tests of the --html
 #    report), tmux (a real terminal, for the tests of the prompt);
+#  - installs the servers and tools some of Exim's tests use (redis, MariaDB, PostgreSQL,
+#    OpenLDAP, Dovecot, SpamAssassin's spamd, ClamAV's clamd, microsocks, lmdb's tools)
+#    without starting them or leaving them enabled as system services: the tests start
+#    their own (--no-servers leaves them out);
 #  - creates the unprivileged account tests run as (rtcaller: own group, in the Exim group);
 #  - enables server-side TCP Fast Open (sysctl net.ipv4.tcp_fastopen=3, until reboot);
 #  - raises kernel.pid_max to 4194304 (until reboot), so that pids rarely wrap;
@@ -20,12 +24,14 @@ cd "$(dirname "$0")"
 caller=${RUNTEST_CALLER:-rtcaller}
 stop_exim=no
 valgrind=no
+servers=yes
 for arg in "$@"; do
   case "$arg" in
     --stop-system-exim) stop_exim=yes ;;
     --valgrind) valgrind=yes ;;
+    --no-servers) servers=no ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-    *) echo "setup.sh: unknown option $arg (--stop-system-exim, --valgrind, --help)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $arg (--stop-system-exim, --valgrind, --no-servers, --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -40,6 +46,14 @@ packages+=(libsasl2-modules)  # Cyrus SASL's mechanisms, for Exim's 3800s
 # Exim's tests run in TZ=GB, a zone name Debian 13 moved to tzdata-legacy
 [ -e /usr/share/zoneinfo/GB ] || packages+=(tzdata-legacy)
 [ "$valgrind" = no ] || packages+=(valgrind)  # only when asked: runtest.py -VALGRIND
+# Servers the tests start themselves (bin.sys links, `background`), or that the runner
+# starts for a test's `running X` (harness/host/services.py); their system units stay off.
+server_packages=(redis-server mariadb-server postgresql slapd ldap-utils dovecot-core spamd
+  clamav-daemon microsocks lmdb-utils)
+declare -A server_units=([redis-server]=redis-server [mariadb-server]=mariadb
+  [postgresql]=postgresql [slapd]=slapd [dovecot-core]=dovecot [spamd]=spamd
+  [clamav-daemon]="clamav-daemon clamav-freshclam" [microsocks]=microsocks)
+[ "$servers" = no ] || packages+=("${server_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -47,8 +61,25 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # no package's service may start while installing: a policy-rc.d of our own, when the
+  # system has none, says so to invoke-rc.d and deb-systemd-invoke
+  own_policy=no
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    own_policy=yes
+  fi
+  trap '[ "$own_policy" = no ] || rm -f /usr/sbin/policy-rc.d' EXIT
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ "$own_policy" = no ] || rm -f /usr/sbin/policy-rc.d
+  own_policy=no
+  if [ -d /run/systemd/system ]; then  # nor do the servers installed now start at boot
+    for p in "${missing[@]}"; do
+      for unit in ${server_units[$p]:-}; do
+        systemctl disable --now "$unit" >/dev/null 2>&1 || true
+      done
+    done
+  fi
 fi
 if [ "$stop_exim" = yes ] && pgrep -x exim4 >/dev/null; then
   echo "setup: stopping the system's Exim daemon, as asked (--stop-system-exim)"

@@ -1216,6 +1216,17 @@ CASES = [
         "waiting for server to shut down.... done\n",
     ),
     ("postgres-path", "stdout", "/usr/lib/postgresql/15/bin/postgres -D x\n", "POSTGRES -D x\n"),
+    (
+        "redis-server-log",
+        "stdout",
+        "871293:C 05 Dec 2026 00:45:19.166 # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo\n"
+        "871293:M 05 Dec 2026 00:45:19.169 * Ready to accept connections\n"
+        "> OK\n"
+        "871293:signal-handler (1796431519) Received SIGTERM scheduling shutdown...\n"
+        "871293:M 05 Dec 2026 00:45:19.671 # User requested shutdown...\n"
+        "12:30 the time\n",
+        "> OK\n12:30 the time\n",
+    ),
     ("bp-dmarc", "stdout", ("dmarc_tld_file = \nx\n"), "x\n"),
     ("bp-arc", "stdout", "arc_sign = \n", ""),
     ("bp-limits", "stdout", "limits_advertise_hosts = *\n", ""),

@@ -36,9 +36,10 @@ from harness.case.context import (
 from harness.case.workdir import WorkDir
 from harness.core.results import Mismatch, Outcome, TestCase, TestResult
 from harness.host.processes import Interrupted, ProcessTracker, close_quietly
+from harness.host.services import ServiceError, Services
 from harness.host.tcpstate import reset_host_state
 from harness.munge import TestMunger, TestOptions
-from harness.suite.requirements import Environment, RequirementError, unmet
+from harness.suite.requirements import Environment, RequirementError, running_named, unmet
 from harness.suite.script import ScriptError
 from harness.suite.substitute import Substituter
 
@@ -88,6 +89,13 @@ class TestExecutor:
         start = time.monotonic()
         tracker = ProcessTracker(self.on_spawn, self.spare)
         ctx: TestContext | None = None
+        services = Services(
+            Path(self.seat.facts.cwd) / "services",
+            self.seat.facts.caller,
+            self.seat.caller,
+            self.seat.root,
+            tracker,
+        )
         try:
             script = parse_script(case.path)
             self.workdir.reset_for_test()
@@ -101,6 +109,7 @@ class TestExecutor:
             ctx = TestContext(self.config, self.seat, case.number, script, tracker, subst, dyn)
             watchdog = self._watchdog(ctx, tracker)
             try:
+                self._start_services(ctx, services, case)
                 verdict = self._run_commands(ctx)
                 busy = tracker.let_finish(STRAGGLER_WAIT, ctx.cancel) if verdict is None else []
                 if busy:
@@ -118,14 +127,14 @@ class TestExecutor:
             verdict = _Verdict(
                 Outcome.TIMEOUT, f"timed out after {self.config.timeout:g}s while running {exc}"
             )
-        except (ScriptError, CommandError) as exc:
+        except (ScriptError, CommandError, ServiceError) as exc:
             verdict = _Verdict(Outcome.ERROR, str(exc))
         except Interrupted:
             raise
         except Exception:  # noqa: BLE001 - one broken test must not stop the run
             verdict = _Verdict(Outcome.ERROR, "harness error:\n" + traceback.format_exc())
         finally:
-            tidied = self._tidy(ctx, tracker)
+            tidied = self._tidy(ctx, tracker, services)
         return TestResult(
             case,
             verdict.outcome,
@@ -147,6 +156,18 @@ class TestExecutor:
         timer.daemon = True
         timer.start()
         return timer
+
+    def _start_services(self, ctx: TestContext, services: Services, case: TestCase) -> None:
+        """Start the servers the test's `running X` lines name that the runner provides
+        (see `harness.host.services`), each answering before the first command."""
+        needed = running_named(case.requires)
+        if not needed:
+            return
+        ctx.doing = f"starting the servers it needs ({', '.join(needed)})"
+        for note in services.start(needed, ctx.cancel):
+            ctx.say(note)
+        if ctx.cancel.is_set():
+            raise TestTimeout(ctx.doing)
 
     def _run_commands(self, ctx: TestContext) -> _Verdict | None:
         """Run every command; a verdict when one failed, None when the output is to be checked."""
@@ -226,8 +247,11 @@ class TestExecutor:
                 out.append(f"--- tail of {name}\n" + "\n".join(lines))
         return "\n".join(out)
 
-    def _tidy(self, ctx: TestContext | None, tracker: ProcessTracker) -> tuple[str, ...]:
-        """End whatever the test left; the notes it made and what had to be ended."""
+    def _tidy(
+        self, ctx: TestContext | None, tracker: ProcessTracker, services: Services
+    ) -> tuple[str, ...]:
+        """End the servers started for the test and whatever it left; the notes it made
+        and what had to be ended."""
         details: list[str] = []
         if ctx is not None:
             if ctx.server is not None:
@@ -237,6 +261,7 @@ class TestExecutor:
             if ctx.dynamic_socket is not None:
                 ctx.dynamic_socket.close()
             details.extend(ctx.notes)
+        details.extend(services.stop())
         left = tracker.kill_all()
         if left:
             details.append("ended processes left running: " + "; ".join(left))

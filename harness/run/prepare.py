@@ -27,6 +27,7 @@ from harness.host.hostfacts import HostFacts, Ports
 from harness.host.peerlib import prepare_peers
 from harness.host.probe import BinaryInfo, check_caller, probe_host
 from harness.host.processes import become_subreaper
+from harness.host.services import CLAMSOCKET, SERVICES
 from harness.run.plan import RunPlan, identities
 from harness.run.worklock import check_space, take_workdir
 from harness.suite.expectedfiles import ExpectedFiles
@@ -59,12 +60,18 @@ def probe_capabilities(
     config.unlink()
     if _succeeds(["dovecot", "--version"]):  # "running dovecot" means it is installed
         caps.running.add("dovecot")
+    # as Exim's harness: a redis lookup and a redis-server that starts (the tests start
+    # their own servers)
+    if "redis" in caps.lookups and _succeeds(["redis-server", "-v"]):
+        caps.running.add("redis")
     if facts.have_ipv4:
         caps.running.add("IPv4")
     if facts.have_ipv6:
         caps.running.add("IPv6")
     else:
         caps.support.discard("IPv6")
+    # the servers the runner starts for the tests that need them (harness.host.services)
+    caps.running.update(name for name, service in SERVICES.items() if service.installed())
     return caps, feature_ok
 
 
@@ -138,6 +145,8 @@ def prepare(
             facts = replace(
                 facts, caller_gecos=facts.caller_gecos.replace("&", login[:1].upper() + login[1:])
             )
+        if SERVICES["ClamAV"].installed():  # the clamd the runner starts listens there
+            facts = replace(facts, clamsocket=CLAMSOCKET)
         check_caller(host.caller, facts.eximgroup, facts.exim_uid, facts.exim_gid)
         if "." not in facts.hostname:
             listeners.notice(

@@ -85,6 +85,16 @@ def features_named(requires: Iterable[Requirement]) -> set[str]:
     return {m.group(2).strip() for r in requires if (m := _FEATURE.match(r.text))}
 
 
+def running_named(requires: Iterable[Requirement]) -> list[str]:
+    """The X of each `running X` line: the servers a test needs."""
+    named = []
+    for req in requires:
+        kind, _, what = req.text.partition(" ")
+        if kind == "running" and what.strip():
+            named.append(what.strip())
+    return named
+
+
 def requirement_unmet(req: Requirement, env: Environment) -> str | None:
     """Why one REQUIRES line is not met; None when it is."""
     text = env.substitute(req.text)

@@ -52,11 +52,15 @@ def run_munge(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
 
 @command("background", r"^background$", "background", data=True)
 def run_background(ctx: TestContext, cmd: Command, m: re.Match[str]) -> Completion:
-    """Start one command line and leave it running until killdaemon."""
+    """Start one command line and leave it running until killdaemon.
+
+    As in Exim's harness, the shell execs the command, so that the pid killdaemon ends is
+    the server's own, not that of a shell which would leave the server behind.
+    """
     command = ctx.substitute(cmd.data[0])
     stdin_fd = os.open(ctx.path(STDOUT), os.O_RDONLY | os.O_CREAT, 0o644)
     try:
-        proc = ctx.spawn(command, ctx.seat.caller, stdin=stdin_fd, stderr=SERVER_STDERR)
+        proc = ctx.spawn(f"exec {command}", ctx.seat.caller, stdin=stdin_fd, stderr=SERVER_STDERR)
     finally:
         os.close(stdin_fd)
     ctx.kill_pid = proc.pid
