@@ -73,6 +73,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
   [ "$own_policy" = no ] || rm -f /usr/sbin/policy-rc.d
   own_policy=no
+  # SpamAssassin's installation imports its update keys with a gpg-agent that stays
+  if [ -d /var/lib/spamassassin/sa-update-keys ] && command -v gpgconf >/dev/null; then
+    gpgconf --homedir /var/lib/spamassassin/sa-update-keys --kill gpg-agent 2>/dev/null || true
+  fi
   if [ -d /run/systemd/system ]; then  # nor do the servers installed now start at boot
     for p in "${missing[@]}"; do
       for unit in ${server_units[$p]:-}; do

@@ -51,3 +51,19 @@ def test_tests_queued_again_start_longest_first() -> None:
         d.done()
         d.again(case, took)
     assert _numbers(d.take()) == ["0002", "0003", "0001"]
+
+
+def test_racers_start_only_when_few_run_before_the_reruns() -> None:
+    a, b, c, e = _cases("0001", "0002", "0003", "0004")
+    d = Dispatch([a, b, c, e], jobs=3, quiet=1, later=[b])
+    assert _numbers(d.take()) == ["0001", "0003", "0004"]  # 0002 held back
+    d.done()
+    d.again(a)  # 0001 failed: its rerun comes after the held-back racer
+    d.done()
+    assert d.take() == []  # one still running: quiet is 1
+    d.done()
+    assert _numbers(d.take()) == ["0002"]
+    d.done()
+    assert _numbers(d.take()) == ["0001"]
+    d.done()
+    assert d.finished

@@ -255,6 +255,16 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "STRATEGY [REPORT...]",
     ),
     OptionSpec(
+        ("durations",),
+        "durations",
+        Kind.MANY,
+        "bring in what earlier runs knew (how long each test took, which were flaky): "
+        "a work directory's durations.json, or JSON or JUnit reports; a CI job's first run "
+        "then starts the longest tests first and the flaky ones when few run",
+        "FILE...",
+        Path,
+    ),
+    OptionSpec(
         ("last-failed", "lf"),
         "last_failed",
         Kind.SOME,

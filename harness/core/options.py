@@ -46,6 +46,7 @@ class Options:
     shard: str | None = None  # K/N
     shard_by: tuple[str, ...] = ()  # strategy, then reports
     last_failed: tuple[Path, ...] = ()  # Path(""): the last run in the work directory
+    durations: tuple[Path, ...] = ()  # --durations: earlier runs' records brought in
     max_failures: int | None = None  # stop after this many failures
     keyword: str | None = None  # -k EXPR
     xfail: Path | None = None

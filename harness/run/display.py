@@ -233,7 +233,10 @@ class Console:
         }
         for outcome, note in notes.items():
             if by_outcome[outcome]:
-                self.line(f"{by_outcome[outcome]} {note}")
+                which = ""
+                if outcome is Outcome.FLAKY:  # the first-try flakes, by name
+                    which = ": " + " ".join(r.case.number for r in results if r.outcome is outcome)
+                self.line(f"{by_outcome[outcome]} {note}{which}")
         failing = [r for r in results if r.outcome.fails_run]
         rerun = self.info.rerun_command if self.info else None
         if failing and rerun:

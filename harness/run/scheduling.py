@@ -5,33 +5,22 @@ of workers is set by how much waiting there is, not by the number of CPUs: sever
 workers per CPU, fewer when the machine is already busy or short of memory (measured with
 bench/bench_suite.py; see docs/performance.md). Tests start longest first, by the
 durations of earlier runs (kept in the work directory), so that no long test starts
-last; a test never run before is estimated from its script's pauses.
+last; a test never run before is estimated from what its script waits for
+(`harness.run.estimate`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 
 from harness.core.results import TestCase
+from harness.run.estimate import estimate
 
 WORKERS_PER_CPU = 8
 QUIET_WORKERS_PER_CPU = 3  # how many run at once when failures are run again
 MEMORY_PER_WORKER = 300 << 20  # a worker, its Exim processes and peers, with room to spare
-_PAUSE = re.compile(rb"^(?:sleep\s+(\d+)|millisleep\s+(\d+))\s*$", re.M)
-_COMMAND = re.compile(rb"^(?:exim|client|server|sudo|perl)\b", re.M)
-
-
-def estimate(case: TestCase) -> float:
-    """A cheap guess at a test's duration: its pauses plus a little per command."""
-    try:
-        text = case.path.read_bytes()
-    except OSError:
-        return 1.0
-    pauses = sum(int(s) if s else int(ms) / 1000 for s, ms in _PAUSE.findall(text))
-    return 0.3 + pauses + 0.1 * len(_COMMAND.findall(text))
 
 
 def longest_first(cases: Sequence[TestCase], known: Mapping[str, float]) -> list[TestCase]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from pathlib import Path
 
 from harness.case.testrun import triage
@@ -40,7 +40,7 @@ from harness.run.prepare import Prepared, prepare
 from harness.run.provenance import provenance
 from harness.run.scheduling import default_jobs, longest_first, quiet_jobs
 from harness.run.workers import run_in_workers
-from harness.suite.durations import load_durations, save_durations
+from harness.suite.durations import load_history, save_durations
 from harness.suite.expectations import ExpectedFailures
 from harness.suite.expectedfiles import ExpectedFiles
 from harness.suite.requirements import Environment
@@ -109,11 +109,19 @@ def run_in_parallel(
     listeners: Listeners,
     record: Callable[[TestResult], None],
     console: Console,
+    racers: Set[str] = frozenset(),
 ) -> None:
     """Run the tests in `jobs` workers; with `quiet`, a failure is held back and its test
     run again once every test has started and at most `quiet` are running: a pass then is
-    reported as flaky."""
+    reported as flaky. With `quiet`, the `racers` (tests that were flaky lately) start
+    only when at most `quiet` tests are running too."""
     held: dict[str, TestResult] = {}
+    later = [c for c in cases if c.number in racers] if quiet is not None else []
+    if later:
+        listeners.notice(
+            f"{len(later)} tests that were flaky lately start when at most {quiet} tests "
+            f"are running: {' '.join(sorted(c.number for c in later))}"
+        )
     again: dict[str, TestResult] = {}
     announced = False
 
@@ -137,7 +145,7 @@ def run_in_parallel(
         return False
 
     try:
-        run_in_workers(plan, cases, jobs, started, result, quiet or 1)
+        run_in_workers(plan, cases, jobs, started, result, quiet or 1, later)
     finally:
         for number, first in held.items():
             second = again.get(number)
@@ -186,9 +194,12 @@ def execute(
         listeners.notice(f"passed on to every exim command: {' '.join(opts.exim_args)}")
     if selection.shard is not None:
         listeners.notice(f"shard {selection.shard.label}: {len(triaged)} of the selected tests")
-    known = {**load_durations(plan.root), **selection.durations}
+    history = load_history(plan.root).then(selection.brought_in)
+    known = {**history.durations(), **selection.durations}
+    racers: set[str] = set()
     if jobs > 1:
         runnable = longest_first(runnable, known)
+        racers = history.racers() & {c.number for c in runnable}
     config = plan.config
     note = check_trusted_configs(
         prepared.binary_info,
@@ -259,7 +270,7 @@ def execute(
         if isolated:
             held_back = opts.no_quiet_rerun or opts.max_failures is not None
             quiet = None if held_back else quiet_jobs(jobs)
-            run_in_parallel(plan, runnable, jobs, quiet, listeners, record, console)
+            run_in_parallel(plan, runnable, jobs, quiet, listeners, record, console, racers)
         else:
             executor = plan.make_executor(0, prepared.workdir)
             prompt = None
@@ -277,7 +288,7 @@ def execute(
         for s, h in old.items():
             signal.signal(s, h)
         results.sort(key=lambda r: r.case.sort_key)
-        save_durations(plan.root, results)
+        save_durations(plan.root, results, history)
         listeners.run_finished(results, time.monotonic() - start, interrupted)
     if status:
         return status

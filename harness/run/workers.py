@@ -13,7 +13,7 @@ import queue
 import signal
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
@@ -92,11 +92,16 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
 
 class Dispatch:
     """Which tests to hand out next: every first run in order, up to `jobs` at once, then
-    the tests queued again, each only while no more than `quiet` tests are running, so
-    that they fill the run's tail instead of following it."""
+    the `later` ones (tests known to race under load) and the tests queued again, each
+    only while no more than `quiet` tests are running, so that they fill the run's tail
+    instead of following it."""
 
-    def __init__(self, cases: Sequence[TestCase], jobs: int, quiet: int) -> None:
-        self.first: deque[TestCase] = deque(cases)
+    def __init__(
+        self, cases: Sequence[TestCase], jobs: int, quiet: int, later: Iterable[TestCase] = ()
+    ) -> None:
+        held = {c.number for c in later}
+        self.first: deque[TestCase] = deque(c for c in cases if c.number not in held)
+        self.later: deque[TestCase] = deque(c for c in cases if c.number in held)
         self.second: deque[TestCase] = deque()
         self.jobs, self.quiet = jobs, quiet
         self.running = 0
@@ -117,14 +122,14 @@ class Dispatch:
         while self.first and self.running < self.jobs:
             out.append(self.first.popleft())
             self.running += 1
-        while not self.first and self.second and self.running < self.quiet:
-            out.append(self.second.popleft())
+        while not self.first and (self.later or self.second) and self.running < self.quiet:
+            out.append((self.later or self.second).popleft())
             self.running += 1
         return out
 
     @property
     def finished(self) -> bool:
-        return not (self.running or self.first or self.second)
+        return not (self.running or self.first or self.later or self.second)
 
 
 def _end_workers(procs: Sequence[BaseProcess], tasks: mp.Queue, wait: bool) -> None:
@@ -151,14 +156,16 @@ def run_in_workers(
     on_started: Callable[[TestCase, int], None],
     on_result: Callable[[TestResult], bool | None],
     quiet: int = 1,
+    later: Sequence[TestCase] = (),
 ) -> None:
     """Run `cases` in `jobs` workers; events arrive in the main process as they happen.
     A test whose result `on_result` answers True is run once more, when at most `quiet`
-    tests are running (see `Dispatch`), and `on_result` gets that result too."""
+    tests are running (see `Dispatch`), and `on_result` gets that result too; so do the
+    cases of `later` start."""
     ctx = mp.get_context("fork")
     tasks: mp.Queue = ctx.Queue()
     results: mp.Queue = ctx.Queue()
-    dispatch = Dispatch(cases, jobs, quiet)
+    dispatch = Dispatch(cases, jobs, quiet, later)
     procs = [
         ctx.Process(target=_worker, args=(i, plan, tasks, results), daemon=True)
         for i in range(jobs)

@@ -15,6 +15,7 @@ from harness.core.paths import default_workdir
 from harness.core.results import TestCase
 from harness.reports.loading import LAST_RUN, durations, failed_tests, load_report
 from harness.suite.discovery import discover
+from harness.suite.durations import History, bring_in
 from harness.suite.keywords import keyword_filter
 from harness.suite.sharding import (
     Shard,
@@ -31,6 +32,7 @@ class Selection:
     shard: Shard | None = None
     durations: dict[str, float] = field(default_factory=dict)  # from --shard-by reports
     described: dict[str, Any] = field(default_factory=dict)  # for the reports' provenance
+    brought_in: History = field(default_factory=History)  # from --durations files
 
 
 def _report(path: Path, opts: Options) -> Path:
@@ -77,4 +79,7 @@ def select(opts: Options, suite: Path) -> Selection:
         "xfail": str(opts.xfail) if opts.xfail else None,
         **({"keyword": opts.keyword} if opts.keyword is not None else {}),
     }
-    return Selection(cases, shard, known, described)
+    brought_in = History()
+    for path in opts.durations:
+        brought_in = brought_in.then(bring_in(path))
+    return Selection(cases, shard, known, described, brought_in)
