@@ -3,14 +3,18 @@
 Usage: bench_fakens.py [-n COUNT] [--src DNSZONES_SRC] [--program PATH]
 
 Builds a zone directory from Exim's dnszones-src (V4NET=224, V6NET=ff00), then
-times COUNT runs of each sample query with and without the render cache that
-fakens.prepare_zones() writes, next to a bare interpreter start.  ``--program``
-times another fakens-compatible executable too (e.g. a compiled fakens.c).
+times COUNT runs of each sample query, side by side: the standalone program without
+and with the render cache that fakens.prepare_zones() writes, and the bash front
+answered by the resident server (harness.host.nameserver), as runs use it. For each,
+the wall time and the CPU per lookup (the process's, and for the front the server's
+too), next to a bare interpreter start.  ``--program`` times another
+fakens-compatible executable too (e.g. a compiled fakens.c).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -22,6 +26,8 @@ sys.path.insert(0, str(REPO))
 
 from harness.case.workdir import peer_wrapper  # noqa: E402
 from harness.core.generation import Generation  # noqa: E402
+from harness.host.nameserver import FakeNameserver, front  # noqa: E402
+from harness.host.peerlib import PeerRuntime  # noqa: E402
 from harness.peers.fakens import prepare_zones  # noqa: E402
 
 SAMPLES = [
@@ -46,15 +52,34 @@ def build(confdir: Path, source: Path) -> None:
         (zones / RENAMES.get(item.name, item.name)).write_text(text, encoding="utf-8")
     (confdir / "bin").mkdir()
     wrapper = confdir / "bin" / "fakens"
-    wrapper.write_text(peer_wrapper("fakens", Generation.G4_96))  # as a run writes it
+    python = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
+    peers = PeerRuntime(python, REPO)  # a run copies the modules; the checkout does here
+    wrapper.write_text(peer_wrapper("fakens", Generation.G4_96, peers))  # as a run writes it
     wrapper.chmod(0o755)
 
 
-def ms_per_run(command: list[str], count: int) -> float:
+def _cpu() -> tuple[float, float]:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
+
+
+def ms_per_run(command: list[str], count: int) -> tuple[float, float]:
+    """Wall and CPU milliseconds per run: the command's CPU, and this process's beyond
+    what starting it costs (the resident server's threads run here)."""
+    subprocess.run(["/bin/true"], stdout=subprocess.DEVNULL)
+    start_children, start_own = _cpu()
+    for _ in range(count):
+        subprocess.run(["/bin/true"], stdout=subprocess.DEVNULL)
+    spawn_children, spawn_own = _cpu()
+    spawn = (spawn_children - start_children, spawn_own - start_own)
     start = time.perf_counter()
     for _ in range(count):
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return (time.perf_counter() - start) * 1000 / count
+    wall = time.perf_counter() - start
+    end_children, end_own = _cpu()
+    cpu = (end_children - spawn_children) + max(0.0, (end_own - spawn_own) - spawn[1])
+    return wall * 1000 / count, cpu * 1000 / count
 
 
 def main() -> int:
@@ -67,26 +92,35 @@ def main() -> int:
         confdir = Path(tmp)
         build(confdir, args.src)
         fakens = str(confdir / "bin" / "fakens")
-        bare = ms_per_run([sys.executable, "-c", ""], args.count)
-        print(f"bare interpreter start: {bare:.1f} ms")
-        header = f"{'query':38} {'uncached':>9} {'cached':>9}"
-        print(header + (f" {'program':>9}" if args.program else ""))
-        timings: dict[str, list[float]] = {"uncached": [], "cached": []}
-        for kind in timings:
+        bare, bare_cpu = ms_per_run([sys.executable, "-c", ""], args.count)
+        print(f"bare interpreter start: {bare:.1f} ms, {bare_cpu:.1f} ms CPU")
+        server = FakeNameserver(Generation.G4_96)
+        resident = confdir / "bin" / "fakens-front"
+        resident.write_text(front(server.port, fakens))
+        resident.chmod(0o755)
+        kinds = {"uncached": fakens, "cached": fakens, "resident": str(resident)}
+        if args.program:
+            kinds["program"] = str(args.program)
+        print(f"{'wall ms / CPU ms':38}" + "".join(f" {k:>13}" for k in kinds))
+        timings: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
+        for kind, program in kinds.items():
             if kind == "cached":
                 prepare_zones(confdir / "dnszones")
             for name, qtype in SAMPLES:
-                command = [fakens, str(confdir), name, qtype]
-                timings[kind].append(ms_per_run(command, args.count))
+                timings[kind].append(ms_per_run([program, str(confdir), name, qtype], args.count))
         for index, (name, qtype) in enumerate(SAMPLES):
-            line = f"{name + ' ' + qtype:38} {timings['uncached'][index]:7.1f}ms"
-            line += f" {timings['cached'][index]:7.1f}ms"
-            if args.program:
-                other = ms_per_run([str(args.program), str(confdir), name, qtype], args.count)
-                line += f" {other:7.1f}ms"
-            print(line)
-        for kind, values in timings.items():
-            print(f"mean {kind}: {sum(values) / len(values):.1f} ms per lookup")
+            cells = "".join(
+                f" {timings[k][index][0]:6.1f}/{timings[k][index][1]:5.1f}" for k in kinds
+            )
+            print(f"{name + ' ' + qtype:38}{cells}")
+        means = {k: [sum(c) / len(c) for c in zip(*v, strict=True)] for k, v in timings.items()}
+        cells = "".join(f" {means[k][0]:6.1f}/{means[k][1]:5.1f}" for k in kinds)
+        print(f"{'mean':38}{cells}")
+        cached, resident_mean = means["cached"], means["resident"]
+        print(
+            f"resident against cached standalone: {resident_mean[0] / cached[0]:.2f}x the "
+            f"wall time, {resident_mean[1] / cached[1]:.2f}x the CPU"
+        )
     return 0
 
 

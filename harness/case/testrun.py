@@ -35,6 +35,7 @@ from harness.case.context import (
 )
 from harness.case.workdir import WorkDir
 from harness.core.results import Mismatch, Outcome, TestCase, TestResult
+from harness.host.nameserver import FakeNameserver
 from harness.host.processes import Interrupted, ProcessTracker, close_quietly
 from harness.host.services import ServiceError, Services
 from harness.host.tcpstate import reset_host_state
@@ -83,6 +84,8 @@ class TestExecutor:
         self.workdir = workdir
         self.on_spawn = on_spawn  # told the pid of each process a test starts
         self.spare = spare  # pids that a test's clean-up must leave alone
+        self.nameserver = FakeNameserver(config.generation)  # answers bin/fakens
+        workdir.answer_fakens_from(self.nameserver)
 
     def run(self, case: TestCase, *, update: bool | None = None) -> TestResult:
         """Run one test; `update` (default: the run's -UPDATE) writes changed output."""

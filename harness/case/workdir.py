@@ -19,6 +19,7 @@ from harness.core.generation import Generation
 from harness.core.suitefiles import copy_tree, read_text
 from harness.host.eximbinary import find_utility, patch_binary
 from harness.host.hostfacts import HostFacts
+from harness.host.nameserver import FakeNameserver, front
 from harness.host.peerlib import PeerRuntime
 from harness.host.processes import chown_if_root
 from harness.host.systools import make_bin_sys
@@ -176,6 +177,18 @@ class WorkDir:
         if loaded_lib is not None and loaded_lib.exists():
             shutil.copy2(loaded_lib, d / "loaded")
             os.chmod(d / "loaded", 0o755)
+
+    def answer_fakens_from(self, server: FakeNameserver) -> None:
+        """Make bin/fakens ask `server` (running in this process), and keep the
+        standalone program, which the front falls back on, as bin/fakens-standalone."""
+        d = self.root / "bin"
+        standalone = d / "fakens-standalone"
+        standalone.write_text(peer_wrapper("fakens", self.generation, self.peers))
+        os.chmod(standalone, 0o755)
+        temporary = d / ".fakens.new"
+        temporary.write_text(front(server.port, str(standalone)))
+        os.chmod(temporary, 0o755)
+        os.replace(temporary, d / "fakens")
 
     def _templated_dir(self, name: str, subst: Substituter) -> None:
         src = self.suite / f"{name}-src"

@@ -48,6 +48,7 @@ from harness.peers.zonefile import (
 
 TYPE_CHECKING = False  # typing is not imported at run time, to start fast
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MANYHOME = b"manyhome.test.ex"
@@ -84,9 +85,23 @@ class Reply:
 # ---------------------------------------------------------------- answering
 
 
-def answer_query(config_dir: str, name: str, qtype: str, generation: Generation) -> Reply:
+def load_zone(path: str, origin: bytes, generation: Generation) -> Zone:
+    """A zone file as that generation reads it, with its rendered records if cached."""
+    zone = read_zone(path, origin, generation)
+    _attach_cache(zone, _cache_path(path))
+    return zone
+
+
+def answer_query(
+    config_dir: str,
+    name: str,
+    qtype: str,
+    generation: Generation,
+    load: Callable[[str, bytes, Generation], Zone] = load_zone,
+) -> Reply:
     """Work out fakens's reply to a query, as the fakens.c of that harness generation
-    does, without sleeping or writing."""
+    does, without sleeping or writing; `load` reads a zone file (a resident server
+    keeps them)."""
     zone_dir = f"{config_dir}/dnszones"
     zones: list[tuple[bytes, str]] = []
     qualify = None
@@ -127,10 +142,9 @@ def answer_query(config_dir: str, name: str, qtype: str, generation: Generation)
     origin, filename = served
     path = f"{zone_dir}/{filename}"
     try:
-        zone = read_zone(path, origin, generation)
+        zone = load(path, origin, generation)
     except OSError as exc:
         return Reply(NO_RECOVERY, complaint=f"failed to open {path}: {exc.strerror}")
-    _attach_cache(zone, f"{zone_dir}/{CACHE_PREFIX}{filename}")
     if rtype not in RECORD_TYPES:
         return Reply(NO_RECOVERY, _packet(_HEADER_QR, [], [], {}), f"unknown record type {rtype}")
 
@@ -289,7 +303,7 @@ def prepare_zones(zone_dir: str | os.PathLike[str]) -> None:
         origin = zone_origin(item.name)
         if origin is None or not item.is_file():
             continue
-        stamp = _stamp(item.path)
+        stamp = zone_stamp(item.path)
         wires: dict[tuple, bytes] = {}
         for generation in Generation:
             try:
@@ -313,7 +327,13 @@ def _render_all(zone: Zone, wires: dict[tuple, bytes]) -> None:
             pass
 
 
-def _stamp(path: str) -> tuple[int, int]:
+def _cache_path(zone_path: str) -> str:
+    directory, _, name = zone_path.rpartition("/")
+    return f"{directory}/{CACHE_PREFIX}{name}"
+
+
+def zone_stamp(path: str) -> tuple[int, int]:
+    """What tells a changed zone file: its size and modification time."""
     status = os.stat(path)
     return status.st_size, status.st_mtime_ns
 
@@ -340,7 +360,7 @@ def _attach_cache(zone: Zone, cache_path: str) -> None:
     cached = _load_cache(cache_path, None)
     try:
         stamp, wires = cached
-        current = tuple(stamp) == _stamp(zone.path) and isinstance(wires, dict)
+        current = tuple(stamp) == zone_stamp(zone.path) and isinstance(wires, dict)
     except (TypeError, ValueError, OSError):
         return
     if current:
