@@ -35,6 +35,19 @@ def test_a_run_adds_its_durations_and_first_tries(tmp_path: Path) -> None:
     assert again.racers() == {"0002"}
 
 
+def test_a_test_is_failing_when_its_last_run_failed_and_it_was_never_flaky_lately() -> None:
+    history = d.History(
+        {
+            "0001": d.Known(1.0, "pF"),
+            "0002": d.Known(1.0, "fF"),
+            "0003": d.Known(1.0, "Fp"),
+            "0004": d.Known(1.0, ""),
+            "0005": d.Known(1.0, "F"),
+        }
+    )
+    assert history.failing() == {"0001", "0005"}
+
+
 def test_a_flake_is_forgotten_after_history_runs(tmp_path: Path) -> None:
     history = d.History({"0002": d.Known(1.0, "f")})
     for _ in range(d.HISTORY):

@@ -60,3 +60,16 @@ def test_no_quiet_rerun_keeps_the_first_verdict(suite: tuple[Path, Path]) -> Non
     got = outcomes(data)
     assert got["0001"] == "failed" and got["0002"] == "failed"
     assert "failures again" not in proc.stdout
+
+
+def test_a_test_that_failed_last_time_is_not_run_again(suite: tuple[Path, Path]) -> None:
+    root, shared = suite
+    args = ["--suite", str(root), "-CONTINUE", "-j", str(JOBS)]
+    run(args, "e2e-rerun-twice")  # 0002 fails twice: failing; 0001 is flaky
+    (shared / "once").rmdir()
+    proc, data = run(args, "e2e-rerun-twice")
+    got = outcomes(data)
+    assert "1 tests failed last time, when run again too" in proc.stdout and ": 0002" in proc.stdout
+    assert got["0002"] == "failed"
+    assert got["0001"] == "flaky"  # a racer now, still run again
+    assert "running failures again" in proc.stdout

@@ -110,17 +110,25 @@ def run_in_parallel(
     record: Callable[[TestResult], None],
     console: Console,
     racers: Set[str] = frozenset(),
+    failing: Set[str] = frozenset(),
 ) -> None:
     """Run the tests in `jobs` workers; with `quiet`, a failure is held back and its test
     run again once every test has started and at most `quiet` are running: a pass then is
     reported as flaky. With `quiet`, the `racers` (tests that were flaky lately) start
-    only when at most `quiet` tests are running too."""
+    only when at most `quiet` tests are running too, and a failure of a `failing` test
+    (one that failed last time, run again too) is not run again."""
     held: dict[str, TestResult] = {}
     later = [c for c in cases if c.number in racers] if quiet is not None else []
     if later:
         listeners.notice(
             f"{len(later)} tests that were flaky lately start when at most {quiet} tests "
             f"are running: {' '.join(sorted(c.number for c in later))}"
+        )
+    settled = {c.number for c in cases if c.number in failing} if quiet is not None else set()
+    if settled:
+        listeners.notice(
+            f"{len(settled)} tests failed last time, when run again too: if they fail now, "
+            f"they are not run again: {' '.join(sorted(settled))}"
         )
     again: dict[str, TestResult] = {}
     announced = False
@@ -137,7 +145,7 @@ def run_in_parallel(
         if number in held:
             again[number] = result
             return False
-        if quiet is not None and result.outcome is Outcome.FAILED:
+        if quiet is not None and result.outcome is Outcome.FAILED and number not in settled:
             held[number] = result
             console.test_held(result.case)
             return True
@@ -197,9 +205,11 @@ def execute(
     history = load_history(plan.root).then(selection.brought_in)
     known = {**history.durations(), **selection.durations}
     racers: set[str] = set()
+    failing: set[str] = set()
     if jobs > 1:
         runnable = longest_first(runnable, known)
         racers = history.racers() & {c.number for c in runnable}
+        failing = history.failing() & {c.number for c in runnable}
     config = plan.config
     note = check_trusted_configs(
         prepared.binary_info,
@@ -270,7 +280,9 @@ def execute(
         if isolated:
             held_back = opts.no_quiet_rerun or opts.max_failures is not None
             quiet = None if held_back else quiet_jobs(jobs)
-            run_in_parallel(plan, runnable, jobs, quiet, listeners, record, console, racers)
+            run_in_parallel(
+                plan, runnable, jobs, quiet, listeners, record, console, racers, failing
+            )
         else:
             executor = plan.make_executor(0, prepared.workdir)
             prompt = None

@@ -5,7 +5,8 @@ with `--durations FILE...`: such a file (a CI job's artefact from an earlier job
 JSON or JUnit report of an earlier run. Used to start the longest tests first, to
 estimate the time left, and to find the racers: the tests that failed at their first try
 and passed when run again (flaky) in one of their last `HISTORY` runs, which a parallel
-run then starts only when few tests are running.
+run then starts only when few tests are running. A test that failed last time, when run
+again too, and was never flaky lately, is failing: its failure is not run again.
 
 The file is `{"format": 2, "tests": {"0001": {"seconds": 1.2, "recent": "ppf"}}}`, where
 `recent` has a letter per run, oldest first: `p` passed at the first try, `f` failed at
@@ -43,6 +44,11 @@ class Known:
     def racer(self) -> bool:
         return FLAKY in self.recent
 
+    @property
+    def failing(self) -> bool:
+        """Failed in its last run, a quiet rerun included, and never flaky lately."""
+        return self.recent.endswith(FAILED) and FLAKY not in self.recent
+
     def then(self, other: Known) -> Known:
         """This record followed by a later one."""
         seconds = other.seconds if other.seconds is not None else self.seconds
@@ -57,6 +63,9 @@ class History(dict[str, Known]):
 
     def racers(self) -> set[str]:
         return {n for n, k in self.items() if k.racer}
+
+    def failing(self) -> set[str]:
+        return {n for n, k in self.items() if k.failing}
 
     def then(self, later: Mapping[str, Known]) -> History:
         out = History(self)
