@@ -27,10 +27,12 @@ def suite(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     scripts.mkdir(parents=True)
     (tmp_path / "confs").mkdir()
     shutil.copy(REPO / "tests" / "data" / "crash" / "confs" / "0000", tmp_path / "confs")
-    # Expects mkdir to fail: it does only once the first attempt has made the directory.
+    # Expects "again": the first attempt makes the directory and says "first".
     (scripts / "0001").write_text(
-        f"# fails the first time only\n1\nmkdir {shared}/once 2>/dev/null\n"
+        f"# fails the first time only\nmkdir {shared}/once 2>/dev/null && echo first || echo again\n"
     )
+    (tmp_path / "stdout").mkdir()
+    (tmp_path / "stdout" / "0001").write_text("again\n")
     (scripts / "0002").write_text("# fails every time\n1\ncat /dev/null\n")
     for n in range(3, JOBS + 2):
         (scripts / f"{n:04}").write_text("# passes\ncat /dev/null\n")
@@ -45,6 +47,9 @@ def test_failures_are_run_again_with_fewer_workers(suite: tuple[Path, Path]) -> 
     got = outcomes(data)
     assert got["0001"] == "flaky", proc.stdout
     assert f"with {JOBS} tests at once, passed with" in proc.stdout
+    flaky = next(t for t in data["tests"] if t["number"] == "0001")
+    first_try = [d for d in flaky["details"] if d.startswith("at the first try:\n")]
+    assert first_try and "-again" in first_try[0] and "+first" in first_try[0], flaky
     assert got["0002"] == "failed"
     assert {got[f"{n:04}"] for n in range(3, JOBS + 2)} == {"passed"}, got
     assert len(data["tests"]) == JOBS + 1  # each test reported once

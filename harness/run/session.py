@@ -33,7 +33,7 @@ from harness.reports.jsonreport import JsonReport
 from harness.reports.loading import LAST_RUN
 from harness.reports.savedoutput import STORE, SavedOutput
 from harness.run.commandlines import accept_command, rerun_command
-from harness.run.display import Console
+from harness.run.display import Console, failure_text
 from harness.run.interactive import Prompt, Stop, run_serially
 from harness.run.plan import RunPlan
 from harness.run.prepare import Prepared, prepare
@@ -160,11 +160,14 @@ def run_in_parallel(
             if second is None:
                 record(first)
             elif second.outcome is Outcome.PASSED:
+                shown = failure_text(first)  # what the flake was, for whoever looks into it
                 record(
                     second.but(
                         outcome=Outcome.FLAKY,
                         reason=f"failed ({first.reason}) with {jobs} tests at "
                         f"once, passed with {quiet} at most",
+                        details=second.details
+                        + ((f"at the first try:\n{shown.rstrip()}",) if shown else ()),
                     )
                 )
             else:
