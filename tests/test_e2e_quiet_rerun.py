@@ -29,7 +29,8 @@ def suite(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     shutil.copy(REPO / "tests" / "data" / "crash" / "confs" / "0000", tmp_path / "confs")
     # Expects "again": the first attempt makes the directory and says "first".
     (scripts / "0001").write_text(
-        f"# fails the first time only\nmkdir {shared}/once 2>/dev/null && echo first || echo again\n"
+        "# fails the first time only\n"
+        f"mkdir {shared}/once 2>/dev/null && echo first || echo again\n"
     )
     (tmp_path / "stdout").mkdir()
     (tmp_path / "stdout" / "0001").write_text("again\n")
