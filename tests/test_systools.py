@@ -61,7 +61,8 @@ def test_initdb_runs_in_london_and_turns_the_logging_collector_on(
         ).stdout
         assert out.split(" ", 1)[1] == f"TZ=Europe/London -D {data}\n"
         assert (data / "postgresql.conf").read_text().splitlines()[0] == "port = 5432"
-        assert "logging_collector = on" in (data / "postgresql.conf").read_text()
+        conf = (data / "postgresql.conf").read_text()
+        assert "logging_collector = on" in conf and "listen_addresses = '127.0.0.1, ::1'" in conf
         fake.write_text("#!/bin/sh\nexit 3\n")  # a failure is the wrapper's failure too
         assert subprocess.run([str(initdb), "-D", str(data)]).returncode == 3
     finally:

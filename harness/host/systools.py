@@ -19,7 +19,10 @@ differs:
   its postgresql.conf), the default of Red Hat's and Fedora's packages: the server then
   says on stderr only that it redirects its log into the data directory, as the expected
   stderr has it, where Debian's writes every log line there. The server's command line
-  stays as the test gave it (`pg_ctl status` prints it).
+  stays as the test gave it (`pg_ctl status` prints it);
+- and makes the server listen on both loopback addresses (`listen_addresses`): 2620 looks
+  its data up on `::1` too, and PostgreSQL's default, `localhost`, is only 127.0.0.1 on a
+  host whose /etc/hosts has no `::1 localhost` line (containers' often lack it).
 
 The real initdb is given the script's own path as its name (`exec -a`), since it prints
 the `pg_ctl` beside that name and runs the `postgres` beside it (a link).
@@ -55,8 +58,10 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 (TZ=Europe/London exec -a "$0" TARGET "$@") || exit
 if [ -n "$data" ] && [ -f "$data/postgresql.conf" ]; then
-  echo "logging_collector = on  # runtest.py, as Red Hat's packages have it" \\
-    >>"$data/postgresql.conf"
+  {
+    echo "logging_collector = on  # runtest.py, as Red Hat's packages have it"
+    echo "listen_addresses = '127.0.0.1, ::1'  # runtest.py: both, whatever /etc/hosts says"
+  } >>"$data/postgresql.conf"
 fi
 """
 
