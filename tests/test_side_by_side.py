@@ -125,6 +125,22 @@ def test_command_line(tmp_path: Path) -> None:
     assert one.stderr.strip() == "** --side-by-side REPORT REPORT...: give two reports or more"
 
 
+def test_files_are_written_when_the_reader_stops_early(tmp_path: Path) -> None:
+    a = _report(tmp_path / "a.json", "GnuTLS", {"0001": P, "0002": P})
+    b = _report(tmp_path / "b.json", "OpenSSL", {"0001": P, "0002": F})
+    html = tmp_path / "v.html"
+    with subprocess.Popen(
+        [sys.executable, str(REPO / "runtest.py"), "--side-by-side", str(a), str(b)]
+        + ["--html", str(html)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None
+        proc.stdout.close()  # as `| head -0` does
+        proc.wait(60)
+    assert html.read_text().startswith("<!DOCTYPE html>")
+
+
 @needs_chromium
 def test_page_shows_the_differences_and_all_on_request(
     tmp_path: Path,

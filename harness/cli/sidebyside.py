@@ -28,11 +28,15 @@ def show_side_by_side(opts: Options) -> int:
         raise UsageError("--side-by-side REPORT REPORT...: give two reports or more")
     reports = [load_report(path) for _, path in reports_named]
     data = side_by_side(reports, [name for name, _ in reports_named])
-    print(render_text(data, width=max(80, shutil.get_terminal_size().columns)))
+    # The files first: a reader that stops reading (| head) must not cost them.
+    written = []
     if opts.json:
         atomic_write(opts.json, (json.dumps(data, indent=1) + "\n").encode())
-        print(f"JSON written to {opts.json}")
+        written.append(f"JSON written to {opts.json}")
     if opts.html:
         atomic_write(opts.html, render_html(data).encode())
-        print(f"HTML written to {opts.html}")
+        written.append(f"HTML written to {opts.html}")
+    print(render_text(data, width=max(80, shutil.get_terminal_size().columns)))
+    for line in written:
+        print(line)
     return ExitCode.OK
