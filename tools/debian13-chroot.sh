@@ -45,6 +45,9 @@ unmount() {  # a mount can be stacked on another at one path: until none is left
 }
 trap unmount EXIT
 trap 'exit 130' INT TERM HUP
+# ROOT made a mount point, as / is on a machine: `unshare --mount` inside (it makes / private)
+# fails with EINVAL on a root that is not one.
+mountpoint -q "$root" || mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount --rbind /sys "$root/sys"
