@@ -68,17 +68,17 @@ def ms_per_run(command: list[str], count: int) -> tuple[float, float]:
     """Wall and CPU milliseconds per run: the command's CPU, and this process's beyond
     what starting it costs (the resident server's threads run here)."""
     subprocess.run(["/bin/true"], stdout=subprocess.DEVNULL)
-    start_children, start_own = _cpu()
+    _, start_own = _cpu()
     for _ in range(count):
         subprocess.run(["/bin/true"], stdout=subprocess.DEVNULL)
     spawn_children, spawn_own = _cpu()
-    spawn = (spawn_children - start_children, spawn_own - start_own)
+    spawn = spawn_own - start_own  # this process's part of starting `count` processes
     start = time.perf_counter()
     for _ in range(count):
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     end_children, end_own = _cpu()
-    cpu = (end_children - spawn_children) + max(0.0, (end_own - spawn_own) - spawn[1])
+    cpu = (end_children - spawn_children) + max(0.0, (end_own - spawn_own) - spawn)
     return wall * 1000 / count, cpu * 1000 / count
 
 

@@ -12,7 +12,7 @@ import pytest
 from harness.core.generation import Generation
 from harness.host.nameserver import FakeNameserver, front, printf_format
 from harness.peers.fakens import prepare_zones
-from tests.test_peer_fakens import ZONE_SOURCES, build_zones, make_wrapper
+from tests.test_peer_fakens import make_confdir
 from tests.test_peer_server import peer_environ
 
 SPECIAL = [
@@ -44,12 +44,8 @@ def queries(zones: Path) -> list[tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def confdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not ZONE_SOURCES.is_dir():
-        pytest.skip("Exim's dnszones-src is not available")
-    root = tmp_path_factory.mktemp("nameserver")
-    build_zones(root / "dnszones")
-    prepare_zones(root / "dnszones")
-    make_wrapper(root / "bin", "fakens")
+    root = make_confdir(tmp_path_factory, "nameserver")
+    prepare_zones(root / "dnszones")  # as a run has them
     return root
 
 

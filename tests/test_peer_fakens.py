@@ -51,14 +51,19 @@ def build_zones(dest: Path) -> None:
         (dest / RENAMES.get(source.name, source.name)).write_text(text, encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def confdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def make_confdir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory fakens serves: the suite's zones, and bin/fakens."""
     if not ZONE_SOURCES.is_dir():
         pytest.skip("Exim's dnszones-src is not available")
-    root = tmp_path_factory.mktemp("fakens")
+    root = tmp_path_factory.mktemp(name)
     build_zones(root / "dnszones")
     make_wrapper(root / "bin", "fakens")
     return root
+
+
+@pytest.fixture(scope="module")
+def confdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_confdir(tmp_path_factory, "fakens")
 
 
 class Answer:

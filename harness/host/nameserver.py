@@ -26,8 +26,8 @@ import threading
 import time
 
 from harness.core.generation import Generation
-from harness.peers.fakens import NO_RECOVERY, Reply, answer_query, load_zone, zone_stamp
-from harness.peers.zonefile import Zone, ZoneError
+from harness.peers.fakens import NO_RECOVERY, load_zone, reply_to, zone_stamp
+from harness.peers.zonefile import Zone
 
 _FRONT = """#!/bin/bash
 # fakens, answered by the resident fake nameserver of this work directory (port {port});
@@ -80,17 +80,11 @@ class ZoneMemory:
         return zone
 
 
-def reply_to(args: list[str], generation: Generation, zones: ZoneMemory | None = None) -> Reply:
-    """fakens's reply to its command-line arguments, as the standalone program makes it."""
-    if len(args) != 3:
-        return Reply(NO_RECOVERY, complaint=f"expected 3 arguments, received {len(args)}")
-    config_dir, name, qtype = args
-    try:
-        return answer_query(config_dir, name, qtype, generation, zones.load if zones else load_zone)
-    except ZoneError as exc:
-        return Reply(NO_RECOVERY, complaint=str(exc))
-    except Exception as exc:  # never a traceback into Exim's output
-        return Reply(NO_RECOVERY, complaint=f"internal error: {exc!r}")
+def _packet_message(packet: bytes) -> bytes:
+    """The packet as the front reads it (see the module docstring)."""
+    if len(packet) <= PRINTF_LIMIT:
+        return b"f" + printf_format(packet) + b"\0"
+    return b"raw\0" + packet
 
 
 def _request(conn: socket.socket) -> list[str] | None:
@@ -133,17 +127,13 @@ class FakeNameserver:
                 args = _request(conn)
                 if args is None:
                     return
-                reply = reply_to(args, self.generation, self._zones)
+                reply = reply_to(args, self.generation, self._zones.load)
                 head = f"{reply.status}\0{reply.complaint}\0".encode("utf-8", "surrogateescape")
                 conn.sendall(head)
                 if reply.delay_s > 0:
                     time.sleep(reply.delay_s)
-                if reply.packet is None:
-                    pass
-                elif len(reply.packet) <= PRINTF_LIMIT:
-                    conn.sendall(b"f" + printf_format(reply.packet) + b"\0")
-                else:
-                    conn.sendall(b"raw\0" + reply.packet)
+                if reply.packet is not None:
+                    conn.sendall(_packet_message(reply.packet))
             except OSError:
                 pass  # the front went away (Exim gave up on the lookup)
 

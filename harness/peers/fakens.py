@@ -370,17 +370,28 @@ def _attach_cache(zone: Zone, cache_path: str) -> None:
 # ---------------------------------------------------------------- program
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else list(argv)
+def reply_to(
+    args: list[str],
+    generation: Generation,
+    load: Callable[[str, bytes, Generation], Zone] = load_zone,
+) -> Reply:
+    """fakens's reply to its command-line arguments (`load` as for answer_query)."""
     if len(args) != 3:
-        print(f"fakens: expected 3 arguments, received {len(args)}", file=sys.stderr)
-        return NO_RECOVERY
+        return Reply(NO_RECOVERY, complaint=f"expected 3 arguments, received {len(args)}")
     config_dir, name, qtype = args
     try:
-        reply = answer_query(config_dir, name, qtype, harness_generation())
+        return answer_query(config_dir, name, qtype, generation, load)
     except ZoneError as exc:
-        reply = Reply(NO_RECOVERY, complaint=str(exc))
+        return Reply(NO_RECOVERY, complaint=str(exc))
     except Exception as exc:  # never a traceback into Exim's output
+        return Reply(NO_RECOVERY, complaint=f"internal error: {exc!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        reply = reply_to(args, harness_generation())
+    except Exception as exc:  # an unknown generation: never a traceback into Exim's output
         reply = Reply(NO_RECOVERY, complaint=f"internal error: {exc!r}")
     if reply.complaint:
         print(f"fakens: {reply.complaint}", file=sys.stderr, flush=True)

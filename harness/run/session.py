@@ -124,7 +124,7 @@ def run_in_parallel(
             f"{len(later)} tests that were flaky lately start when at most {quiet} tests "
             f"are running: {' '.join(sorted(c.number for c in later))}"
         )
-    settled = {c.number for c in cases if c.number in failing} if quiet is not None else set()
+    settled = failing if quiet is not None else frozenset()
     if settled:
         listeners.notice(
             f"{len(settled)} tests failed last time, when run again too: if they fail now, "
