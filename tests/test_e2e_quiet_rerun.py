@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.run.scheduling import QUIET_WORKERS_PER_CPU, quiet_jobs
-from tests.e2e import REPO, needs_exim, outcomes, run
+from tests.e2e import REPO, WORK, needs_exim, outcomes, run
 
 pytestmark = needs_exim
 JOBS = max(12, QUIET_WORKERS_PER_CPU * len(os.sched_getaffinity(0)) + 2)  # more than quiet
@@ -37,6 +37,8 @@ def suite(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     (scripts / "0002").write_text("# fails every time\n1\ncat /dev/null\n")
     for n in range(3, JOBS + 2):
         (scripts / f"{n:04}").write_text("# passes\ncat /dev/null\n")
+    for history in WORK.glob("e2e-rerun*/durations.json"):  # each test starts unknown
+        history.unlink()
     yield tmp_path, shared
     shutil.rmtree(shared, ignore_errors=True)
 
@@ -79,3 +81,36 @@ def test_a_test_that_failed_last_time_is_not_run_again(suite: tuple[Path, Path])
     assert got["0002"] == "failed"
     assert got["0001"] == "flaky"  # a racer now, still run again
     assert "running failures again" in proc.stdout
+
+
+def _fails_twice(root: Path, shared: Path) -> None:
+    (root / "scripts" / "0000-Rerun" / "0001").write_text(
+        "# fails twice\n"
+        f"mkdir {shared}/a 2>/dev/null && echo first || "
+        f"(mkdir {shared}/b 2>/dev/null && echo second) || echo again\n"
+    )
+
+
+def test_rerun_failures_gives_the_quiet_phase_more_tries(suite: tuple[Path, Path]) -> None:
+    root, shared = suite
+    _fails_twice(root, shared)  # with the worker's own reruns it would pass "on rerun 2"
+    args = ["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--rerun-failures", "2"]
+    proc, data = run(args, "e2e-rerun-tries")
+    got = outcomes(data)
+    flaky = next(t for t in data["tests"] if t["number"] == "0001")
+    assert got["0001"] == "flaky", proc.stdout
+    assert flaky["reason"].endswith("at most, at try 3"), flaky["reason"]
+    first_try = [d for d in flaky["details"] if d.startswith("at the first try:\n")]
+    assert first_try and "+first" in first_try[0], flaky
+    assert got["0002"] == "failed"
+    assert len(data["tests"]) == JOBS + 1
+
+
+def test_without_quiet_tries_a_worker_reruns_at_once(suite: tuple[Path, Path]) -> None:
+    root, shared = suite
+    _fails_twice(root, shared)
+    args = ["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--no-quiet-rerun"]
+    proc, data = run([*args, "--rerun-failures", "2"], "e2e-rerun-at-once")
+    flaky = next(t for t in data["tests"] if t["number"] == "0001")
+    assert flaky["outcome"] == "flaky" and flaky["reason"].endswith("then passed on rerun 2")
+    assert "failures again" not in proc.stdout

@@ -395,7 +395,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
         ("rerun-failures",),
         "rerun_failures",
         Kind.VALUE,
-        "run a failed test again up to N times (passing then = flaky)",
+        "run a failed test again up to N times (passing then = flaky); in a run of many "
+        "workers, at its end with few running",
         "N",
         _number("--rerun-failures"),
     ),

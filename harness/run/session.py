@@ -113,11 +113,14 @@ def run_in_parallel(
     failing: Set[str] = frozenset(),
 ) -> None:
     """Run the tests in `jobs` workers; with `quiet`, a failure is held back and its test
-    run again once every test has started and at most `quiet` are running: a pass then is
-    reported as flaky. With `quiet`, the `racers` (tests that were flaky lately) start
-    only when at most `quiet` tests are running too, and a failure of a `failing` test
-    (one that failed last time, run again too) is not run again."""
+    run again once every test has started and at most `quiet` are running, up to
+    `--rerun-failures` times (at least once): a pass then is reported as flaky. With
+    `quiet`, the `racers` (tests that were flaky lately) start only when at most `quiet`
+    tests are running too, and a failure of a `failing` test (one that failed last time,
+    run again too) is not run again."""
     held: dict[str, TestResult] = {}
+    tries: dict[str, int] = {}  # a held test's quiet tries so far
+    quiet_tries = max(1, plan.config.rerun_failures)
     later = [c for c in cases if c.number in racers] if quiet is not None else []
     if later:
         listeners.notice(
@@ -144,16 +147,20 @@ def run_in_parallel(
         number = result.case.number
         if number in held:
             again[number] = result
-            return False
+            tries[number] += 1
+            return result.outcome is Outcome.FAILED and tries[number] < quiet_tries
         if quiet is not None and result.outcome is Outcome.FAILED and number not in settled:
             held[number] = result
+            tries[number] = 0
             console.test_held(result.case)
             return True
         record(result)
         return False
 
+    # With quiet tries, a failure waits for them rather than running again under load.
+    reruns = 0 if quiet is not None else plan.config.rerun_failures
     try:
-        run_in_workers(plan, cases, jobs, started, result, quiet or 1, later)
+        run_in_workers(plan, cases, jobs, started, result, quiet or 1, later, reruns)
     finally:
         for number, first in held.items():
             second = again.get(number)
@@ -161,11 +168,12 @@ def run_in_parallel(
                 record(first)
             elif second.outcome is Outcome.PASSED:
                 shown = failure_text(first)  # what the flake was, for whoever looks into it
+                which = f", at try {tries[number] + 1}" if tries[number] > 1 else ""
                 record(
                     second.but(
                         outcome=Outcome.FLAKY,
                         reason=f"failed ({first.reason}) with {jobs} tests at "
-                        f"once, passed with {quiet} at most",
+                        f"once, passed with {quiet} at most{which}",
                         details=second.details
                         + ((f"at the first try:\n{shown.rstrip()}",) if shown else ()),
                     )

@@ -55,7 +55,8 @@ class Broken:
 Message = Started | Done | Broken
 
 
-def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> None:
+def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue, reruns: int) -> None:
+    """Run the tests `tasks` hands out, each failure again up to `reruns` times at once."""
     signal.signal(signal.SIGTERM, raise_interrupted)
     signal.signal(signal.SIGINT, raise_interrupted)
     end_with_parent()  # a runner killed outright still takes its workers' tests down
@@ -75,7 +76,7 @@ def _worker(index: int, plan: RunPlan, tasks: mp.Queue, results: mp.Queue) -> No
                 break
             results.put(Started(index, case.number))
             try:
-                result = run_with_reruns(executor, case, plan.config.rerun_failures)
+                result = run_with_reruns(executor, case, reruns)
             except Interrupted:
                 raise
             except Exception:  # noqa: BLE001 - a harness bug must not lose the run
@@ -157,17 +158,20 @@ def run_in_workers(
     on_result: Callable[[TestResult], bool | None],
     quiet: int = 1,
     later: Sequence[TestCase] = (),
+    reruns: int | None = None,
 ) -> None:
     """Run `cases` in `jobs` workers; events arrive in the main process as they happen.
     A test whose result `on_result` answers True is run once more, when at most `quiet`
     tests are running (see `Dispatch`), and `on_result` gets that result too; so do the
-    cases of `later` start."""
+    cases of `later` start. A worker runs a failure again at once up to `reruns` times
+    (default: the configuration's `rerun_failures`)."""
     ctx = mp.get_context("fork")
     tasks: mp.Queue = ctx.Queue()
     results: mp.Queue = ctx.Queue()
     dispatch = Dispatch(cases, jobs, quiet, later)
+    at_once = plan.config.rerun_failures if reruns is None else reruns
     procs = [
-        ctx.Process(target=_worker, args=(i, plan, tasks, results), daemon=True)
+        ctx.Process(target=_worker, args=(i, plan, tasks, results, at_once), daemon=True)
         for i in range(jobs)
     ]
     for p in procs:
@@ -224,7 +228,11 @@ class WorkerPool:
         self.tasks: mp.Queue = ctx.Queue()
         self.results: mp.Queue = ctx.Queue()
         self.procs = [
-            ctx.Process(target=_worker, args=(i, plan, self.tasks, self.results), daemon=True)
+            ctx.Process(
+                target=_worker,
+                args=(i, plan, self.tasks, self.results, plan.config.rerun_failures),
+                daemon=True,
+            )
             for i in range(jobs)
         ]
         for p in self.procs:
