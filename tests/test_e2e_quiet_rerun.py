@@ -43,6 +43,15 @@ def suite(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     shutil.rmtree(shared, ignore_errors=True)
 
 
+def _reported(data: dict, number: str) -> dict:
+    return next(t for t in data["tests"] if t["number"] == number)
+
+
+def _first_try(test: dict) -> list[str]:
+    """The details that keep a flaky test's first failure."""
+    return [d for d in test["details"] if d.startswith("at the first try:\n")]
+
+
 def test_failures_are_run_again_with_fewer_workers(suite: tuple[Path, Path]) -> None:
     assert quiet_jobs(JOBS) is not None
     root, shared = suite
@@ -50,8 +59,8 @@ def test_failures_are_run_again_with_fewer_workers(suite: tuple[Path, Path]) -> 
     got = outcomes(data)
     assert got["0001"] == "flaky", proc.stdout
     assert f"with {JOBS} tests at once, passed with" in proc.stdout
-    flaky = next(t for t in data["tests"] if t["number"] == "0001")
-    first_try = [d for d in flaky["details"] if d.startswith("at the first try:\n")]
+    flaky = _reported(data, "0001")
+    first_try = _first_try(flaky)
     assert first_try and "-again" in first_try[0] and "+first" in first_try[0], flaky
     assert got["0002"] == "failed"
     assert {got[f"{n:04}"] for n in range(3, JOBS + 2)} == {"passed"}, got
@@ -97,10 +106,10 @@ def test_rerun_failures_gives_the_quiet_phase_more_tries(suite: tuple[Path, Path
     args = ["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--rerun-failures", "2"]
     proc, data = run(args, "e2e-rerun-tries")
     got = outcomes(data)
-    flaky = next(t for t in data["tests"] if t["number"] == "0001")
+    flaky = _reported(data, "0001")
     assert got["0001"] == "flaky", proc.stdout
     assert flaky["reason"].endswith("at most, at try 3"), flaky["reason"]
-    first_try = [d for d in flaky["details"] if d.startswith("at the first try:\n")]
+    first_try = _first_try(flaky)
     assert first_try and "+first" in first_try[0], flaky
     assert got["0002"] == "failed"
     assert len(data["tests"]) == JOBS + 1
@@ -111,6 +120,6 @@ def test_without_quiet_tries_a_worker_reruns_at_once(suite: tuple[Path, Path]) -
     _fails_twice(root, shared)
     args = ["--suite", str(root), "-CONTINUE", "-j", str(JOBS), "--no-quiet-rerun"]
     proc, data = run([*args, "--rerun-failures", "2"], "e2e-rerun-at-once")
-    flaky = next(t for t in data["tests"] if t["number"] == "0001")
+    flaky = _reported(data, "0001")
     assert flaky["outcome"] == "flaky" and flaky["reason"].endswith("then passed on rerun 2")
     assert "failures again" not in proc.stdout

@@ -156,22 +156,20 @@ def run_in_workers(
     jobs: int,
     on_started: Callable[[TestCase, int], None],
     on_result: Callable[[TestResult], bool | None],
-    quiet: int = 1,
-    later: Sequence[TestCase] = (),
-    reruns: int | None = None,
+    quiet: int,
+    later: Sequence[TestCase],
+    reruns: int,
 ) -> None:
     """Run `cases` in `jobs` workers; events arrive in the main process as they happen.
     A test whose result `on_result` answers True is run once more, when at most `quiet`
     tests are running (see `Dispatch`), and `on_result` gets that result too; so do the
-    cases of `later` start. A worker runs a failure again at once up to `reruns` times
-    (default: the configuration's `rerun_failures`)."""
+    cases of `later` start. A worker runs a failure again at once up to `reruns` times."""
     ctx = mp.get_context("fork")
     tasks: mp.Queue = ctx.Queue()
     results: mp.Queue = ctx.Queue()
     dispatch = Dispatch(cases, jobs, quiet, later)
-    at_once = plan.config.rerun_failures if reruns is None else reruns
     procs = [
-        ctx.Process(target=_worker, args=(i, plan, tasks, results, at_once), daemon=True)
+        ctx.Process(target=_worker, args=(i, plan, tasks, results, reruns), daemon=True)
         for i in range(jobs)
     ]
     for p in procs:
